@@ -1,0 +1,122 @@
+/* nsbox-run: parses bwrap's command line into a recipe, runs the command,
+ * exits with its status. Errors are one line: "nsbox-run: <message>". */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+
+static const struct run_module *const modules[] = {
+    &run_module_core,
+};
+#define N_MODULES (sizeof(modules) / sizeof(modules[0]))
+
+int run_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("nsbox-run: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return -EINVAL;
+}
+
+int run_lib_error(struct run_ctx *ctx, int r)
+{
+    fprintf(stderr, "nsbox-run: %s\n", nsbox_errmsg(ctx->box));
+    return r;
+}
+
+long run_parse_num(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > INT_MAX)
+        return -1;
+    return v;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: nsbox-run [OPTIONS...] [--] COMMAND [ARGS...]\n\n");
+    for (size_t m = 0; m < N_MODULES; m++)
+        for (const struct run_opt *o = modules[m]->opts; o->name; o++) {
+            char left[64];
+            snprintf(left, sizeof(left), "%s %s", o->name, o->args_help);
+            fprintf(out, "    %-28s %s\n", left, o->help);
+        }
+}
+
+static const struct run_opt *find_opt(const char *name)
+{
+    for (size_t m = 0; m < N_MODULES; m++)
+        for (const struct run_opt *o = modules[m]->opts; o->name; o++)
+            if (strcmp(o->name, name) == 0)
+                return o;
+    return NULL;
+}
+
+/* Applies the options; returns the index of the command in argv, or a
+ * negative errno. */
+static int parse(struct run_ctx *ctx, int argc, char **argv)
+{
+    int i = 1;
+    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+        if (strcmp(argv[i], "--") == 0)
+            return i + 1;
+        if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("nsbox-run (libnsbox %s)\n", nsbox_version());
+            exit(0);
+        }
+        const struct run_opt *o = find_opt(argv[i]);
+        if (!o)
+            return run_error("Unknown option %s", argv[i]);
+        if (i + o->nargs >= argc)
+            return run_error("%s takes %d argument%s", argv[i], o->nargs,
+                             o->nargs == 1 ? "" : "s");
+        int r = o->apply(ctx, argv + i + 1);
+        if (r < 0)
+            return r;
+        i += 1 + o->nargs;
+    }
+    return i;
+}
+
+int main(int argc, char **argv)
+{
+    struct run_ctx ctx = {.json_status_fd = -1, .info_fd = -1};
+    ctx.box = nsbox_new();
+    if (!ctx.box) {
+        run_error("out of memory");
+        return 1;
+    }
+    int cmd = parse(&ctx, argc, argv);
+    if (cmd >= 0 && cmd >= argc)
+        cmd = run_error("No command specified");
+    for (size_t m = 0; cmd >= 0 && m < N_MODULES; m++)
+        if (modules[m]->finish && modules[m]->finish(&ctx) < 0)
+            cmd = -1;
+    if (cmd >= 0 && nsbox_add_namespace(ctx.box, ctx.ns) < 0)
+        cmd = run_lib_error(&ctx, -1);
+    if (cmd < 0) {
+        nsbox_free(ctx.box);
+        return 1;
+    }
+    int status = nsbox_run(ctx.box, argv + cmd);
+    if (status < 0) {
+        run_lib_error(&ctx, status);
+        status = 1;
+    }
+    nsbox_free(ctx.box);
+    return status;
+}

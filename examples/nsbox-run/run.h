@@ -1,0 +1,48 @@
+/* nsbox-run: a bubblewrap-compatible command line over libnsbox.
+ * Options live in tables, one file per concern (core, filesystem, cgroup,
+ * privileges); main.c parses argv against all of them. */
+#ifndef NSBOX_RUN_H
+#define NSBOX_RUN_H
+
+#include <stdbool.h>
+#include <nsbox.h>
+
+struct run_ctx {
+    nsbox *box;
+    unsigned ns;          /* namespaces asked for, applied after parsing */
+    unsigned ns_try;      /* *-try kinds: dropped when the kernel refuses */
+    unsigned flags;       /* NSBOX_* flags */
+    bool fs_used;         /* a filesystem option was given: tmpfs root */
+    bool joined_user;     /* --userns given */
+    int json_status_fd;   /* --json-status-fd, -1 if none */
+    int info_fd;          /* --info-fd, -1 if none */
+};
+
+struct run_opt {
+    const char *name; /* "--unshare-pid" */
+    int nargs;
+    /* Applies the option; returns 0, or a negative errno after printing
+     * nothing (main prints nsbox_errmsg or the message set by run_error). */
+    int (*apply)(struct run_ctx *ctx, char **args);
+    const char *args_help; /* "FD DEST", or "" */
+    const char *help;
+};
+
+struct run_module {
+    const struct run_opt *opts; /* ends with a NULL name */
+    /* After all options: applies what depends on several of them. */
+    int (*finish)(struct run_ctx *ctx);
+};
+
+extern const struct run_module run_module_core;
+
+/* Prints "nsbox-run: <message>" and returns -EINVAL. */
+int run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses a non-negative decimal int (an fd, an id); -1 if it is not one. */
+long run_parse_num(const char *s);
+
+/* Reports a library failure ("nsbox-run: <errmsg>") and returns r. */
+int run_lib_error(struct run_ctx *ctx, int r);
+
+#endif

@@ -1,0 +1,409 @@
+/* The recipe handle: lifecycle, error messages, and the builder calls of the
+ * process and its namespaces. Builders validate what they can at once. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "internal.h"
+#include "mount.h"
+
+#define NSBOX_FLAGS_ALL                                                                            \
+    (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS)
+
+void *vec_push(void *arr, size_t *n, size_t elem)
+{
+    void **p = arr;
+    if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) {
+        size_t cap = *n < 4 ? 4 : *n * 2;
+        void *grown = realloc(*p, cap * elem);
+        if (!grown)
+            return NULL;
+        *p = grown;
+    }
+    char *slot = (char *)*p + *n * elem;
+    memset(slot, 0, elem);
+    (*n)++;
+    return slot;
+}
+
+static int vfail(nsbox *box, int err, const char *fmt, va_list ap)
+{
+    int len = vsnprintf(box->errmsg, sizeof(box->errmsg), fmt, ap);
+    if (err && len >= 0 && (size_t)len < sizeof(box->errmsg)) {
+        const char *text = strerrordesc_np(err);
+        snprintf(box->errmsg + len, sizeof(box->errmsg) - len, ": %s",
+                 text ? text : "Unknown error");
+    }
+    return -err;
+}
+
+int box_fail(nsbox *box, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vfail(box, err, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int box_invalid(nsbox *box, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(box, 0, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+static const struct {
+    unsigned ns;
+    const char *name;
+    unsigned long clone_flag;
+} ns_table[] = {
+    {NSBOX_NS_USER, "user", CLONE_NEWUSER},     {NSBOX_NS_PID, "pid", CLONE_NEWPID},
+    {NSBOX_NS_MOUNT, "mnt", CLONE_NEWNS},       {NSBOX_NS_UTS, "uts", CLONE_NEWUTS},
+    {NSBOX_NS_IPC, "ipc", CLONE_NEWIPC},        {NSBOX_NS_NET, "net", CLONE_NEWNET},
+    {NSBOX_NS_CGROUP, "cgroup", CLONE_NEWCGROUP}, {NSBOX_NS_TIME, "time", CLONE_NEWTIME},
+};
+
+const char *ns_name(unsigned one_ns)
+{
+    for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+        if (ns_table[i].ns == one_ns)
+            return ns_table[i].name;
+    return "?";
+}
+
+unsigned long ns_clone_flags(unsigned ns)
+{
+    unsigned long flags = 0;
+    for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+        if (ns & ns_table[i].ns)
+            flags |= ns_table[i].clone_flag;
+    return flags;
+}
+
+NSBOX_EXPORT const char *nsbox_version(void)
+{
+    return NSBOX_VERSION;
+}
+
+NSBOX_EXPORT nsbox *nsbox_new(void)
+{
+    nsbox *box = calloc(1, sizeof(*box));
+    if (!box)
+        return NULL;
+    box->stdio[0] = box->stdio[1] = box->stdio[2] = -1;
+    box->init_fd = -1;
+    return box;
+}
+
+NSBOX_EXPORT void nsbox_free(nsbox *box)
+{
+    if (!box)
+        return;
+    for (size_t i = 0; i < box->n_joins; i++)
+        close(box->joins[i].fd);
+    free(box->joins);
+    free(box->uid_map.r);
+    free(box->gid_map.r);
+    free(box->hostname);
+    free(box->cwd);
+    for (size_t i = 0; i < box->n_env; i++) {
+        free(box->env[i].name);
+        free(box->env[i].value);
+    }
+    free(box->env);
+    for (int i = 0; i < 3; i++)
+        closep(&box->stdio[i]);
+    for (size_t i = 0; i < box->n_fds; i++)
+        close(box->fds[i].fd);
+    free(box->fds);
+    free(box->rlimits);
+    mount_recipe_free(box->mnt);
+    cgroup_recipe_free(box->cg);
+    caps_recipe_free(box->caps);
+    closep(&box->init_fd);
+    free(box);
+}
+
+NSBOX_EXPORT const char *nsbox_errmsg(const nsbox *box)
+{
+    return box ? box->errmsg : "";
+}
+
+NSBOX_EXPORT int nsbox_add_namespace(nsbox *box, unsigned ns_mask)
+{
+    if (!box)
+        return -EINVAL;
+    if (ns_mask & ~(unsigned)NSBOX_NS_ALL)
+        return box_invalid(box, "namespace mask 0x%x: unknown bits 0x%x", ns_mask,
+                           ns_mask & ~(unsigned)NSBOX_NS_ALL);
+    for (size_t i = 0; i < box->n_joins; i++)
+        if (box->joins[i].ns & ns_mask)
+            return box_invalid(box, "namespace %s: already joined, cannot also create it",
+                               ns_name(box->joins[i].ns & ns_mask & -(box->joins[i].ns & ns_mask)));
+    box->ns |= ns_mask;
+    return 0;
+}
+
+/* The namespace kind an fd refers to, from /proc/self/fd's link target
+ * "<kind>:[inode]"; 0 for a pidfd, -1 for neither. */
+static int fd_ns_kind(int fd, unsigned *kind)
+{
+    char path[64], target[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    ssize_t len = readlink(path, target, sizeof(target) - 1);
+    if (len < 0)
+        return -errno;
+    target[len] = '\0';
+    *kind = 0;
+    if (strcmp(target, "anon_inode:[pidfd]") == 0)
+        return 0;
+    char *colon = strchr(target, ':');
+    if (!colon)
+        return -1;
+    *colon = '\0';
+    for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+        if (strcmp(target, ns_table[i].name) == 0)
+            *kind = ns_table[i].ns;
+    return *kind ? 0 : -1;
+}
+
+NSBOX_EXPORT int nsbox_join_namespace(nsbox *box, unsigned ns, int fd)
+{
+    if (!box)
+        return -EINVAL;
+    if (ns == 0 || (ns & ~(unsigned)NSBOX_NS_ALL))
+        return box_invalid(box, "join namespace mask 0x%x: not a set of NSBOX_NS_* kinds", ns);
+    if (fcntl(fd, F_GETFD) < 0)
+        return box_fail(box, EBADF, "join namespace fd %d", fd);
+    unsigned kind = 0;
+    int r = fd_ns_kind(fd, &kind);
+    if (r < 0)
+        return box_invalid(box, "join namespace fd %d: neither a /proc/PID/ns file nor a pidfd",
+                           fd);
+    if (kind && kind != ns)
+        return box_invalid(box, "join namespace fd %d: it is a %s namespace, not %s%s", fd,
+                           ns_name(kind), (ns & (ns - 1)) ? "several kinds" : ns_name(ns),
+                           (ns & (ns - 1)) ? " (a mask needs a pidfd)" : "");
+    unsigned taken = box->ns;
+    for (size_t i = 0; i < box->n_joins; i++)
+        taken |= box->joins[i].ns;
+    if (taken & ns)
+        return box_invalid(box, "join namespace %s: already added or joined",
+                           ns_name((taken & ns) & -(taken & ns)));
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0)
+        return box_fail(box, errno, "join namespace: duplicate fd %d", fd);
+    struct ns_join *j = vec_push(&box->joins, &box->n_joins, sizeof(*j));
+    if (!j) {
+        close(dup);
+        return box_fail(box, ENOMEM, "join namespace");
+    }
+    *j = (struct ns_join){.ns = ns, .fd = dup, .pidfd = kind == 0};
+    return 0;
+}
+
+static int idmap_add(nsbox *box, struct idmap *map, const char *what, uint32_t inside,
+                     uint32_t outside, uint32_t count)
+{
+    if (count == 0 || (uint64_t)inside + count > UINT32_MAX ||
+        (uint64_t)outside + count > UINT32_MAX)
+        return box_invalid(box, "%s map %u %u %u: empty or past the id range", what, inside,
+                           outside, count);
+    for (size_t i = 0; i < map->n; i++) {
+        struct idmap_range *o = &map->r[i];
+        bool in = inside < o->inside + o->count && o->inside < inside + count;
+        bool out = outside < o->outside + o->count && o->outside < outside + count;
+        if (in || out)
+            return box_invalid(box, "%s map %u %u %u: overlaps %u %u %u %s", what, inside,
+                               outside, count, o->inside, o->outside, o->count,
+                               in ? "inside" : "outside");
+    }
+    if (map->n >= 340) /* the kernel's limit of lines in one map */
+        return box_invalid(box, "%s map: more than 340 ranges", what);
+    struct idmap_range *r = vec_push(&map->r, &map->n, sizeof(*r));
+    if (!r)
+        return box_fail(box, ENOMEM, "%s map", what);
+    *r = (struct idmap_range){inside, outside, count};
+    box->ns |= NSBOX_NS_USER;
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_add_uid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t count)
+{
+    return box ? idmap_add(box, &box->uid_map, "uid", inside, outside, count) : -EINVAL;
+}
+
+NSBOX_EXPORT int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t count)
+{
+    return box ? idmap_add(box, &box->gid_map, "gid", inside, outside, count) : -EINVAL;
+}
+
+NSBOX_EXPORT int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid)
+{
+    if (!box)
+        return -EINVAL;
+    if (uid == UINT32_MAX || gid == UINT32_MAX)
+        return box_invalid(box, "user %u:%u: -1 is not an id", uid, gid);
+    box->user_set = true;
+    box->uid = uid;
+    box->gid = gid;
+    return 0;
+}
+
+static int set_string(nsbox *box, char **slot, const char *value, const char *what)
+{
+    char *copy = strdup(value);
+    if (!copy)
+        return box_fail(box, ENOMEM, "%s", what);
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_set_hostname(nsbox *box, const char *name)
+{
+    if (!box)
+        return -EINVAL;
+    if (!name || !*name || strlen(name) > 64)
+        return box_invalid(box, "hostname \"%s\": must be 1 to 64 bytes", name ? name : "");
+    box->ns |= NSBOX_NS_UTS;
+    return set_string(box, &box->hostname, name, "hostname");
+}
+
+NSBOX_EXPORT int nsbox_set_cwd(nsbox *box, const char *dir)
+{
+    if (!box)
+        return -EINVAL;
+    if (!dir || dir[0] != '/')
+        return box_invalid(box, "cwd \"%s\": not an absolute path", dir ? dir : "");
+    return set_string(box, &box->cwd, dir, "cwd");
+}
+
+NSBOX_EXPORT int nsbox_set_env(nsbox *box, const char *name, const char *value)
+{
+    if (!box)
+        return -EINVAL;
+    if (!name || !*name || strchr(name, '='))
+        return box_invalid(box, "environment variable \"%s\": empty or contains '='",
+                           name ? name : "");
+    char *n = strdup(name);
+    char *v = value ? strdup(value) : NULL;
+    struct env_op *op = (n && (v || !value)) ? vec_push(&box->env, &box->n_env, sizeof(*op)) : NULL;
+    if (!op) {
+        free(n);
+        free(v);
+        return box_fail(box, ENOMEM, "environment variable %s", name);
+    }
+    *op = (struct env_op){n, v};
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_clear_env(nsbox *box)
+{
+    if (!box)
+        return -EINVAL;
+    box->clear_env = true;
+    return 0;
+}
+
+/* Duplicates a caller's fd above the stdio range, close-on-exec. */
+static int dup_caller_fd(nsbox *box, int fd, const char *what)
+{
+    if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+        return box_fail(box, EBADF, "%s fd %d", what, fd);
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0)
+        return box_fail(box, errno, "%s: duplicate fd %d", what, fd);
+    return dup;
+}
+
+NSBOX_EXPORT int nsbox_set_stdio(nsbox *box, int in_fd, int out_fd, int err_fd)
+{
+    static const char *const names[3] = {"stdin", "stdout", "stderr"};
+    if (!box)
+        return -EINVAL;
+    int in[3] = {in_fd, out_fd, err_fd}, dups[3] = {-1, -1, -1};
+    for (int i = 0; i < 3; i++) {
+        int r = 0;
+        if (in[i] < -1)
+            r = box_invalid(box, "%s fd %d: neither an fd nor -1", names[i], in[i]);
+        else if (in[i] >= 0)
+            r = dups[i] = dup_caller_fd(box, in[i], names[i]);
+        if (r < 0) {
+            for (int k = 0; k < i; k++)
+                closep(&dups[k]);
+            return r;
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        closep(&box->stdio[i]);
+        box->stdio[i] = dups[i];
+    }
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_pass_fd(nsbox *box, int fd, int target_fd)
+{
+    if (!box)
+        return -EINVAL;
+    if (target_fd < 3)
+        return box_invalid(box, "pass fd %d as %d: the target must be 3 or more (stdio has "
+                                "nsbox_set_stdio)", fd, target_fd);
+    for (size_t i = 0; i < box->n_fds; i++)
+        if (box->fds[i].target == target_fd)
+            return box_invalid(box, "pass fd %d as %d: target already used", fd, target_fd);
+    int dup = dup_caller_fd(box, fd, "pass");
+    if (dup < 0)
+        return dup;
+    struct fd_pass *p = vec_push(&box->fds, &box->n_fds, sizeof(*p));
+    if (!p) {
+        close(dup);
+        return box_fail(box, ENOMEM, "pass fd %d", fd);
+    }
+    *p = (struct fd_pass){dup, target_fd};
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_set_rlimit(nsbox *box, int resource, uint64_t soft, uint64_t hard)
+{
+    if (!box)
+        return -EINVAL;
+    if (resource < 0 || resource >= RLIM_NLIMITS)
+        return box_invalid(box, "rlimit %d: unknown resource", resource);
+    if (soft > hard)
+        return box_invalid(box, "rlimit %d: soft %llu above hard %llu", resource,
+                           (unsigned long long)soft, (unsigned long long)hard);
+    for (size_t i = 0; i < box->n_rlimits; i++)
+        if (box->rlimits[i].resource == resource) {
+            box->rlimits[i].soft = soft;
+            box->rlimits[i].hard = hard;
+            return 0;
+        }
+    struct rlimit_set *r = vec_push(&box->rlimits, &box->n_rlimits, sizeof(*r));
+    if (!r)
+        return box_fail(box, ENOMEM, "rlimit %d", resource);
+    *r = (struct rlimit_set){resource, soft, hard};
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_set_flags(nsbox *box, unsigned flags)
+{
+    if (!box)
+        return -EINVAL;
+    if (flags & ~(unsigned)NSBOX_FLAGS_ALL)
+        return box_invalid(box, "flags 0x%x: unknown bits 0x%x", flags,
+                           flags & ~(unsigned)NSBOX_FLAGS_ALL);
+    box->flags = flags;
+    return 0;
+}

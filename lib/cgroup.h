@@ -1,0 +1,29 @@
+/* Per-sandbox cgroups: made before clone, filled with the limits, the
+ * child placed in it (CLONE_INTO_CGROUP on v2, a pid write before go on
+ * v1), read for the usage report after the reap, then removed. */
+#ifndef NSBOX_CGROUP_H
+#define NSBOX_CGROUP_H
+
+#include "internal.h"
+
+struct cgroup_recipe;
+struct cgroup_sandbox;
+
+void cgroup_recipe_free(struct cgroup_recipe *c);
+
+/* Makes the sandbox's cgroup when the recipe has limits (else *out NULL).
+ * May set p->cgroup_fd (clone3 CLONE_INTO_CGROUP) and p->wait_go (the
+ * parent places the pid before go). */
+int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out);
+
+/* Places pid in the cgroup where clone3 could not; before go. */
+int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+
+/* Sends sig to every process of the cgroup. */
+int cgroup_kill(struct cgroup_sandbox *cg, int sig);
+
+/* After the reap: reads the usage report into p, kills what is left,
+ * removes the cgroup and frees cg. Also the cleanup of a failed spawn. */
+void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p);
+
+#endif

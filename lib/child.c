@@ -1,0 +1,193 @@
+/* The child's side of a spawn: the stages between clone and exec.
+ *
+ * Everything here runs on a stack of its own while sharing the caller's
+ * memory (CLONE_VM), so it uses raw system calls only: no errno, no
+ * allocation, no locks. A failing step reports {step, errno, index} on the
+ * sync socket, marks the plan failed (the stages above it see that when
+ * their vfork returns) and exits.
+ *
+ * Stage 0 is the clone3 child. It joins namespaces and, when the target PID
+ * namespace applies to children only (joined, or unshared after a join),
+ * forks stage 1 into it and becomes a monitor running the init helper. The
+ * process that is PID 1 of a new PID namespace forks the command and runs
+ * the init helper, unless NSBOX_AS_PID1. The command's stage sets up the
+ * filesystem, identity and fds, and execs. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "sys.h"
+
+CHILD int child_fail(struct plan *p, int step, long err, int index)
+{
+    struct child_report rep = {.step = step, .err = (int)-err, .index = index};
+    p->failed = 1;
+    sys3(SYS_write, p->sync_fd, &rep, sizeof(rep));
+    return 127;
+}
+
+/* Handlers of the caller must not run in the child (they are the caller's
+ * code, in the caller's memory), and no disposition may leak into the
+ * command: every signal goes back to its default. */
+CHILD static long child_signals_reset(void)
+{
+    struct {
+        unsigned long handler, flags, restorer, mask;
+    } dfl = {0, 0, 0, 0};
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        long r = sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
+        if (r < 0 && r != -22 /* EINVAL: a number this kernel lacks */)
+            return r;
+    }
+    return 0;
+}
+
+CHILD static long child_pdeathsig(void)
+{
+    return sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+}
+
+CHILD static char *child_utoa(char *buf, unsigned long v)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n)
+        *buf++ = tmp[--n];
+    *buf = '\0';
+    return buf;
+}
+
+/* Replaces this stage with the init helper, which waits for pid (its
+ * child), forwards signals to it and reports its status. */
+CHILD static int child_exec_init(struct plan *p, int slot, long pid)
+{
+    struct init_args *a = &p->init_args[slot];
+    child_utoa(a->pid, (unsigned long)pid);
+    child_utoa(a->status_fd, (unsigned long)p->status_fd);
+    a->argv[0] = "nsbox-init";
+    a->argv[1] = a->pid;
+    a->argv[2] = a->status_fd;
+    a->argv[3] = 0;
+    /* Only the status pipe reaches the init: not the caller's fds. */
+    long r = sys3(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (r == 0)
+        r = sys3(SYS_fcntl, p->status_fd, F_SETFD, 0);
+    if (r == 0)
+        r = sys5(SYS_execveat, p->init_fd, "", a->argv, p->init_envp, AT_EMPTY_PATH);
+    child_fail(p, STEP_INIT_EXEC, r, 0);
+    sys2(SYS_kill, pid, SIGKILL);
+    siginfo_t si;
+    sys5(SYS_waitid, P_PID, pid, &si, WEXITED | __WALL, 0);
+    return 127;
+}
+
+/* vfork-style: fn runs on stack slot `level` in our memory while this
+ * stage waits; then this stage becomes an init helper watching it. */
+CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
+{
+    struct clone_args args = {
+        .flags = CLONE_VM | CLONE_VFORK,
+        .exit_signal = SIGCHLD,
+        .stack = (unsigned long)(p->stack + (size_t)level * p->stack_stride),
+        .stack_size = p->stack_size,
+    };
+    long pid = nsbox_clone3(&args, sizeof(args), fn, p);
+    if (pid < 0)
+        return child_fail(p, STEP_FORK, pid, level);
+    if (p->failed) {
+        siginfo_t si;
+        sys5(SYS_waitid, P_PID, pid, &si, WEXITED | __WALL, 0);
+        return 127;
+    }
+    return child_exec_init(p, level - 1, pid);
+}
+
+/* A forked stage's parent is an init helper of ours: when it dies, so
+ * must the stage. */
+CHILD static int child_stage_command(void *arg)
+{
+    struct plan *p = arg;
+    long r = child_pdeathsig();
+    if (r < 0)
+        return child_fail(p, STEP_PDEATHSIG, r, 0);
+    return child_command(p);
+}
+
+/* Stage 1 after a join or unshare of a PID namespace: inside it now. */
+CHILD static int child_stage_pid1(void *arg)
+{
+    struct plan *p = arg;
+    long r = child_pdeathsig();
+    if (r < 0)
+        return child_fail(p, STEP_PDEATHSIG, r, 0);
+    if (p->use_init && sys0(SYS_getpid) == 1)
+        return child_fork_stage(p, 2, child_stage_command);
+    return child_command(p);
+}
+
+CHILD static long child_join(struct plan *p)
+{
+    for (int i = 0; i < p->n_joins; i++) {
+        long r = sys2(SYS_setns, p->joins[i].fd, p->joins[i].nstype);
+        if (r < 0)
+            return child_fail(p, STEP_SETNS, r, i);
+    }
+    if (p->unshare_ns) {
+        long r = sys1(SYS_unshare, p->unshare_ns);
+        if (r < 0)
+            return child_fail(p, STEP_UNSHARE, r, 0);
+    }
+    return 0;
+}
+
+/* Tells the parent we are ready for maps and cgroup placement, and waits
+ * for its go. EOF means the parent gave up: exit without a report. */
+CHILD static long child_sync(struct plan *p)
+{
+    char c = 0;
+    long r;
+    if (p->send_ready) {
+        struct child_report ready = {.step = STEP_NONE};
+        r = sys3(SYS_write, p->sync_fd, &ready, sizeof(ready));
+        if (r < 0)
+            return r;
+    }
+    r = sys_retry(sys3(SYS_read, p->sync_fd, &c, 1));
+    return r == 1 ? 0 : r == 0 ? -1 : r;
+}
+
+CHILD int child_main(void *arg)
+{
+    struct plan *p = arg;
+    long r = child_signals_reset();
+    if (r < 0)
+        return child_fail(p, STEP_SIGNALS, r, 0);
+    if (p->flags & NSBOX_DIE_WITH_PARENT) {
+        r = child_pdeathsig();
+        if (r < 0)
+            return child_fail(p, STEP_PDEATHSIG, r, 0);
+    }
+    if (p->n_joins && child_join(p))
+        return 127;
+    if (p->send_ready || p->wait_go) {
+        r = child_sync(p);
+        if (r == -1)
+            return 1;
+        if (r < 0)
+            return child_fail(p, STEP_SYNC, r, 0);
+    }
+    if (p->pid_stage)
+        return child_fork_stage(p, 1, child_stage_pid1);
+    if (p->use_init && sys0(SYS_getpid) == 1)
+        return child_fork_stage(p, 1, child_stage_command);
+    return child_command(p);
+}

@@ -1,0 +1,18 @@
+/* Steps of the child between clone and exec (raw system calls only). */
+#ifndef NSBOX_CHILD_H
+#define NSBOX_CHILD_H
+
+#include "internal.h"
+
+/* Reports a failed step to the parent, marks the plan failed; returns the
+ * exit code of the failing stage. */
+int child_fail(struct plan *p, int step, long err, int index);
+
+/* The command's own stage: filesystem, identity, fds, exec. Returns only
+ * on failure, with the stage's exit code. */
+int child_command(struct plan *p);
+
+/* Brings "lo" up in the new network namespace. */
+long net_loopback_up(void);
+
+#endif

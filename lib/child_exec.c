@@ -1,0 +1,141 @@
+/* The command's stage: everything from the filesystem view to exec, in
+ * the order of DESIGN.md. Raw system calls only (see child.c). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "caps.h"
+#include "child.h"
+#include "mount.h"
+#include "sys.h"
+
+CHILD static long child_rlimits(struct plan *p, int *index)
+{
+    for (int i = 0; i < p->n_rlimits; i++) {
+        struct rlimit64 lim = {p->rlimits[i].soft, p->rlimits[i].hard};
+        long r = sys4(SYS_prlimit64, 0, p->rlimits[i].resource, &lim, 0);
+        if (r < 0) {
+            *index = i;
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Marks every fd in [lo, hi] close-on-exec. close_range's CLOEXEC flag needs
+ * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one. */
+CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
+{
+    long r = sys3(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC);
+    if (r != -22 /* EINVAL */ && r != -38 /* ENOSYS */)
+        return r;
+    struct rlimit64 lim;
+    r = sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim);
+    if (r < 0)
+        return r;
+    for (unsigned long fd = lo; fd <= hi && fd < lim.rlim_cur; fd++)
+        sys3(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+/* Puts stdio and passed fds at their targets and marks every other fd
+ * close-on-exec (the sync socket must live until exec). Sources move above
+ * every target first, so that a source sitting on another's target is not
+ * lost. */
+CHILD static int child_fds(struct plan *p)
+{
+    int n = 0;
+    long r;
+    for (int i = 0; i < 3 + p->n_fds; i++) {
+        int src = i < 3 ? p->stdio[i] : p->fds[i - 3].src;
+        p->fd_tmp[i] = -1;
+        if (src < 0)
+            continue;
+        r = sys3(SYS_fcntl, src, F_DUPFD_CLOEXEC, p->max_fd + 1);
+        if (r < 0)
+            return child_fail(p, STEP_FDS, r, i);
+        p->fd_tmp[i] = (int)r;
+    }
+    for (int i = 0; i < 3 + p->n_fds; i++) {
+        int dst = i < 3 ? i : p->fds[i - 3].dst;
+        if (p->fd_tmp[i] < 0)
+            continue;
+        r = sys3(SYS_dup3, p->fd_tmp[i], dst, 0);
+        if (r < 0)
+            return child_fail(p, STEP_FDS, r, i);
+    }
+    unsigned next = 3;
+    for (int i = 0; i < p->n_fds; i++, n++) {
+        unsigned dst = (unsigned)p->fds[i].dst;
+        if (dst > next && (r = child_cloexec_range(next, dst - 1)) < 0)
+            return child_fail(p, STEP_FDS, r, i + 3);
+        next = dst + 1;
+    }
+    r = child_cloexec_range(next, ~0U);
+    if (r < 0)
+        return child_fail(p, STEP_FDS, r, n + 3);
+    return 0;
+}
+
+/* Tries each candidate path; like execvpe, a missing or non-executable
+ * entry moves on to the next, and EACCES wins over ENOENT in the report. */
+CHILD static int child_exec(struct plan *p)
+{
+    long err = -2 /* ENOENT */;
+    int index = 0;
+    for (int i = 0; p->exec_paths[i]; i++) {
+        long r = sys3(SYS_execve, p->exec_paths[i], p->argv, p->envp);
+        if (r == -13 /* EACCES */ || (r != -2 && r != -20 /* ENOTDIR */)) {
+            err = r;
+            index = i;
+        }
+        if (r != -2 && r != -20 && r != -13)
+            break;
+    }
+    return child_fail(p, STEP_EXEC, err, index);
+}
+
+CHILD int child_command(struct plan *p)
+{
+    long r;
+    int index = 0;
+    if (child_mounts(p))
+        return 127;
+    if (p->hostname) {
+        int len = 0;
+        while (p->hostname[len])
+            len++;
+        r = sys2(SYS_sethostname, p->hostname, len);
+        if (r < 0)
+            return child_fail(p, STEP_HOSTNAME, r, 0);
+    }
+    if (p->loopback && (r = net_loopback_up()) < 0)
+        return child_fail(p, STEP_LOOPBACK, r, 0);
+    if (p->cwd) {
+        r = sys1(SYS_chdir, p->cwd);
+        if (r < 0 && p->cwd_required)
+            return child_fail(p, STEP_CWD, r, 0);
+        if (r < 0 && (r = sys1(SYS_chdir, "/")) < 0)
+            return child_fail(p, STEP_CWD, r, 1);
+    }
+    if ((p->flags & NSBOX_NEW_SESSION) && (r = sys0(SYS_setsid)) < 0)
+        return child_fail(p, STEP_SETSID, r, 0);
+    if ((r = child_rlimits(p, &index)) < 0)
+        return child_fail(p, STEP_RLIMIT, r, index);
+    if (child_ids_caps(p))
+        return 127;
+    if (p->no_new_privs && (r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
+        return child_fail(p, STEP_NO_NEW_PRIVS, r, 0);
+    if (child_fds(p))
+        return 127;
+    unsigned long none = 0;
+    r = sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
+    if (r < 0)
+        return child_fail(p, STEP_SIGNALS, r, 1);
+    if (child_seccomp(p))
+        return 127;
+    return child_exec(p);
+}

@@ -1,0 +1,165 @@
+/* uid/gid maps of a new user namespace, written by the parent while the
+ * child waits: directly when the kernel lets the caller (root, or an
+ * unprivileged caller mapping only its own id), else through newuidmap /
+ * newgidmap from the uidmap package. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+#define MAP_TEXT_MAX (340 * 36)
+
+struct map_view {
+    const char *what;   /* "uid" or "gid" */
+    const char *file;   /* "uid_map" or "gid_map" */
+    const char *helper; /* "newuidmap" or "newgidmap" */
+    struct idmap_range *r;
+    size_t n;
+    struct idmap_range self; /* the default: one id mapped to the caller's */
+};
+
+/* The map to write: the recipe's ranges, or the caller's own id inside as
+ * the chosen user (or as itself). */
+static void map_view(nsbox *box, bool uid, struct map_view *v)
+{
+    *v = (struct map_view){
+        .what = uid ? "uid" : "gid",
+        .file = uid ? "uid_map" : "gid_map",
+        .helper = uid ? "newuidmap" : "newgidmap",
+    };
+    struct idmap *m = uid ? &box->uid_map : &box->gid_map;
+    uint32_t own = uid ? geteuid() : getegid();
+    uint32_t inside = box->user_set ? (uid ? box->uid : box->gid) : own;
+    v->self = (struct idmap_range){inside, own, 1};
+    v->r = m->n ? m->r : &v->self;
+    v->n = m->n ? m->n : 1;
+}
+
+/* Only root, or a map of the caller's own id alone, may be written as is. */
+static bool map_direct(const struct map_view *v, bool uid)
+{
+    if (geteuid() == 0)
+        return true;
+    uint32_t own = uid ? geteuid() : getegid();
+    return v->n == 1 && v->r[0].outside == own && v->r[0].count == 1;
+}
+
+bool idmap_setgroups_denied(nsbox *box)
+{
+    struct map_view v;
+    map_view(box, false, &v);
+    return geteuid() != 0 && map_direct(&v, false);
+}
+
+static void map_describe(const struct map_view *v, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->n && len < size; i++)
+        len += snprintf(buf + len, size - len, "%s%u %u %u", i ? ", " : "", v->r[i].inside,
+                        v->r[i].outside, v->r[i].count);
+}
+
+static int proc_write(pid_t pid, const char *file, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    if (n < 0)
+        return -errno;
+    return (size_t)n == len ? 0 : -EIO;
+}
+
+static int map_write_direct(nsbox *box, pid_t pid, const struct map_view *v)
+{
+    _cleanup_free_ char *text = malloc(MAP_TEXT_MAX);
+    if (!text)
+        return box_fail(box, ENOMEM, "%s map", v->what);
+    size_t len = 0;
+    for (size_t i = 0; i < v->n; i++)
+        len += snprintf(text + len, MAP_TEXT_MAX - len, "%u %u %u\n", v->r[i].inside,
+                        v->r[i].outside, v->r[i].count);
+    int r = proc_write(pid, v->file, text);
+    if (r < 0) {
+        char desc[128];
+        map_describe(v, desc, sizeof(desc));
+        return box_fail(box, -r, "write %s map \"%s\" of pid %d", v->what, desc, (int)pid);
+    }
+    return 0;
+}
+
+static const char *helper_find(const char *name, char *buf, size_t size)
+{
+    static const char *const dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(buf, size, "%s/%s", dirs[i], name);
+        if (access(buf, X_OK) == 0)
+            return buf;
+    }
+    return NULL;
+}
+
+static int map_write_helper(nsbox *box, pid_t pid, const struct map_view *v)
+{
+    char desc[128], path[64], pidstr[16];
+    map_describe(v, desc, sizeof(desc));
+    if (!helper_find(v->helper, path, sizeof(path)))
+        return box_fail(box, EPERM,
+                        "%s map \"%s\": an unprivileged caller can map only its own id; more "
+                        "needs %s (install the uidmap package and give the user ranges in "
+                        "/etc/sub%s)",
+                        v->what, desc, v->helper, v->what);
+    _cleanup_free_ char **argv = calloc(3 + 3 * v->n, sizeof(char *));
+    _cleanup_free_ char *nums = malloc(v->n * 3 * 12);
+    if (!argv || !nums)
+        return box_fail(box, ENOMEM, "%s map", v->what);
+    snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+    size_t k = 0;
+    argv[k++] = path;
+    argv[k++] = pidstr;
+    for (size_t i = 0; i < v->n; i++) {
+        uint32_t vals[3] = {v->r[i].inside, v->r[i].outside, v->r[i].count};
+        for (int j = 0; j < 3; j++) {
+            char *slot = nums + (i * 3 + j) * 12;
+            snprintf(slot, 12, "%u", vals[j]);
+            argv[k++] = slot;
+        }
+    }
+    int status = helper_run(argv);
+    if (status < 0)
+        return box_fail(box, -status, "%s map \"%s\": run %s", v->what, desc, path);
+    if (status != 0)
+        return box_fail(box, EPERM,
+                        "%s map \"%s\": %s refused (exit status %d; are the ranges in "
+                        "/etc/sub%s?)",
+                        v->what, desc, path, status, v->what);
+    return 0;
+}
+
+int idmap_apply(nsbox *box, pid_t pid)
+{
+    struct map_view uid, gid;
+    map_view(box, true, &uid);
+    map_view(box, false, &gid);
+    bool uid_direct = map_direct(&uid, true), gid_direct = map_direct(&gid, false);
+    int r;
+    /* An unprivileged process may write gid_map only after denying
+     * setgroups (Linux 3.19), so that it cannot drop groups it has. */
+    if (gid_direct && geteuid() != 0) {
+        r = proc_write(pid, "setgroups", "deny");
+        if (r < 0)
+            return box_fail(box, -r, "write setgroups \"deny\" of pid %d", (int)pid);
+    }
+    r = uid_direct ? map_write_direct(box, pid, &uid) : map_write_helper(box, pid, &uid);
+    if (r < 0)
+        return r;
+    return gid_direct ? map_write_direct(box, pid, &gid) : map_write_helper(box, pid, &gid);
+}

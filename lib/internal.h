@@ -1,0 +1,277 @@
+/* Internal types shared by the library's files. Not installed. */
+#ifndef NSBOX_INTERNAL_H
+#define NSBOX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "nsbox.h"
+
+#define NSBOX_EXPORT __attribute__((visibility("default")))
+
+/* Code that runs between clone and exec: it shares the caller's memory, so
+ * no sanitizer runtime may poison shadow memory or allocate on its behalf. */
+#define CHILD __attribute__((no_sanitize("address", "undefined")))
+
+/* ------------------------------------------------------------ cleanup helpers */
+
+static inline void freep(void *p)
+{
+    free(*(void **)p);
+}
+static inline void closep(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* Hands ownership out of a cleanup variable. */
+static inline int take_fd(int *fd)
+{
+    int r = *fd;
+    *fd = -1;
+    return r;
+}
+static inline void *take_ptr(void *pp)
+{
+    void **p = pp;
+    void *r = *p;
+    *p = NULL;
+    return r;
+}
+
+/* Grows *arr (of *n elements of size elem) by one zeroed element, doubling
+ * the capacity at powers of two; returns a pointer to it, NULL on ENOMEM. */
+void *vec_push(void *arr, size_t *n, size_t elem);
+
+/* ----------------------------------------------------------------- recipe */
+
+struct idmap_range {
+    uint32_t inside, outside, count;
+};
+
+struct idmap {
+    struct idmap_range *r;
+    size_t n;
+};
+
+struct ns_join {
+    unsigned ns; /* NSBOX_NS_* mask */
+    int fd;      /* owned dup of the caller's fd */
+    bool pidfd;
+};
+
+struct env_op {
+    char *name;
+    char *value; /* NULL: unset */
+};
+
+struct fd_pass {
+    int fd; /* owned dup of the caller's fd */
+    int target;
+};
+
+struct rlimit_set {
+    int resource;
+    uint64_t soft, hard;
+};
+
+struct nsbox {
+    unsigned ns;     /* NSBOX_NS_* to create */
+    struct ns_join *joins;
+    size_t n_joins;
+    struct idmap uid_map, gid_map;
+    bool user_set;
+    uint32_t uid, gid;
+    char *hostname;
+    char *cwd;
+    bool clear_env;
+    struct env_op *env;
+    size_t n_env;
+    int stdio[3]; /* owned dups, -1: inherit */
+    struct fd_pass *fds;
+    size_t n_fds;
+    struct rlimit_set *rlimits;
+    size_t n_rlimits;
+    unsigned flags;
+    struct mount_recipe *mnt;  /* mount.c */
+    struct cgroup_recipe *cg;  /* cgroup.c */
+    struct caps_recipe *caps;  /* caps.c */
+    int init_fd; /* memfd holding the init helper, made at first need */
+    char errmsg[1024];
+};
+
+/* Formats "<what>: <errno text>" into box->errmsg and returns -err. */
+int box_fail(nsbox *box, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Formats "<what>" into box->errmsg and returns -EINVAL. */
+int box_invalid(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Name of one namespace kind ("user", "pid", …) as /proc/PID/ns spells it. */
+const char *ns_name(unsigned one_ns);
+/* CLONE_NEW* flags of an NSBOX_NS_* mask. */
+unsigned long ns_clone_flags(unsigned ns);
+
+/* ------------------------------------------------------------------- plan */
+
+/* Everything the child needs, prepared by the parent in memory the child
+ * can use as is (it shares the caller's memory and allocates nothing). */
+
+enum child_step {
+    STEP_NONE = 0,
+    STEP_SIGNALS,
+    STEP_PDEATHSIG,
+    STEP_SYNC,
+    STEP_SETNS,
+    STEP_UNSHARE,
+    STEP_FORK,
+    STEP_INIT_EXEC,
+    STEP_MOUNT,
+    STEP_HOSTNAME,
+    STEP_LOOPBACK,
+    STEP_CWD,
+    STEP_SETSID,
+    STEP_RLIMIT,
+    STEP_SETGROUPS,
+    STEP_SETGID,
+    STEP_SETUID,
+    STEP_CAPS,
+    STEP_NO_NEW_PRIVS,
+    STEP_FDS,
+    STEP_SECCOMP,
+    STEP_EXEC,
+};
+
+/* What a failing child sends on the sync socket before it exits. */
+struct child_report {
+    int step;  /* enum child_step */
+    int err;   /* positive errno */
+    int index; /* which join, mount, rlimit, fd, exec path … */
+};
+
+struct plan_join {
+    int fd;
+    int nstype; /* CLONE_NEW* for setns */
+    unsigned ns;
+};
+
+struct plan_fd {
+    int src; /* caller's fd, valid in the child's copied table */
+    int dst;
+};
+
+/* One stage's buffers for the init helper's argv (two stages may each
+ * exec an init: a monitor outside a joined PID namespace, and PID 1). */
+struct init_args {
+    char pid[24];
+    char status_fd[24];
+    char *argv[4];
+};
+
+struct plan {
+    unsigned long clone_ns;   /* CLONE_NEW* given to clone3 */
+    unsigned long unshare_ns; /* CLONE_NEW* unshared after the joins */
+    struct plan_join joins[8];
+    int n_joins;
+    bool pid_stage; /* the first process is outside the target PID namespace */
+    bool use_init;  /* PID 1 runs the init helper */
+    bool send_ready; /* the child tells when its user namespace exists */
+    bool wait_go;    /* the child waits for the parent's maps/placement */
+    unsigned flags;
+
+    int sync_fd;   /* child's end of the sync socket, close-on-exec */
+    int status_fd; /* write end of the init's status pipe, -1 if none */
+    int init_fd;   /* memfd of the init helper, -1 if none */
+    struct init_args init_args[2];
+    char *const *init_envp;
+
+    char *stack;         /* lowest byte of stage 0's stack; stage i's is i strides up */
+    size_t stack_size;   /* usable bytes of each stage's stack */
+    size_t stack_stride; /* stack and guard page */
+    volatile int failed; /* set by a failing stage; its parents exit too */
+
+    const char *hostname;
+    bool loopback;
+    const char *cwd;      /* NULL: keep */
+    bool cwd_required;    /* the caller named it: missing is an error */
+
+    int stdio[3];
+    struct plan_fd *fds; /* sorted by dst */
+    int n_fds;
+    int *fd_tmp; /* scratch, 3 + n_fds slots, written by the child */
+    int max_fd; /* highest fd the command receives */
+
+    struct rlimit_set *rlimits;
+    int n_rlimits;
+
+    bool set_ids;
+    bool drop_groups;
+    uint32_t uid, gid;
+
+    bool no_new_privs;
+
+    struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
+    struct caps_plan *caps;    /* caps.c */
+    int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
+
+    char *const *argv;
+    char *const *envp;
+    char **exec_paths; /* candidate paths for argv[0], NULL-terminated */
+};
+
+/* Builds the plan of one spawn. The plan and all it points to live in one
+ * allocation freed with plan_free(). */
+int plan_build(nsbox *box, char *const argv[], struct plan **out);
+void plan_free(struct plan *p);
+/* Zeroed memory (or a copy of s) that lives as long as the plan. */
+void *plan_alloc(struct plan *p, size_t size);
+char *plan_strdup(struct plan *p, const char *s);
+/* True when the sandbox gets a new user namespace. */
+bool plan_new_userns(const struct plan *p);
+
+/* Child entry (stage 0), run by clone3 on its own stack. */
+int child_main(void *plan);
+
+/* ------------------------------------------------------------------ idmap */
+
+/* Writes setgroups and the uid/gid maps of the child pid's new user
+ * namespace, directly or through newuidmap/newgidmap. */
+int idmap_apply(nsbox *box, pid_t pid);
+/* True when the maps are written so that setgroups must be denied. */
+bool idmap_setgroups_denied(nsbox *box);
+
+/* Runs a helper program (newuidmap …) outside any sandbox and waits for it;
+ * returns its shell-form status or a negative errno. */
+int helper_run(char *const argv[]);
+
+long nsbox_clone3(void *args, size_t size, int (*fn)(void *), void *arg);
+
+/* ------------------------------------------------------------------- init */
+
+/* Returns a memfd holding the init helper (cached on the handle). */
+int init_fd_get(nsbox *box);
+
+/* --------------------------------------------------------------- process */
+
+struct nsbox_proc {
+    pid_t pid;
+    int pidfd;
+    int status_fd; /* read end of the init's status pipe, -1 if none */
+    bool pidns;
+    bool reaped;
+    int status; /* shell form */
+    int exit_code;
+    int signal;
+    struct cgroup_sandbox *cg; /* NULL without limits */
+    char *cgroup_path;         /* as /proc/self/cgroup writes it, NULL if none */
+    bool oom_killed;
+    uint64_t memory_peak; /* bytes, 0 if unknown */
+    uint64_t cpu_usec;
+};
+
+#endif

@@ -1,0 +1,263 @@
+/* Turns a recipe into the flat plan that the child runs: namespaces to
+ * create and join, the environment and exec candidates, the fd table. All
+ * of it lives in one block of memory that the child only reads. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+#include "caps.h"
+#include "internal.h"
+#include "mount.h"
+
+extern char **environ;
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* A bump allocator over one growing list of blocks, so that the plan is
+ * freed with one call and the child sees plain pointers. */
+struct plan_block {
+    struct plan_block *next;
+    size_t used, size;
+    _Alignas(16) char data[];
+};
+
+struct plan_mem {
+    struct plan plan;
+    struct plan_block *blocks;
+};
+
+void *plan_alloc(struct plan *p, size_t size)
+{
+    struct plan_mem *m = (struct plan_mem *)p;
+    size = (size + 15) & ~(size_t)15;
+    struct plan_block *b = m->blocks;
+    if (!b || b->size - b->used < size) {
+        size_t cap = size > 16384 ? size : 16384;
+        b = malloc(sizeof(*b) + cap);
+        if (!b)
+            return NULL;
+        b->next = m->blocks;
+        b->used = 0;
+        b->size = cap;
+        m->blocks = b;
+    }
+    void *r = b->data + b->used;
+    b->used += size;
+    memset(r, 0, size);
+    return r;
+}
+
+char *plan_strdup(struct plan *p, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *r = plan_alloc(p, len);
+    if (r)
+        memcpy(r, s, len);
+    return r;
+}
+
+void plan_free(struct plan *p)
+{
+    if (!p)
+        return;
+    struct plan_mem *m = (struct plan_mem *)p;
+    for (struct plan_block *b = m->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(m);
+}
+
+bool plan_new_userns(const struct plan *p)
+{
+    return (p->clone_ns | p->unshare_ns) & CLONE_NEWUSER;
+}
+
+/* The namespaces to create, after the unprivileged rule: any new namespace
+ * without a joined user namespace brings a new user namespace along. */
+static unsigned plan_namespaces(const nsbox *box, unsigned *joined)
+{
+    *joined = 0;
+    for (size_t i = 0; i < box->n_joins; i++)
+        *joined |= box->joins[i].ns;
+    unsigned ns = box->ns;
+    if (ns && geteuid() != 0 && !(*joined & NSBOX_NS_USER))
+        ns |= NSBOX_NS_USER;
+    return ns;
+}
+
+/* Joins in setns order: a joined user namespace first, so that the caller
+ * gains the capabilities needed to enter the namespaces it owns. */
+static void plan_joins(struct plan *p, const nsbox *box)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < box->n_joins; i++) {
+            const struct ns_join *j = &box->joins[i];
+            bool user = j->ns & NSBOX_NS_USER;
+            if ((pass == 0) != user)
+                continue;
+            p->joins[p->n_joins++] = (struct plan_join){
+                .fd = j->fd,
+                .nstype = j->pidfd ? (int)ns_clone_flags(j->ns) : 0,
+                .ns = j->ns,
+            };
+        }
+}
+
+static int plan_env(struct plan *p, const nsbox *box, const char **path)
+{
+    size_t n_base = 0;
+    char **base = box->clear_env ? NULL : environ;
+    while (base && base[n_base])
+        n_base++;
+    char **envp = plan_alloc(p, (n_base + box->n_env + 1) * sizeof(char *));
+    if (!envp)
+        return -ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < n_base; i++)
+        if (strchr(base[i], '='))
+            envp[n++] = base[i];
+    for (size_t k = 0; k < box->n_env; k++) {
+        const struct env_op *op = &box->env[k];
+        size_t len = strlen(op->name);
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(envp[i], op->name, len) != 0 || envp[i][len] != '=')
+                envp[w++] = envp[i];
+        n = w;
+        if (!op->value)
+            continue;
+        char *entry = plan_alloc(p, len + strlen(op->value) + 2);
+        if (!entry)
+            return -ENOMEM;
+        strcpy(stpcpy(stpcpy(entry, op->name), "="), op->value);
+        envp[n++] = entry;
+    }
+    /* The caller's own strings may change after spawn returns; the child
+     * reads them before that, so copying the base entries is not needed. */
+    envp[n] = NULL;
+    *path = DEFAULT_PATH;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(envp[i], "PATH=", 5) == 0)
+            *path = envp[i] + 5;
+    p->envp = envp;
+    return 0;
+}
+
+/* The paths exec tries for argv[0], in order: itself when it has a '/',
+ * else each PATH entry joined with it ("" meaning the cwd). */
+static int plan_exec_paths(struct plan *p, const char *name, const char *path)
+{
+    size_t n = 1;
+    if (!strchr(name, '/'))
+        for (const char *c = path; *c; c++)
+            n += *c == ':';
+    char **paths = plan_alloc(p, (n + 1) * sizeof(char *));
+    if (!paths)
+        return -ENOMEM;
+    if (strchr(name, '/')) {
+        paths[0] = plan_strdup(p, name);
+        if (!paths[0])
+            return -ENOMEM;
+        p->exec_paths = paths;
+        return 0;
+    }
+    size_t k = 0;
+    for (const char *dir = path;; dir = strchr(dir, ':') + 1) {
+        size_t dlen = strcspn(dir, ":");
+        char *full = plan_alloc(p, dlen + strlen(name) + 3);
+        if (!full)
+            return -ENOMEM;
+        if (dlen == 0)
+            strcpy(stpcpy(full, "./"), name);
+        else
+            strcpy(stpcpy(stpncpy(full, dir, dlen), "/"), name);
+        paths[k++] = full;
+        if (!dir[dlen])
+            break;
+    }
+    paths[k] = NULL;
+    p->exec_paths = paths;
+    return 0;
+}
+
+static int plan_fd_cmp(const void *a, const void *b)
+{
+    return ((const struct plan_fd *)a)->dst - ((const struct plan_fd *)b)->dst;
+}
+
+static int plan_fds(struct plan *p, const nsbox *box)
+{
+    p->max_fd = 2;
+    for (int i = 0; i < 3; i++)
+        p->stdio[i] = box->stdio[i];
+    p->fds = plan_alloc(p, (box->n_fds + 1) * sizeof(*p->fds));
+    if (!p->fds)
+        return -ENOMEM;
+    for (size_t i = 0; i < box->n_fds; i++) {
+        p->fds[i] = (struct plan_fd){box->fds[i].fd, box->fds[i].target};
+        if (box->fds[i].target > p->max_fd)
+            p->max_fd = box->fds[i].target;
+    }
+    p->n_fds = (int)box->n_fds;
+    qsort(p->fds, box->n_fds, sizeof(*p->fds), plan_fd_cmp);
+    p->fd_tmp = plan_alloc(p, (3 + box->n_fds) * sizeof(int));
+    return p->fd_tmp ? 0 : -ENOMEM;
+}
+
+int plan_build(nsbox *box, char *const argv[], struct plan **out)
+{
+    struct plan_mem *m = calloc(1, sizeof(*m));
+    if (!m)
+        return box_fail(box, ENOMEM, "plan");
+    struct plan *p = &m->plan;
+    p->sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = -1;
+
+    unsigned joined;
+    unsigned ns = plan_namespaces(box, &joined);
+    plan_joins(p, box);
+    /* With joins, new namespaces are unshared after setns, so that they
+     * belong to the joined user namespace; else clone3 makes them. */
+    if (p->n_joins)
+        p->unshare_ns = ns_clone_flags(ns);
+    else
+        p->clone_ns = ns_clone_flags(ns);
+    p->pid_stage = (joined & NSBOX_NS_PID) || (p->unshare_ns & CLONE_NEWPID);
+    p->use_init = (ns & NSBOX_NS_PID) && !(box->flags & NSBOX_AS_PID1);
+    p->flags = box->flags;
+    p->hostname = box->hostname;
+    p->loopback = ns & NSBOX_NS_NET;
+    p->cwd = box->cwd;
+    p->cwd_required = box->cwd != NULL;
+    p->rlimits = box->rlimits;
+    p->n_rlimits = (int)box->n_rlimits;
+    p->no_new_privs = !(box->flags & NSBOX_ALLOW_NEW_PRIVS);
+    p->set_ids = box->user_set;
+    p->uid = box->uid;
+    p->gid = box->gid;
+    /* An unprivileged user namespace has setgroups denied (written so
+     * before gid_map, as the kernel requires); there is nothing to drop. */
+    p->drop_groups = !(plan_new_userns(p) && idmap_setgroups_denied(box));
+    p->argv = argv;
+
+    const char *path;
+    int r = plan_env(p, box, &path);
+    if (r == 0)
+        r = plan_exec_paths(p, argv[0], path);
+    if (r == 0)
+        r = plan_fds(p, box);
+    if (r < 0) {
+        plan_free(p);
+        return box_fail(box, -r, "plan");
+    }
+    r = mount_plan_build(box, p);
+    if (r == 0)
+        r = caps_plan_build(box, p);
+    if (r < 0) {
+        plan_free(p);
+        return r;
+    }
+    *out = p;
+    return 0;
+}

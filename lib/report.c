@@ -1,0 +1,141 @@
+/* Messages for the child's failed steps, built in the parent from the plan
+ * (the child only sends numbers). Each names the step and what it was
+ * applied to; the errno text follows. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "caps.h"
+#include "mount.h"
+#include "report.h"
+
+/* "user+pid+net" for a set of CLONE_NEW* flags. */
+static void clone_ns_names(unsigned long flags, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (unsigned ns = 1; ns <= NSBOX_NS_TIME; ns <<= 1)
+        if ((flags & ns_clone_flags(ns)) && len < size)
+            len += snprintf(buf + len, size - len, "%s%s", len ? "+" : "", ns_name(ns));
+}
+
+static void mask_ns_names(unsigned mask, char *buf, size_t size)
+{
+    clone_ns_names(ns_clone_flags(mask), buf, size);
+}
+
+int report_clone_error(nsbox *box, const struct plan *p, int err)
+{
+    char names[96];
+    clone_ns_names(p->clone_ns, names, sizeof(names));
+    const char *hint = "";
+    if ((err == EPERM || err == EACCES) && geteuid() != 0)
+        hint = " (are unprivileged user namespaces disabled? see "
+               "/proc/sys/kernel/unprivileged_userns_clone and /proc/sys/user/max_user_namespaces)";
+    else if (err == ENOSPC)
+        hint = " (a namespace limit in /proc/sys/user/ was reached)";
+    int r = box_fail(box, err, "create namespaces %s", *names ? names : "(none)");
+    size_t len = strlen(box->errmsg);
+    snprintf(box->errmsg + len, sizeof(box->errmsg) - len, "%s", hint);
+    return r;
+}
+
+static int report_exec(nsbox *box, const struct plan *p, const struct child_report *rep)
+{
+    const char *name = p->argv[0];
+    if (strchr(name, '/') || rep->err == ENOENT)
+        return box_fail(box, rep->err, "exec %s", name);
+    return box_fail(box, rep->err, "exec %s (as %s)", name, p->exec_paths[rep->index]);
+}
+
+static int report_fds(nsbox *box, const struct plan *p, const struct child_report *rep)
+{
+    static const char *const names[3] = {"stdin", "stdout", "stderr"};
+    int i = rep->index;
+    if (i < 3)
+        return box_fail(box, rep->err, "set up %s from fd %d", names[i], p->stdio[i]);
+    if (i - 3 < p->n_fds)
+        return box_fail(box, rep->err, "pass fd %d as %d", p->fds[i - 3].src, p->fds[i - 3].dst);
+    return box_fail(box, rep->err, "close the caller's other fds");
+}
+
+static int report_setns(nsbox *box, const struct plan *p, const struct child_report *rep)
+{
+    const struct plan_join *j = &p->joins[rep->index];
+    char names[96];
+    mask_ns_names(j->ns, names, sizeof(names));
+    int r = box_fail(box, rep->err, "join namespace %s (fd %d)", names, j->fd);
+    if (rep->err == EPERM && !(j->ns & NSBOX_NS_USER)) {
+        size_t len = strlen(box->errmsg);
+        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
+                 " (it belongs to another user namespace: join that one too)");
+    }
+    return r;
+}
+
+static int report_id(nsbox *box, const char *what, uint32_t id, int err)
+{
+    int r = box_fail(box, err, "set %s %u", what, id);
+    if (err == EINVAL) {
+        size_t len = strlen(box->errmsg);
+        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
+                 " (%s %u is not mapped in the user namespace)", what, id);
+    }
+    return r;
+}
+
+int report_error(nsbox *box, const struct plan *p, const struct child_report *rep)
+{
+    char names[96];
+    int e = rep->err > 0 ? rep->err : EPROTO;
+    switch (rep->step) {
+    case STEP_SIGNALS:
+        return box_fail(box, e, "reset signals in the child");
+    case STEP_PDEATHSIG:
+        return box_fail(box, e, "set the parent-death signal");
+    case STEP_SYNC:
+        return box_fail(box, e, "wait for the parent");
+    case STEP_SETNS:
+        return report_setns(box, p, rep);
+    case STEP_UNSHARE:
+        clone_ns_names(p->unshare_ns, names, sizeof(names));
+        return box_fail(box, e, "create namespaces %s", names);
+    case STEP_FORK:
+        return box_fail(box, e, "fork into the PID namespace");
+    case STEP_INIT_EXEC:
+        return box_fail(box, e, "exec the init helper (memfd)");
+    case STEP_HOSTNAME:
+        return box_fail(box, e, "set hostname %s", p->hostname);
+    case STEP_LOOPBACK:
+        return box_fail(box, e, "bring up lo");
+    case STEP_CWD:
+        return box_fail(box, e, "chdir %s", rep->index ? "/" : p->cwd);
+    case STEP_SETSID:
+        return box_fail(box, e, "setsid");
+    case STEP_RLIMIT:
+        return box_fail(box, e, "set rlimit %d to %llu/%llu", p->rlimits[rep->index].resource,
+                        (unsigned long long)p->rlimits[rep->index].soft,
+                        (unsigned long long)p->rlimits[rep->index].hard);
+    case STEP_SETGROUPS:
+        return box_fail(box, e, "drop supplementary groups");
+    case STEP_SETGID:
+        return report_id(box, "gid", p->gid, e);
+    case STEP_SETUID:
+        return report_id(box, "uid", p->uid, e);
+    case STEP_NO_NEW_PRIVS:
+        return box_fail(box, e, "set no_new_privs");
+    case STEP_MOUNT:
+        return mount_report(box, p, rep);
+    case STEP_CAPS:
+    case STEP_SECCOMP:
+        return caps_report(box, p, rep);
+    case STEP_FDS:
+        return report_fds(box, p, rep);
+    case STEP_EXEC:
+        return report_exec(box, p, rep);
+    default:
+        return box_fail(box, e, "child step %d", rep->step);
+    }
+}

@@ -1,0 +1,150 @@
+/* Waiting for a sandbox: pidfd poll with a timeout, the status in shell
+ * form, kill, and the handle's end. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "internal.h"
+
+/* The init helper writes the command's {si_code, si_status} before it
+ * exits; its own status would turn a signal into 128+N. */
+static void proc_status_from_init(nsbox_proc *p, int *code, int *status)
+{
+    int rec[2];
+    if (p->status_fd >= 0 && read(p->status_fd, rec, sizeof(rec)) == sizeof(rec)) {
+        *code = rec[0];
+        *status = rec[1];
+    }
+}
+
+static void proc_set_status(nsbox_proc *p, int code, int status)
+{
+    p->reaped = true;
+    if (code == CLD_EXITED) {
+        p->exit_code = status;
+        p->status = status;
+    } else {
+        p->signal = status;
+        p->status = 128 + status;
+    }
+}
+
+/* Reaps the sandbox if it has ended: 0 when reaped, -ETIMEDOUT if not. */
+static int proc_reap(nsbox_proc *p, bool block)
+{
+    siginfo_t si = {0};
+    int r;
+    do
+        r = waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | __WALL | (block ? 0 : WNOHANG));
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -errno;
+    if (si.si_pid == 0)
+        return -ETIMEDOUT;
+    int code = si.si_code, status = si.si_status;
+    proc_status_from_init(p, &code, &status);
+    proc_set_status(p, code, status);
+    if (p->cg) {
+        cgroup_finish(p->cg, p);
+        p->cg = NULL;
+    }
+    return 0;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Polls the pidfd for up to timeout_ms; a signal of the caller does not
+ * shorten the wait. */
+static void proc_poll(nsbox_proc *p, int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left < 0)
+            left = 0;
+        int r = poll(&pfd, 1, (int)left);
+        if (r >= 0 || errno != EINTR)
+            return;
+    }
+}
+
+NSBOX_EXPORT int nsbox_wait(nsbox_proc *p, int timeout_ms)
+{
+    if (!p)
+        return -EINVAL;
+    if (p->reaped)
+        return p->status;
+    if (timeout_ms > 0)
+        proc_poll(p, timeout_ms);
+    int r = proc_reap(p, timeout_ms < 0);
+    return r < 0 ? r : p->status;
+}
+
+NSBOX_EXPORT int nsbox_kill(nsbox_proc *p, int sig)
+{
+    if (!p)
+        return -EINVAL;
+    if (p->reaped)
+        return -ESRCH;
+    if (p->cg)
+        return cgroup_kill(p->cg, sig);
+    if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0)
+        return -errno;
+    return 0;
+}
+
+NSBOX_EXPORT void nsbox_proc_free(nsbox_proc *p)
+{
+    if (!p)
+        return;
+    if (!p->reaped) {
+        nsbox_kill(p, SIGKILL);
+        proc_reap(p, true);
+    }
+    closep(&p->pidfd);
+    closep(&p->status_fd);
+    free(p->cgroup_path);
+    free(p);
+}
+
+NSBOX_EXPORT int nsbox_run(nsbox *box, char *const argv[])
+{
+    nsbox_proc *p;
+    int r = nsbox_spawn(box, argv, &p);
+    if (r < 0)
+        return r;
+    r = nsbox_wait(p, -1);
+    nsbox_proc_free(p);
+    return r;
+}
+
+NSBOX_EXPORT pid_t nsbox_proc_pid(const nsbox_proc *p)
+{
+    return p ? p->pid : -1;
+}
+
+NSBOX_EXPORT int nsbox_proc_pidfd(const nsbox_proc *p)
+{
+    return p ? p->pidfd : -1;
+}
+
+NSBOX_EXPORT int nsbox_proc_exit_code(const nsbox_proc *p)
+{
+    return p && p->reaped ? p->exit_code : -1;
+}
+
+NSBOX_EXPORT int nsbox_proc_signal(const nsbox_proc *p)
+{
+    return p && p->reaped ? p->signal : 0;
+}
