@@ -54,6 +54,15 @@ int box_fail(nsbox *box, int err, const char *fmt, ...)
     return r;
 }
 
+void box_append(nsbox *box, const char *fmt, ...)
+{
+    size_t len = strlen(box->errmsg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(box->errmsg + len, sizeof(box->errmsg) - len, fmt, ap);
+    va_end(ap);
+}
+
 int box_invalid(nsbox *box, const char *fmt, ...)
 {
     va_list ap;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -91,7 +92,12 @@ static int map_write_direct(nsbox *box, pid_t pid, const struct map_view *v)
     if (r < 0) {
         char desc[128];
         map_describe(v, desc, sizeof(desc));
-        return box_fail(box, -r, "write %s map \"%s\" of pid %d", v->what, desc, (int)pid);
+        box_fail(box, -r, "write %s map \"%s\" of pid %d", v->what, desc, (int)pid);
+        if (r == -EACCES && prctl(PR_GET_DUMPABLE) == 0)
+            box_append(box, " (the caller is not dumpable after a uid change, so /proc/%d "
+                            "is root's: prctl(PR_SET_DUMPABLE, 1))",
+                       (int)pid);
+        return r;
     }
     return 0;
 }

@@ -109,6 +109,8 @@ struct nsbox {
 
 /* Formats "<what>: <errno text>" into box->errmsg and returns -err. */
 int box_fail(nsbox *box, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Appends a hint to the message. */
+void box_append(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Formats "<what>" into box->errmsg and returns -EINVAL. */
 int box_invalid(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -37,8 +37,7 @@ int report_clone_error(nsbox *box, const struct plan *p, int err)
     else if (err == ENOSPC)
         hint = " (a namespace limit in /proc/sys/user/ was reached)";
     int r = box_fail(box, err, "create namespaces %s", *names ? names : "(none)");
-    size_t len = strlen(box->errmsg);
-    snprintf(box->errmsg + len, sizeof(box->errmsg) - len, "%s", hint);
+    box_append(box, "%s", hint);
     return r;
 }
 
@@ -67,22 +66,16 @@ static int report_setns(nsbox *box, const struct plan *p, const struct child_rep
     char names[96];
     mask_ns_names(j->ns, names, sizeof(names));
     int r = box_fail(box, rep->err, "join namespace %s (fd %d)", names, j->fd);
-    if (rep->err == EPERM && !(j->ns & NSBOX_NS_USER)) {
-        size_t len = strlen(box->errmsg);
-        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
-                 " (it belongs to another user namespace: join that one too)");
-    }
+    if (rep->err == EPERM && !(j->ns & NSBOX_NS_USER))
+        box_append(box, " (it belongs to another user namespace: join that one too)");
     return r;
 }
 
 static int report_id(nsbox *box, const char *what, uint32_t id, int err)
 {
     int r = box_fail(box, err, "set %s %u", what, id);
-    if (err == EINVAL) {
-        size_t len = strlen(box->errmsg);
-        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
-                 " (%s %u is not mapped in the user namespace)", what, id);
-    }
+    if (err == EINVAL)
+        box_append(box, " (%s %u is not mapped in the user namespace)", what, id);
     return r;
 }
 
