@@ -168,9 +168,11 @@ int nsbox_set_flags(nsbox *box, unsigned flags);
  * a negative errno with nsbox_errmsg() naming the step, e.g.
  * "exec /no/such: No such file or directory", and leaves nothing behind: no
  * process, no fd, no cgroup, no mount. Safe to call from several threads at
- * once with different handles: the child allocates nothing. The child is not
- * a SIGCHLD child: the caller's waitpid(-1), SIGCHLD handler or SIG_IGN do
- * not see or reap it; use nsbox_wait(). */
+ * once with different handles: the child allocates nothing. The caller's
+ * waitpid(-1), SIGCHLD handler or SIGCHLD set to SIG_IGN may reap the
+ * sandbox (exec makes every process a SIGCHLD child); nsbox_wait() still
+ * returns its status, from the pidfd's exit record (Linux 6.15+) or from the
+ * init helper that watches the command on older kernels. */
 int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out);
 
 /* Waits for the sandbox to end: timeout_ms -1 waits forever, 0 polls.

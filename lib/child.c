@@ -185,7 +185,7 @@ CHILD int child_main(void *arg)
         if (r < 0)
             return child_fail(p, STEP_SYNC, r, 0);
     }
-    if (p->pid_stage)
+    if (p->monitor)
         return child_fork_stage(p, 1, child_stage_pid1);
     if (p->use_init && sys0(SYS_getpid) == 1)
         return child_fork_stage(p, 1, child_stage_command);

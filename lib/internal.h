@@ -181,6 +181,9 @@ struct plan {
     struct plan_join joins[8];
     int n_joins;
     bool pid_stage; /* the first process is outside the target PID namespace */
+    bool monitor;   /* the first process forks the rest and watches it (init helper):
+                       pid_stage, or a kernel without PIDFD_INFO_EXIT, where only the
+                       init's status record survives a reap by the caller */
     bool use_init;  /* PID 1 runs the init helper */
     bool send_ready; /* the child tells when its user namespace exists */
     bool wait_go;    /* the child waits for the parent's maps/placement */

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
+#include <sys/utsname.h>
 #include <string.h>
 
 #include "caps.h"
@@ -206,6 +208,19 @@ static int plan_fds(struct plan *p, const nsbox *box)
     return p->fd_tmp ? 0 : -ENOMEM;
 }
 
+/* exec resets exit_signal to SIGCHLD, so the caller's waitpid(-1), SIGCHLD
+ * handler or SIG_IGN can reap the sandbox before nsbox_wait does. Linux
+ * 6.15's PIDFD_INFO_EXIT keeps the status on the pidfd for us; before it,
+ * a monitor (the init helper) writes the status where only we read it. */
+static bool plan_status_needs_monitor(void)
+{
+    struct utsname u;
+    unsigned major = 0, minor = 0;
+    if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+        return true;
+    return major < 6 || (major == 6 && minor < 15);
+}
+
 int plan_build(nsbox *box, char *const argv[], struct plan **out)
 {
     struct plan_mem *m = calloc(1, sizeof(*m));
@@ -224,6 +239,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     else
         p->clone_ns = ns_clone_flags(ns);
     p->pid_stage = (joined & NSBOX_NS_PID) || (p->unshare_ns & CLONE_NEWPID);
+    p->monitor = p->pid_stage || plan_status_needs_monitor();
     p->use_init = (ns & NSBOX_NS_PID) && !(box->flags & NSBOX_AS_PID1);
     p->flags = box->flags;
     p->hostname = box->hostname;

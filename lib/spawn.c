@@ -81,7 +81,7 @@ static int sync_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
 
 static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
 {
-    if (!p->use_init && !p->pid_stage)
+    if (!p->use_init && !p->monitor)
         return 0;
     int r = init_fd_get(box);
     if (r < 0)
@@ -100,8 +100,9 @@ static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
 
 /* clone3 with all signals blocked, so that no handler of the caller runs
  * on the child's stack before the child resets them; the caller's mask is
- * restored at once. exit_signal 0: the caller's waitpid(-1), SIGCHLD
- * handler or SIG_IGN neither sees nor reaps the child. */
+ * restored at once. exit_signal 0 keeps the child from the caller's
+ * waitpid(-1) and SIGCHLD handling until exec, which resets it to SIGCHLD
+ * (see plan_status_needs_monitor for how the status survives after). */
 static pid_t spawn_clone(struct plan *p, int *pidfd)
 {
     sigset_t all, old;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -11,15 +12,44 @@
 #include "cgroup.h"
 #include "internal.h"
 
+/* PIDFD_GET_INFO with PIDFD_INFO_EXIT (Linux 6.15) tells the wait status
+ * of a process that someone else reaped: here, the kernel, after the
+ * caller set SIGCHLD to SIG_IGN once the sandbox was running. */
+struct pidfd_exit_info {
+    uint64_t mask;
+    uint64_t cgroupid;
+    uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+    int32_t exit_code;
+    uint32_t coredump_mask, spare;
+};
+#define PIDFD_GET_INFO_IOCTL _IOWR(0xFF, 11, struct pidfd_exit_info)
+#define PIDFD_INFO_EXIT_BIT (1UL << 3)
+
+static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
+{
+    struct pidfd_exit_info info = {.mask = PIDFD_INFO_EXIT_BIT};
+    if (ioctl(p->pidfd, PIDFD_GET_INFO_IOCTL, &info) < 0 || !(info.mask & PIDFD_INFO_EXIT_BIT))
+        return -ECHILD;
+    if (WIFEXITED(info.exit_code)) {
+        *code = CLD_EXITED;
+        *status = WEXITSTATUS(info.exit_code);
+    } else {
+        *code = CLD_KILLED;
+        *status = WTERMSIG(info.exit_code);
+    }
+    return 0;
+}
+
 /* The init helper writes the command's {si_code, si_status} before it
  * exits; its own status would turn a signal into 128+N. */
-static void proc_status_from_init(nsbox_proc *p, int *code, int *status)
+static bool proc_status_from_init(nsbox_proc *p, int *code, int *status)
 {
     int rec[2];
-    if (p->status_fd >= 0 && read(p->status_fd, rec, sizeof(rec)) == sizeof(rec)) {
-        *code = rec[0];
-        *status = rec[1];
-    }
+    if (p->status_fd < 0 || read(p->status_fd, rec, sizeof(rec)) != sizeof(rec))
+        return false;
+    *code = rec[0];
+    *status = rec[1];
+    return true;
 }
 
 static void proc_set_status(nsbox_proc *p, int code, int status)
@@ -42,12 +72,23 @@ static int proc_reap(nsbox_proc *p, bool block)
     do
         r = waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | __WALL | (block ? 0 : WNOHANG));
     while (r < 0 && errno == EINTR);
-    if (r < 0)
-        return -errno;
-    if (si.si_pid == 0)
-        return -ETIMEDOUT;
     int code = si.si_code, status = si.si_status;
-    proc_status_from_init(p, &code, &status);
+    if (r < 0 && errno == ECHILD) {
+        /* Reaped by the kernel (SIGCHLD ignored): the init's record, else
+         * the pidfd's exit info; without either the status is lost. */
+        struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+        if (poll(&pfd, 1, block ? -1 : 0) == 0)
+            return -ETIMEDOUT;
+        if (!proc_status_from_init(p, &code, &status) &&
+            proc_status_from_pidfd(p, &code, &status) < 0)
+            return -ECHILD;
+    } else if (r < 0) {
+        return -errno;
+    } else if (si.si_pid == 0) {
+        return -ETIMEDOUT;
+    } else {
+        proc_status_from_init(p, &code, &status);
+    }
     proc_set_status(p, code, status);
     if (p->cg) {
         cgroup_finish(p->cg, p);
