@@ -3,8 +3,7 @@
  * Everything here runs on a stack of its own while sharing the caller's
  * memory (CLONE_VM), so it uses raw system calls only: no errno, no
  * allocation, no locks. A failing step reports {step, errno, index} on the
- * sync socket, marks the plan failed (the stages above it see that when
- * their vfork returns) and exits.
+ * sync socket and exits.
  *
  * Stage 0 is the clone3 child. It joins namespaces and, when the target PID
  * namespace applies to children only (joined, or unshared after a join),
@@ -25,7 +24,6 @@
 CHILD int child_fail(struct plan *p, int step, long err, int index)
 {
     struct child_report rep = {.step = step, .err = (int)-err, .index = index};
-    p->failed = 1;
     sys3(SYS_write, p->sync_fd, &rep, sizeof(rep));
     return 127;
 }
@@ -90,12 +88,14 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
     return 127;
 }
 
-/* vfork-style: fn runs on stack slot `level` in our memory while this
- * stage waits; then this stage becomes an init helper watching it. */
+/* fn runs on stack slot `level` in our memory while this stage, at the
+ * same time, becomes the init helper watching it: the init's exec overlaps
+ * the command's setup instead of following it (no CLONE_VFORK). A failure
+ * of fn is reported by fn; the init then reaps it and exits. */
 CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
 {
     struct clone_args args = {
-        .flags = CLONE_VM | CLONE_VFORK,
+        .flags = CLONE_VM,
         .exit_signal = SIGCHLD,
         .stack = (unsigned long)(p->stack + (size_t)level * p->stack_stride),
         .stack_size = p->stack_size,
@@ -103,11 +103,6 @@ CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
     long pid = nsbox_clone3(&args, sizeof(args), fn, p);
     if (pid < 0)
         return child_fail(p, STEP_FORK, pid, level);
-    if (p->failed) {
-        siginfo_t si;
-        sys5(SYS_waitid, P_PID, pid, &si, WEXITED | __WALL, 0);
-        return 127;
-    }
     return child_exec_init(p, level - 1, pid);
 }
 

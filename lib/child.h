@@ -4,8 +4,8 @@
 
 #include "internal.h"
 
-/* Reports a failed step to the parent, marks the plan failed; returns the
- * exit code of the failing stage. */
+/* Reports a failed step to the parent; returns the exit code of the
+ * failing stage. */
 int child_fail(struct plan *p, int step, long err, int index);
 
 /* The command's own stage: filesystem, identity, fds, exec. Returns only

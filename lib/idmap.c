@@ -139,14 +139,15 @@ static int map_write_helper(nsbox *box, pid_t pid, const struct map_view *v)
             argv[k++] = slot;
         }
     }
-    int status = helper_run(argv);
+    char said[256];
+    int status = helper_run(argv, said, sizeof(said));
     if (status < 0)
         return box_fail(box, -status, "%s map \"%s\": run %s", v->what, desc, path);
     if (status != 0)
         return box_fail(box, EPERM,
-                        "%s map \"%s\": %s refused (exit status %d; are the ranges in "
+                        "%s map \"%s\": %s refused (status %d: \"%s\"; are the ranges in "
                         "/etc/sub%s?)",
-                        v->what, desc, path, status, v->what);
+                        v->what, desc, path, status, said, v->what);
     return 0;
 }
 

@@ -198,7 +198,6 @@ struct plan {
     char *stack;         /* lowest byte of stage 0's stack; stage i's is i strides up */
     size_t stack_size;   /* usable bytes of each stage's stack */
     size_t stack_stride; /* stack and guard page */
-    volatile int failed; /* set by a failing stage; its parents exit too */
 
     const char *hostname;
     bool loopback;
@@ -250,9 +249,10 @@ int idmap_apply(nsbox *box, pid_t pid);
 /* True when the maps are written so that setgroups must be denied. */
 bool idmap_setgroups_denied(nsbox *box);
 
-/* Runs a helper program (newuidmap …) outside any sandbox and waits for it;
- * returns its shell-form status or a negative errno. */
-int helper_run(char *const argv[]);
+/* Runs a helper program (newuidmap …) outside any sandbox and waits for it,
+ * with what it printed in out (one line); returns its shell-form status or
+ * a negative errno. */
+int helper_run(char *const argv[], char *out, size_t size);
 
 long nsbox_clone3(void *args, size_t size, int (*fn)(void *), void *arg);
 
