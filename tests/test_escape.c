@@ -1,0 +1,2 @@
+#include "privtest.h"
+int main(void){return 77;}
