@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +108,8 @@ int main(int argc, char **argv)
         struct utsname u;
         return result(uname(&u));
     }
+    if (strcmp(cmd, "unshare-user") == 0)
+        return result(unshare(CLONE_NEWUSER));
     if (strcmp(cmd, "exec") == 0) /* exec PATH ARGS...: runs another program */
         return result(execv(argv[2], argv + 2));
     fprintf(stderr, "priv-helper: unknown command %s\n", cmd);

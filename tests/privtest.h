@@ -37,10 +37,10 @@ uint64_t p_all_caps(void);
 /* This process's own set from /proc/self/status ("CapBnd"). */
 uint64_t p_own_caps(const char *key);
 
-/* Writes into out a seccomp filter that makes uname(2) fail with err and
- * allows the rest (another architecture is killed); returns its size in
- * bytes. */
+/* Writes into out a seccomp filter that makes system call nr (SYS_*) fail
+ * with err and allows the rest (another architecture is killed); returns
+ * its size in bytes. */
 #define P_DENY_INSNS 7
-size_t p_deny_uname(int err, struct sock_filter *out);
+size_t p_deny(long nr, int err, struct sock_filter *out);
 
 #endif

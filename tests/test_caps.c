@@ -7,6 +7,7 @@
 #include <string.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "privtest.h"
 
@@ -184,7 +185,7 @@ START_TEST(test_seccomp_validation)
 {
     nsbox *box = nsbox_new();
     struct sock_filter f[P_DENY_INSNS];
-    size_t len = p_deny_uname(EXFULL, f);
+    size_t len = p_deny(SYS_uname, EXFULL, f);
     ck_assert_int_eq(nsbox_set_seccomp_filter(box, NULL, 8), -EINVAL);
     ck_assert_ptr_nonnull(strstr(nsbox_errmsg(box), "not NULL"));
     ck_assert_int_eq(nsbox_set_seccomp_filter(box, f, len - 1), -EINVAL);
@@ -210,7 +211,7 @@ START_TEST(test_seccomp_errno)
     t_as(_i);
     nsbox *box = p_box(_i, false);
     struct sock_filter f[P_DENY_INSNS];
-    ck_assert_int_eq(nsbox_set_seccomp_filter(box, f, p_deny_uname(EXFULL, f)), 0);
+    ck_assert_int_eq(nsbox_set_seccomp_filter(box, f, p_deny(SYS_uname, EXFULL, f)), 0);
     memset(f, 0xff, sizeof(f));
     char out[512];
     ck_assert_int_eq(p_helper(box, out, sizeof(out), "uname", NULL), 0);
@@ -231,7 +232,7 @@ START_TEST(test_seccomp_without_nnp)
     t_as(_i);
     nsbox *box = p_box(_i, false);
     struct sock_filter f[P_DENY_INSNS];
-    ck_assert_int_eq(nsbox_set_seccomp_filter(box, f, p_deny_uname(EXFULL, f)), 0);
+    ck_assert_int_eq(nsbox_set_seccomp_filter(box, f, p_deny(SYS_uname, EXFULL, f)), 0);
     ck_assert_int_eq(nsbox_set_flags(box, NSBOX_ALLOW_NEW_PRIVS), 0);
     char out[512];
     ck_assert_int_eq(p_helper(box, out, sizeof(out), "uname", NULL), -EACCES);
