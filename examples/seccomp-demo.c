@@ -21,9 +21,9 @@
 #include <nsbox.h>
 
 static const char *const denied[] = {
-    "mount",       "umount2",     "pivot_root",  "unshare",  "setns",        "ptrace",
-    "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
-    "keyctl",      "add_key",     "request_key", "bpf",      "perf_event_open", "userfaultfd",
+    "mount",       "umount2",      "pivot_root",    "unshare",         "setns",           "ptrace",
+    "init_module", "finit_module", "delete_module", "kexec_load",      "kexec_file_load", "keyctl",
+    "add_key",     "request_key",  "bpf",           "perf_event_open", "userfaultfd",
 };
 
 /* The deny-list as a classic BPF program in *bpf (malloc'd). */

@@ -107,8 +107,7 @@ NSBOX_EXPORT int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t le
         return box_invalid(box,
                            "seccomp filter of %zu bytes: must be 1 to %d instructions of %zu "
                            "bytes (struct sock_filter)%s",
-                           len, BPF_MAXINSNS, sizeof(struct sock_filter),
-                           bpf ? "" : ", not NULL");
+                           len, BPF_MAXINSNS, sizeof(struct sock_filter), bpf ? "" : ", not NULL");
     struct caps_recipe *c = caps_recipe(box);
     struct sock_filter *copy = malloc(len);
     if (!c || !copy) {
@@ -203,8 +202,7 @@ int caps_report(nsbox *box, const struct plan *p, const struct child_report *rep
         return box_fail(box, err, "read capabilities");
     case CAPS_MISSING:
         return box_fail(box, err, "keep capability %s (the sandbox's process does not hold it%s)",
-                        name,
-                        plan_new_userns(p) ? "" : "; a new user namespace would grant it");
+                        name, plan_new_userns(p) ? "" : "; a new user namespace would grant it");
     case CAPS_BOUND:
         return box_fail(box, err, "drop %s from the bounding set%s", name,
                         err == EPERM ? " (needs CAP_SETPCAP; without capabilities, only with "

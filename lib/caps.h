@@ -15,9 +15,9 @@ struct caps_recipe;
 /* What the command's stage applies. Filled by caps_plan_build(), read by
  * the child; hdr and data are the child's scratch for capget/capset. */
 struct caps_plan {
-    uint64_t keep;  /* capabilities kept (after "ALL": every valid bit) */
-    uint64_t named; /* kept ones named one by one: missing is an error */
-    int last_cap;   /* the kernel's highest capability number */
+    uint64_t keep;          /* capabilities kept (after "ALL": every valid bit) */
+    uint64_t named;         /* kept ones named one by one: missing is an error */
+    int last_cap;           /* the kernel's highest capability number */
     struct sock_fprog prog; /* len 0: no seccomp filter */
     struct __user_cap_header_struct hdr;
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
@@ -25,11 +25,11 @@ struct caps_plan {
 
 /* What failed inside STEP_CAPS: the child reports CAPS_INDEX(sub, cap). */
 enum caps_sub {
-    CAPS_GET,          /* capget */
-    CAPS_MISSING,      /* a named capability the process does not hold */
-    CAPS_BOUND,        /* PR_CAPBSET_DROP of cap */
-    CAPS_KEEPCAPS,     /* PR_SET_KEEPCAPS before the uid change */
-    CAPS_SET,          /* capset */
+    CAPS_GET,      /* capget */
+    CAPS_MISSING,  /* a named capability the process does not hold */
+    CAPS_BOUND,    /* PR_CAPBSET_DROP of cap */
+    CAPS_KEEPCAPS, /* PR_SET_KEEPCAPS before the uid change */
+    CAPS_SET,      /* capset */
     CAPS_AMBIENT_CLEAR,
     CAPS_AMBIENT_RAISE, /* of cap */
 };

@@ -100,6 +100,12 @@ int main(int argc, char **argv)
         return result(chown(argv[2], (uid_t)b, (gid_t)strtol(argv[4], NULL, 10)));
     if (strcmp(cmd, "mount") == 0) /* mount DIR: a tmpfs */
         return result(mount("none", argv[2], "tmpfs", 0, NULL));
+    if (strcmp(cmd, "create") == 0) /* create PATH: a new file, for writing */
+        return result(open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    if (strcmp(cmd, "remount-rw") == 0) /* remount-rw DIR: a bind mount read-write */
+        return result(mount(NULL, argv[2], NULL, MS_REMOUNT | MS_BIND, NULL));
+    if (strcmp(cmd, "umount") == 0) /* umount DIR */
+        return result(umount2(argv[2], MNT_DETACH));
     if (strcmp(cmd, "read") == 0) /* read PATH */
         return result(open(argv[2], O_RDONLY | O_CLOEXEC));
     if (strcmp(cmd, "tiocsti") == 0) /* tiocsti FD */

@@ -285,9 +285,8 @@ START_TEST(test_tiocsti_new_session)
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "session child: status %d", st);
     char control[32], attempt[32];
     int queued_control, queued_attempt;
-    ck_assert_int_eq(sscanf(line, "%31s %d %31s %d", control, &queued_control, attempt,
-                            &queued_attempt),
-                     4);
+    ck_assert_int_eq(
+        sscanf(line, "%31s %d %31s %d", control, &queued_control, attempt, &queued_attempt), 4);
     /* Control: sharing the caller's session, the byte lands. */
     ck_assert_str_eq(control, "ok");
     ck_assert_int_eq(queued_control, 1);
