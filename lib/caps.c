@@ -58,37 +58,36 @@ static int cap_parse(nsbox *box, const char *what, const char *name, uint64_t *m
     return 0;
 }
 
-NSBOX_EXPORT int nsbox_add_cap(nsbox *box, const char *name)
+/* Adds name to the kept capabilities, or removes it. */
+static int cap_edit(nsbox *box, const char *name, bool add)
 {
     if (!box)
         return -EINVAL;
-    uint64_t mask;
-    int r = cap_parse(box, "add", name, &mask);
+    uint64_t mask = 0;
+    int r = cap_parse(box, add ? "add" : "drop", name, &mask);
     if (r < 0)
         return r;
     struct caps_recipe *c = caps_recipe(box);
     if (!c)
-        return box_fail(box, ENOMEM, "add capability %s", name);
-    c->keep |= mask;
-    if (mask != ~(uint64_t)0)
-        c->named |= mask;
+        return box_fail(box, ENOMEM, "%s capability %s", add ? "add" : "drop", name);
+    if (add) {
+        c->keep |= mask;
+        c->named |= mask == ~(uint64_t)0 ? 0 : mask;
+    } else {
+        c->keep &= ~mask;
+        c->named &= ~mask;
+    }
     return 0;
+}
+
+NSBOX_EXPORT int nsbox_add_cap(nsbox *box, const char *name)
+{
+    return cap_edit(box, name, true);
 }
 
 NSBOX_EXPORT int nsbox_drop_cap(nsbox *box, const char *name)
 {
-    if (!box)
-        return -EINVAL;
-    uint64_t mask;
-    int r = cap_parse(box, "drop", name, &mask);
-    if (r < 0)
-        return r;
-    struct caps_recipe *c = caps_recipe(box);
-    if (!c)
-        return box_fail(box, ENOMEM, "drop capability %s", name);
-    c->keep &= ~mask;
-    c->named &= ~mask;
-    return 0;
+    return cap_edit(box, name, false);
 }
 
 NSBOX_EXPORT int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len)

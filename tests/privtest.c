@@ -11,6 +11,15 @@
 
 #include "privtest.h"
 
+int p_blocked;
+
+void p_report(const char *what, int i)
+{
+    printf("escape %-28s as %-6s: %d attempts, all blocked\n", what, i ? "nobody" : "root",
+           p_blocked);
+    fflush(stdout);
+}
+
 nsbox *p_box(int i, bool unpriv)
 {
     nsbox *box = nsbox_new();

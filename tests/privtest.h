@@ -31,6 +31,20 @@ int p_run(nsbox *box, const char *prog, char *out, size_t size, ...) __attribute
  * the first id for uid=/gid= (real). Fails the test if missing. */
 uint64_t p_field(const char *status, const char *key);
 
+/* Attempts of this test case whose blocked outcome was asserted. */
+extern int p_blocked;
+#define ATTEMPT_BLOCKED() (p_blocked++)
+
+/* Asserts an attempt's outcome (its errno's name) and counts it. */
+#define BLOCKED(out, err_name)                                                                     \
+    do {                                                                                           \
+        ck_assert_str_eq(out, err_name);                                                           \
+        ATTEMPT_BLOCKED();                                                                         \
+    } while (0)
+
+/* Prints "escape <what> as root|nobody: N attempts, all blocked". */
+void p_report(const char *what, int i);
+
 /* Every capability bit this kernel has. */
 uint64_t p_all_caps(void);
 

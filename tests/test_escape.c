@@ -27,25 +27,6 @@
 static char dir[64];
 static char suid_prog[128], fcap_e_prog[128], fcap_p_prog[128], root_file[128], root_secret[128];
 
-static int blocked_count;
-
-/* Counts one attempt whose blocked outcome was just asserted. */
-#define ATTEMPT_BLOCKED() (blocked_count++)
-
-/* Asserts the attempt's outcome (its errno's name) and counts it. */
-#define BLOCKED(out, err_name)                                                                     \
-    do {                                                                                           \
-        ck_assert_str_eq(out, err_name);                                                           \
-        ATTEMPT_BLOCKED();                                                                         \
-    } while (0)
-
-static void report(const char *what, int i)
-{
-    printf("escape %-28s as %-6s: %d attempts, all blocked\n", what, i ? "nobody" : "root",
-           blocked_count);
-    fflush(stdout);
-}
-
 static void copy_file(const char *src, const char *dst, mode_t mode)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -143,7 +124,7 @@ START_TEST(test_pid_ns_hides_host)
     BLOCKED(out, "ESRCH");
     victim_assert_alive_and_stop(victim);
     nsbox_free(box);
-    report("see/signal a host process", _i);
+    p_report("see/signal a host process", _i);
 }
 END_TEST
 
@@ -175,7 +156,7 @@ START_TEST(test_setuid_and_file_caps)
         BLOCKED(out, "EACCES");
     }
     nsbox_free(box);
-    report("setuid-root / file caps", _i);
+    p_report("setuid-root / file caps", _i);
 }
 END_TEST
 
@@ -210,7 +191,7 @@ START_TEST(test_capability_not_granted)
         ck_assert_str_eq(out, "ok");
     }
     nsbox_free(box);
-    report("use a capability not granted", _i);
+    p_report("use a capability not granted", _i);
 }
 END_TEST
 
@@ -235,7 +216,7 @@ START_TEST(test_ptrace_outside)
     BLOCKED(out, "EPERM");
     victim_assert_alive_and_stop(victim);
     nsbox_free(box);
-    report("ptrace a process outside", _i);
+    p_report("ptrace a process outside", _i);
 }
 END_TEST
 
@@ -292,7 +273,7 @@ START_TEST(test_tiocsti_new_session)
     ck_assert_int_eq(queued_control, 1);
     BLOCKED(attempt, "EPERM");
     ck_assert_int_eq(queued_attempt, 0);
-    report("TIOCSTI into the terminal", _i);
+    p_report("TIOCSTI into the terminal", _i);
 }
 END_TEST
 
@@ -318,7 +299,7 @@ START_TEST(test_host_loopback)
     BLOCKED(out, "ECONNREFUSED");
     close(s);
     nsbox_free(box);
-    report("reach host 127.0.0.1", _i);
+    p_report("reach host 127.0.0.1", _i);
 }
 END_TEST
 
@@ -347,7 +328,7 @@ START_TEST(test_read_shadow)
         BLOCKED(out, "EACCES");
     }
     nsbox_free(box);
-    report("read /etc/shadow", _i);
+    p_report("read /etc/shadow", _i);
 }
 END_TEST
 
@@ -364,7 +345,7 @@ START_TEST(test_seccomp_denies)
     ck_assert_int_eq(p_helper(box, out, sizeof(out), "unshare-user", NULL), 0);
     BLOCKED(out, "EXDEV");
     nsbox_free(box);
-    report("syscall denied by seccomp", _i);
+    p_report("syscall denied by seccomp", _i);
 }
 END_TEST
 

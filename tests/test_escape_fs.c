@@ -20,21 +20,6 @@
 
 #include "privtest.h"
 
-static int blocked_count;
-
-#define BLOCKED(out, err_name)                                                                     \
-    do {                                                                                           \
-        ck_assert_str_eq(out, err_name);                                                           \
-        blocked_count++;                                                                           \
-    } while (0)
-
-static void report(const char *what, int i)
-{
-    printf("escape %-28s as %-6s: %d attempts, all blocked\n", what, i ? "nobody" : "root",
-           blocked_count);
-    fflush(stdout);
-}
-
 /* A directory of the acting user (so that only the mount flag forbids
  * writing), removed by the caller with dir_remove(). */
 static void dir_make(char *dir, size_t size)
@@ -82,7 +67,7 @@ START_TEST(test_ro_bind)
     attempt_ro(box, dir);
     nsbox_free(box);
     dir_remove(dir);
-    report("write a read-only bind", _i);
+    p_report("write a read-only bind", _i);
 }
 END_TEST
 
@@ -97,7 +82,7 @@ START_TEST(test_remount_ro)
     attempt_ro(box, dir);
     nsbox_free(box);
     dir_remove(dir);
-    report("write after nsbox_remount_ro", _i);
+    p_report("write after nsbox_remount_ro", _i);
 }
 END_TEST
 
@@ -124,7 +109,7 @@ START_TEST(test_proc_hides_host)
     kill(victim, SIGKILL);
     waitpid(victim, &st, 0);
     nsbox_free(box);
-    report("see a host process in /proc", _i);
+    p_report("see a host process in /proc", _i);
 }
 END_TEST
 
