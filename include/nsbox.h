@@ -149,13 +149,64 @@ enum {
      * is PID 1, reaps orphans, forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
      * SIGUSR1 and SIGUSR2 to the command and exits with its status). */
     NSBOX_AS_PID1 = 1u << 2,
-    /* Do not set no_new_privs (default: set). */
+    /* Do not set no_new_privs (default: set): setuid binaries and file
+     * capabilities then take effect in the sandbox, still within the
+     * dropped bounding set (see "privileges" below). */
     NSBOX_ALLOW_NEW_PRIVS = 1u << 3,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
  * unknown bits. */
 int nsbox_set_flags(nsbox *box, unsigned flags);
+
+/* --------------------------------------------------------------- privileges */
+
+/* By default the command runs with no capabilities at all: the effective,
+ * permitted, inheritable and ambient sets are empty and the bounding set is
+ * dropped, so that no exec (a setuid-root binary, file capabilities, uid 0
+ * inside) brings one back; and with no_new_privs set (see
+ * NSBOX_ALLOW_NEW_PRIVS). Capabilities are those of the sandbox's user
+ * namespace: with a new one the process holds them all there before the
+ * drop; without one it holds the caller's.
+ *
+ * One exception, stated rather than hidden: a process that holds no
+ * capability at all (an unprivileged caller without a user namespace)
+ * cannot drop its bounding set, and need not while no_new_privs is set
+ * (exec can then grant nothing): the bounding set is left as is in exactly
+ * that case. With NSBOX_ALLOW_NEW_PRIVS such a spawn fails with -EPERM
+ * ("drop cap_chown from the bounding set: ...") instead of letting a
+ * setuid binary regain it. */
+
+/* Keeps one capability in the command: name as libcap spells it
+ * ("cap_net_bind_service"), in any case, with or without the "cap_" prefix;
+ * or "ALL" for every capability the sandbox's process holds. Kept
+ * capabilities are in the permitted, effective, inheritable, ambient and
+ * bounding sets, so that they survive exec also when the command runs as a
+ * non-zero uid (nsbox_set_user). Calls apply in order with nsbox_drop_cap().
+ * Errors: -EINVAL for NULL, an empty or unknown name (the name is in the
+ * message). At spawn: -EINVAL for a name this kernel does not know; -EPERM
+ * when a capability added by name is not held by the sandbox's process
+ * (e.g. an unprivileged caller without a user namespace). */
+int nsbox_add_cap(nsbox *box, const char *name);
+
+/* Removes one capability (or "ALL": every one) from those kept, e.g. after
+ * nsbox_add_cap(box, "ALL"). Dropping one never kept is fine. Errors as
+ * nsbox_add_cap(). */
+int nsbox_drop_cap(nsbox *box, const char *name);
+
+/* A seccomp filter for the command: a classic BPF program, an array of
+ * struct sock_filter (<linux/filter.h>) of len bytes, as made by
+ * libseccomp's seccomp_export_bpf() or by hand. The program is copied; a
+ * later call replaces it; bpf NULL with len 0 removes it. It is installed
+ * as the very last step before exec (after the fds are set up), so it
+ * filters exec itself and everything the command does, but no step of the
+ * library. The kernel checks the program at spawn: a bad one fails
+ * nsbox_spawn() with -EINVAL. Without no_new_privs (NSBOX_ALLOW_NEW_PRIVS)
+ * the kernel requires CAP_SYS_ADMIN to be kept (nsbox_add_cap), else
+ * nsbox_spawn() fails with -EACCES. Errors: -EINVAL when len is not a
+ * multiple of sizeof(struct sock_filter) (8), or the program has 0 or more
+ * than 4096 instructions, or bpf is NULL with a non-zero len. */
+int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len);
 
 /* ------------------------------------------------------------------ running */
 

@@ -1,18 +1,48 @@
-/* Capabilities, no_new_privs and seccomp: recipe, plan, child steps. */
+/* Capabilities, no_new_privs and seccomp: recipe, plan, child steps.
+ *
+ * The parent (caps.c) parses names with libcap and prepares masks; the
+ * child (caps_child.c) applies them with raw system calls only. */
 #ifndef NSBOX_CAPS_H
 #define NSBOX_CAPS_H
+
+#include <linux/capability.h>
+#include <linux/filter.h>
 
 #include "internal.h"
 
 struct caps_recipe;
 
+/* What the command's stage applies. Filled by caps_plan_build(), read by
+ * the child; hdr and data are the child's scratch for capget/capset. */
+struct caps_plan {
+    uint64_t keep;          /* capabilities kept (after "ALL": every valid bit) */
+    uint64_t named;         /* kept ones named one by one: missing is an error */
+    int last_cap;           /* the kernel's highest capability number */
+    struct sock_fprog prog; /* len 0: no seccomp filter */
+    struct __user_cap_header_struct hdr;
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+};
+
+/* What failed inside STEP_CAPS: the child reports CAPS_INDEX(sub, cap). */
+enum caps_sub {
+    CAPS_GET,      /* capget */
+    CAPS_MISSING,  /* a named capability the process does not hold */
+    CAPS_BOUND,    /* PR_CAPBSET_DROP of cap */
+    CAPS_KEEPCAPS, /* PR_SET_KEEPCAPS before the uid change */
+    CAPS_SET,      /* capset */
+    CAPS_AMBIENT_CLEAR,
+    CAPS_AMBIENT_RAISE, /* of cap */
+};
+#define CAPS_INDEX(sub, cap) ((int)(sub) << 8 | (int)(cap))
+
 void caps_recipe_free(struct caps_recipe *c);
 
-/* Fills p->caps from box->caps. */
+/* Fills p->caps from box->caps (always: the default drops everything). */
 int caps_plan_build(nsbox *box, struct plan *p);
 
-/* Child: identity (groups, gid, uid) and capabilities, after the mounts;
- * returns 0, or the exit code after child_fail. */
+/* Child: bounding set, identity (groups, gid, uid), then capabilities and
+ * the ambient set, after the mounts; returns 0, or the exit code after
+ * child_fail. */
 int child_ids_caps(struct plan *p);
 
 /* Child: the seccomp filter, the very last step before exec. */

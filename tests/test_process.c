@@ -130,6 +130,12 @@ START_TEST(test_new_session_and_nnp)
     ck_assert_int_ne(pid, sid);
     ck_assert_int_eq(nnp, 1);
     ck_assert_int_eq(nsbox_set_flags(box, NSBOX_NEW_SESSION | NSBOX_ALLOW_NEW_PRIVS), 0);
+    if (geteuid() != 0) {
+        /* without capabilities the bounding set cannot be cleared: refused */
+        ck_assert_int_eq(t_sh(box, script, out, sizeof(out)), -EPERM);
+        ck_assert_ptr_nonnull(strstr(nsbox_errmsg(box), "bounding"));
+        ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_USER), 0);
+    }
     ck_assert_int_eq(t_sh(box, script, out, sizeof(out)), 0);
     ck_assert_int_eq(sscanf(out, "%d %d %d", &pid, &sid, &nnp), 3);
     ck_assert_int_eq(pid, sid);

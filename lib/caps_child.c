@@ -1,0 +1,137 @@
+/* The command's identity and privileges, applied between clone and exec
+ * with raw system calls only (see child.c): bounding set, groups, gid, uid,
+ * capability sets, ambient set; and, last of all, the seccomp filter. */
+#define _GNU_SOURCE
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+
+#include "caps.h"
+#include "child.h"
+#include "sys.h"
+
+#define BIT(cap) ((uint64_t)1 << (cap))
+
+CHILD static int child_ids(struct plan *p)
+{
+    long r;
+    if (p->drop_groups) {
+        r = sys2(SYS_setgroups, 0, 0);
+        if (r < 0)
+            return child_fail(p, STEP_SETGROUPS, r, 0);
+    }
+    r = sys3(SYS_setresgid, p->gid, p->gid, p->gid);
+    if (r < 0)
+        return child_fail(p, STEP_SETGID, r, 0);
+    r = sys3(SYS_setresuid, p->uid, p->uid, p->uid);
+    if (r < 0)
+        return child_fail(p, STEP_SETUID, r, 0);
+    return 0;
+}
+
+/* The permitted set this process holds now. */
+CHILD static long child_caps_held(struct caps_plan *c, uint64_t *held)
+{
+    c->hdr.version = _LINUX_CAPABILITY_VERSION_3;
+    c->hdr.pid = 0;
+    long r = sys2(SYS_capget, &c->hdr, c->data);
+    if (r < 0)
+        return r;
+    *held = (uint64_t)c->data[1].permitted << 32 | c->data[0].permitted;
+    return 0;
+}
+
+/* Drops from the bounding set every capability not kept, so that no exec
+ * (setuid-root, file capabilities, uid 0's implicit full set) can bring
+ * one back. Dropping needs CAP_SETPCAP. A process that holds no capability
+ * at all (an unprivileged caller without a user namespace) cannot drop and
+ * need not: with no_new_privs set, exec can grant nothing, so the step is
+ * skipped exactly then (documented at nsbox_add_cap). Without no_new_privs
+ * it fails with EPERM: a setuid binary would regain the bounding set. */
+CHILD static int child_caps_bound(struct plan *p, uint64_t held, uint64_t keep)
+{
+    const struct caps_plan *c = p->caps;
+    if (held == 0 && p->no_new_privs)
+        return 0;
+    for (int cap = 0; cap <= c->last_cap; cap++) {
+        if (keep & BIT(cap))
+            continue;
+        long r = sys2(SYS_prctl, PR_CAPBSET_READ, cap);
+        if (r == 1)
+            r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap);
+        if (r < 0)
+            return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_BOUND, cap));
+    }
+    return 0;
+}
+
+/* Permitted, effective and inheritable become exactly keep; the ambient
+ * set gets keep too, so that the capabilities survive exec also for a
+ * non-zero uid. */
+CHILD static int child_caps_set(struct plan *p, uint64_t keep)
+{
+    struct caps_plan *c = p->caps;
+    for (int i = 0; i < 2; i++) {
+        uint32_t half = (uint32_t)(keep >> (32 * i));
+        c->data[i].permitted = c->data[i].effective = c->data[i].inheritable = half;
+    }
+    c->hdr.version = _LINUX_CAPABILITY_VERSION_3;
+    c->hdr.pid = 0;
+    long r = sys2(SYS_capset, &c->hdr, c->data);
+    if (r < 0)
+        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_SET, 0));
+    r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    /* Linux < 4.3 has no ambient set: nothing to clear (a raise fails). */
+    if (r < 0 && !(r == -22 /* EINVAL */ && keep == 0))
+        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_AMBIENT_CLEAR, 0));
+    for (int cap = 0; cap <= c->last_cap; cap++) {
+        if (!(keep & BIT(cap)))
+            continue;
+        r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+        if (r < 0)
+            return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_AMBIENT_RAISE, cap));
+    }
+    return 0;
+}
+
+CHILD int child_ids_caps(struct plan *p)
+{
+    struct caps_plan *c = p->caps;
+    uint64_t held;
+    long r = child_caps_held(c, &held);
+    if (r < 0)
+        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_GET, 0));
+    /* "ALL" means all this process holds; a name asked for by itself must
+     * be held. */
+    uint64_t missing = c->named & ~held;
+    if (missing) {
+        int cap = __builtin_ctzll(missing);
+        return child_fail(p, STEP_CAPS, -1 /* EPERM */, CAPS_INDEX(CAPS_MISSING, cap));
+    }
+    uint64_t keep = c->keep & held;
+    if (child_caps_bound(p, held, keep))
+        return 127;
+    if (p->set_ids) {
+        /* A uid change away from 0 clears the permitted set unless asked
+         * to keep it. */
+        if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
+            return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
+        if (child_ids(p))
+            return 127;
+    }
+    return child_caps_set(p, keep);
+}
+
+/* seccomp(2) needs Linux 3.17; before it, prctl(PR_SET_SECCOMP) does the
+ * same. Without no_new_privs the kernel wants CAP_SYS_ADMIN (EACCES). */
+CHILD int child_seccomp(struct plan *p)
+{
+    struct caps_plan *c = p->caps;
+    if (!c->prog.len)
+        return 0;
+    long r = sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->prog);
+    if (r == -38 /* ENOSYS */)
+        r = sys3(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog);
+    if (r < 0)
+        return child_fail(p, STEP_SECCOMP, r, 0);
+    return 0;
+}
