@@ -141,6 +141,7 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     cgroup_recipe_free(box->cg);
     caps_recipe_free(box->caps);
     closep(&box->init_fd);
+    stacks_release(box);
     free(box);
 }
 

@@ -104,6 +104,7 @@ struct nsbox {
     struct cgroup_recipe *cg;  /* cgroup.c */
     struct caps_recipe *caps;  /* caps.c */
     int init_fd; /* memfd holding the init helper, made at first need */
+    char *stacks; /* the child stages' stacks, mapped at the first spawn */
     char errmsg[1024];
 };
 
@@ -237,6 +238,10 @@ void *plan_alloc(struct plan *p, size_t size);
 char *plan_strdup(struct plan *p, const char *s);
 /* True when the sandbox gets a new user namespace. */
 bool plan_new_userns(const struct plan *p);
+
+/* Points p->stack at the handle's stage stacks, mapping them once. */
+int stacks_get(nsbox *box, struct plan *p);
+void stacks_release(nsbox *box);
 
 /* Child entry (stage 0), run by clone3 on its own stack. */
 int child_main(void *plan);

@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -20,48 +19,12 @@
 #include "report.h"
 #include "sys.h"
 
-/* Each stage runs on 256 KiB (untouched pages cost nothing) above a guard
- * page. Three stages at most: monitor, PID 1, command. */
-#define STAGE_STACK (256 * 1024)
-#define STAGE_GUARD 4096
-#define STAGES 3
-
 static char *const empty_env[] = {NULL};
 
 struct spawn_fds {
     int sync;      /* parent's end of the sync socket */
     int status_rd; /* read end of the init's status pipe */
 };
-
-static void stacks_free(struct plan *p)
-{
-    if (p->stack)
-        munmap(p->stack - STAGE_GUARD, STAGES * (STAGE_STACK + STAGE_GUARD));
-    p->stack = NULL;
-}
-
-/* The stage stacks, each above a guard page. p->stack points at the first
- * stage's lowest usable byte; stage i's starts i * stack_size higher, past
- * the next guard. */
-static int stacks_alloc(nsbox *box, struct plan *p)
-{
-    size_t total = STAGES * (STAGE_STACK + STAGE_GUARD);
-    char *base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED)
-        return box_fail(box, errno, "map %zu bytes of child stacks", total);
-    for (int i = 0; i < STAGES; i++) {
-        char *stack = base + STAGE_GUARD + (size_t)i * (STAGE_STACK + STAGE_GUARD);
-        if (mprotect(stack, STAGE_STACK, PROT_READ | PROT_WRITE) < 0) {
-            int err = errno;
-            munmap(base, total);
-            return box_fail(box, err, "protect child stacks");
-        }
-    }
-    p->stack = base + STAGE_GUARD;
-    p->stack_size = STAGE_STACK;
-    p->stack_stride = STAGE_STACK + STAGE_GUARD;
-    return 0;
-}
 
 /* The sync socket. The child's end sits above every fd the command
  * receives, so that the fd shuffle before exec cannot overwrite it. */
@@ -156,13 +119,13 @@ static void reap(int pidfd)
 
 /* After clone: maps, go, then the report. Returns 0 once exec happened;
  * on failure the child has been reaped. */
-static int spawn_sync(nsbox *box, struct plan *p, struct spawn_fds *fds,
-                      struct cgroup_sandbox *cg, pid_t pid, int pidfd)
+static int spawn_sync(nsbox *box, struct plan *p, int sync, struct cgroup_sandbox *cg, pid_t pid,
+                      int pidfd)
 {
     struct child_report rep;
     int r = 0;
     if (p->send_ready) {
-        r = report_read(fds->sync, &rep);
+        r = report_read(sync, &rep);
         if (r == 0 && rep.step != STEP_NONE)
             r = report_error(box, p, &rep);
         else if (r != 0)
@@ -172,10 +135,10 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_fds *fds,
         r = idmap_apply(box, pid);
     if (r == 0 && cg)
         r = cgroup_attach(box, cg, pid);
-    if (r == 0 && p->wait_go && send(fds->sync, "g", 1, MSG_NOSIGNAL) != 1)
+    if (r == 0 && p->wait_go && send(sync, "g", 1, MSG_NOSIGNAL) != 1)
         r = box_fail(box, errno, "release the child");
     if (r == 0) {
-        r = report_read(fds->sync, &rep);
+        r = report_read(sync, &rep);
         if (r == 0)
             r = report_error(box, p, &rep);
         else if (r < 0)
@@ -186,7 +149,7 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_fds *fds,
     if (r < 0) {
         /* The child exits on its own: after its report, or on EOF of the
          * sync socket while it waits for go. */
-        shutdown(fds->sync, SHUT_RDWR);
+        shutdown(sync, SHUT_RDWR);
         reap(pidfd);
     }
     return r;
@@ -226,27 +189,23 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     _cleanup_close_ int sync_fd = fds.sync, status_rd = fds.status_rd, pidfd = -1;
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
     if (r == 0)
-        r = stacks_alloc(box, p);
+        r = stacks_get(box, p);
     if (r < 0)
         return r;
     p->send_ready = p->n_joins && (p->unshare_ns & CLONE_NEWUSER);
     p->wait_go = plan_new_userns(p);
     struct cgroup_sandbox *cg = NULL;
     r = cgroup_prepare(box, p, &cg);
-    if (r < 0) {
-        stacks_free(p);
+    if (r < 0)
         return r;
-    }
     pid_t pid = spawn_clone(p, &pidfd);
     closep(&child_sync);
     closep(&child_status);
     if (pid < 0) {
-        stacks_free(p);
         cgroup_finish(cg, NULL);
         return report_clone_error(box, p, -pid);
     }
-    r = spawn_sync(box, p, &fds, cg, pid, pidfd);
-    stacks_free(p);
+    r = spawn_sync(box, p, sync_fd, cg, pid, pidfd);
     if (r == 0)
         r = proc_new(box, p, pid, pidfd, status_rd, cg, out);
     if (r < 0) {
@@ -277,81 +236,3 @@ NSBOX_EXPORT int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out)
     return r;
 }
 
-struct helper_args {
-    char *const *argv;
-    int out_fd; /* its stdout and stderr */
-};
-
-/* The helper child: signals back to default, output to our pipe, no other
- * fd of the caller. */
-CHILD static int helper_child(void *arg)
-{
-    struct helper_args *h = arg;
-    struct {
-        unsigned long handler, flags, restorer, mask;
-    } dfl = {0, 0, 0, 0};
-    for (int sig = 1; sig < 65; sig++)
-        sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
-    sys3(SYS_dup3, h->out_fd, 1, 0);
-    sys3(SYS_dup3, h->out_fd, 2, 0);
-    sys3(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    unsigned long none = 0;
-    sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
-    sys3(SYS_execve, h->argv[0], h->argv, empty_env);
-    return 127;
-}
-
-/* Reads what the helper printed, up to size-1 bytes, as one line. */
-static void helper_output(int fd, char *out, size_t size)
-{
-    size_t len = 0;
-    ssize_t n;
-    while (len + 1 < size && (n = read(fd, out + len, size - 1 - len)) > 0)
-        len += (size_t)n;
-    while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
-        len--;
-    out[len] = '\0';
-    for (char *c = out; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-}
-
-int helper_run(char *const argv[], char *out, size_t size)
-{
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return -errno;
-    _cleanup_close_ int rd = pipefd[0], wr = pipefd[1];
-    size_t stack_size = 64 * 1024;
-    char *stack =
-        mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (stack == MAP_FAILED)
-        return -errno;
-    struct helper_args h = {argv, wr};
-    _cleanup_close_ int pidfd = -1;
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    struct clone_args args = {
-        .flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD,
-        .pidfd = (uintptr_t)&pidfd,
-        .exit_signal = 0,
-        .stack = (uintptr_t)stack,
-        .stack_size = stack_size,
-    };
-    long pid = nsbox_clone3(&args, sizeof(args), helper_child, &h);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    munmap(stack, stack_size);
-    if (pid < 0)
-        return (int)pid;
-    closep(&wr);
-    helper_output(rd, out, size);
-    siginfo_t si = {0};
-    int r;
-    while ((r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
-           errno == EINTR)
-        ;
-    if (r < 0)
-        return -errno;
-    return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-}
