@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""nsbox-run's core options (bwrap's spelling), checked from inside the
+sandbox, as root and again as nobody (dropped in a child before exec)."""
+import os
+import subprocess
+import sys
+import time
+
+RUN = sys.argv[1]
+failures = []
+
+
+def as_nobody():
+    os.setgroups([])
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+
+
+def nsbox_run(*args, nobody=False, pass_fds=(), env=None):
+    p = subprocess.run([RUN, *args], capture_output=True, text=True, pass_fds=pass_fds,
+                       preexec_fn=as_nobody if nobody else None, env=env, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def ns_inode(kind, pid="self"):
+    return os.stat(f"/proc/{pid}/ns/{kind}").st_ino
+
+
+def sh(script, *opts, nobody=False, **kw):
+    return nsbox_run(*opts, "sh", "-c", script, nobody=nobody, **kw)
+
+
+def run_all(nobody):
+    who = "nobody" if nobody else "root"
+    # each --unshare-* flag makes that namespace, seen from inside
+    for flag, kind in [("--unshare-pid", "pid"), ("--unshare-ipc", "ipc"),
+                       ("--unshare-uts", "uts"), ("--unshare-net", "net"),
+                       ("--unshare-cgroup", "cgroup"), ("--unshare-user", "user")]:
+        rc, out, err = sh(f"stat -L -c %i /proc/self/ns/{kind}", flag, nobody=nobody)
+        check(rc == 0 and int(out) != ns_inode(kind), f"{who} {flag}: {rc} {out} {err}")
+    rc, out, err = sh("for k in pid ipc uts net cgroup; do stat -L -c %i /proc/self/ns/$k; done",
+                      "--unshare-all", nobody=nobody)
+    inodes = [int(x) for x in out.split()]
+    check(rc == 0 and all(i != ns_inode(k) for i, k in
+                          zip(inodes, ["pid", "ipc", "uts", "net", "cgroup"])),
+          f"{who} --unshare-all: {out} {err}")
+    rc, out, err = sh("stat -L -c %i /proc/self/ns/net", "--unshare-all", "--share-net",
+                      nobody=nobody)
+    check(rc == 0 and int(out) == ns_inode("net"), f"{who} --share-net: {out} {err}")
+    rc, out, err = sh("echo $$ $PPID", "--unshare-pid", nobody=nobody)
+    check(out.split() == ["2", "1"], f"{who} init is PID 1: {out} {err}")
+    rc, out, err = sh("echo $$", "--unshare-pid", "--as-pid-1", nobody=nobody)
+    check(out.strip() == "1", f"{who} --as-pid-1: {out} {err}")
+    rc, out, err = sh("id -u; id -g; cat /proc/self/uid_map", "--unshare-user", "--uid", "0",
+                      "--gid", "0", nobody=nobody)
+    me = 65534 if nobody else 0
+    check(out.split()[:5] == ["0", "0", "0", str(me), "1"], f"{who} --uid/--gid: {out} {err}")
+    rc, out, err = sh("hostname", "--unshare-uts", "--hostname", "box", nobody=nobody)
+    check(out.strip() == "box", f"{who} --hostname: {out} {err}")
+    rc, out, err = sh("pwd", "--chdir", "/usr", nobody=nobody)
+    check(out.strip() == "/usr", f"{who} --chdir: {out} {err}")
+    env = dict(os.environ, NSBOX_GONE="x", NSBOX_KEPT="k")
+    rc, out, err = sh('echo "$NSBOX_NEW ${NSBOX_GONE-unset} $NSBOX_KEPT"', "--setenv",
+                      "NSBOX_NEW", "v w", "--unsetenv", "NSBOX_GONE", nobody=nobody, env=env)
+    check(out.strip() == "v w unset k", f"{who} --setenv/--unsetenv: {out} {err}")
+    rc, out, err = nsbox_run("--clearenv", "--setenv", "A", "1", "/usr/bin/env", nobody=nobody)
+    check(out == "A=1\n", f"{who} --clearenv: {out!r} {err}")
+    rc, out, err = sh("echo $$ $(cut -d' ' -f6 /proc/$$/stat)", "--new-session", nobody=nobody)
+    pid, sid = out.split()
+    check(pid == sid, f"{who} --new-session: {out} {err}")
+    # the exit status is the command's; errors are the library's, one line
+    rc, out, err = sh("exit 9", nobody=nobody)
+    check(rc == 9, f"{who} exit status: {rc}")
+    rc, out, err = sh("kill -TERM $$", "--unshare-pid", nobody=nobody)
+    check(rc == 128 + 15, f"{who} killed status: {rc}")
+    rc, out, err = nsbox_run("--unshare-pid", "/no/such", nobody=nobody)
+    check(rc == 1 and err == "nsbox-run: exec /no/such: No such file or directory\n",
+          f"{who} error line: {rc} {err!r}")
+    rc, out, err = nsbox_run("--bogus", "true", nobody=nobody)
+    check(rc == 1 and "Unknown option --bogus" in err, f"{who} unknown option: {err!r}")
+    # --userns/--pidns: join a running sandbox's namespaces by fd
+    first = subprocess.Popen([RUN, "--unshare-user", "--unshare-pid", "--unshare-uts",
+                              "--hostname", "first", "sleep", "30"],
+                             preexec_fn=as_nobody if nobody else None)
+    try:
+        init = None
+        for _ in range(200):
+            kids = open(f"/proc/{first.pid}/task/{first.pid}/children").read().split()
+            if kids and os.path.exists(f"/proc/{kids[0]}/ns/pid"):
+                init = kids[0]
+                break
+            time.sleep(0.01)
+        ufd = os.open(f"/proc/{init}/ns/user", os.O_RDONLY)
+        pfd = os.open(f"/proc/{init}/ns/pid", os.O_RDONLY)
+        rc, out, err = nsbox_run("--userns", str(ufd), "--pidns", str(pfd), "sh", "-c",
+                                 "echo $$; stat -L -c %i /proc/self/ns/user",
+                                 nobody=nobody, pass_fds=(ufd, pfd))
+        lines = out.split()
+        check(rc == 0 and int(lines[0]) > 2 and int(lines[1]) == ns_inode("user", init),
+              f"{who} --userns/--pidns: {rc} {out} {err}")
+        os.close(ufd)
+        os.close(pfd)
+    finally:
+        first.kill()
+        first.wait()
+    # --die-with-parent: killing nsbox-run kills the sandbox
+    p = subprocess.Popen([RUN, "--die-with-parent", "--unshare-pid", "sleep", "30"],
+                         preexec_fn=as_nobody if nobody else None)
+    kids = []
+    for _ in range(300):
+        kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
+        if kids:
+            break
+        time.sleep(0.01)
+    p.kill()
+    p.wait()
+    gone = False
+    for _ in range(200):
+        if not kids or not os.path.exists(f"/proc/{kids[0]}"):
+            gone = True
+            break
+        time.sleep(0.01)
+    check(kids and gone, f"{who} --die-with-parent: sandbox {kids} still there")
+
+
+run_all(False)
+run_all(True)
+print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failures")
+sys.exit(1 if failures else 0)
