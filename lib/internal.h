@@ -105,6 +105,7 @@ struct nsbox {
     struct caps_recipe *caps;  /* caps.c */
     int init_fd; /* memfd holding the init helper, made at first need */
     char *stacks; /* the child stages' stacks, mapped at the first spawn */
+    bool force_monitor; /* tests: the pre-6.15 status path on any kernel */
     char errmsg[1024];
 };
 

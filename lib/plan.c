@@ -239,7 +239,10 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     else
         p->clone_ns = ns_clone_flags(ns);
     p->pid_stage = (joined & NSBOX_NS_PID) || (p->unshare_ns & CLONE_NEWPID);
-    p->monitor = p->pid_stage || plan_status_needs_monitor();
+    /* As PID 1 the command itself must be the first process: no monitor. */
+    bool pid1_command = (p->clone_ns & CLONE_NEWPID) && (box->flags & NSBOX_AS_PID1);
+    p->monitor = p->pid_stage ||
+                 (!pid1_command && (box->force_monitor || plan_status_needs_monitor()));
     p->use_init = (ns & NSBOX_NS_PID) && !(box->flags & NSBOX_AS_PID1);
     p->flags = box->flags;
     p->hostname = box->hostname;
