@@ -185,6 +185,11 @@ CHILD int child_main(void *arg)
         if (r < 0)
             return child_fail(p, STEP_SYNC, r, 0);
     }
+    if (p->cgroupns_late) {
+        r = sys1(SYS_unshare, CLONE_NEWCGROUP);
+        if (r < 0)
+            return child_fail(p, STEP_CGROUPNS, r, 0);
+    }
     if (p->pid_stage)
         return child_fork_stage(p, 1, child_stage_pid1);
     if (p->use_init && sys0(SYS_getpid) == 1)

@@ -145,6 +145,7 @@ enum child_step {
     STEP_FDS,
     STEP_SECCOMP,
     STEP_EXEC,
+    STEP_CGROUPNS, /* the cgroup namespace made after the v1 cgroup move */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -218,6 +219,7 @@ struct plan {
     struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
     struct caps_plan *caps;    /* caps.c */
     int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
+    bool cgroupns_late;        /* unshare the cgroup namespace after go (v1 placement) */
 
     char *const *argv;
     char *const *envp;

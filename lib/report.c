@@ -135,6 +135,8 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return report_fds(box, p, rep);
     case STEP_EXEC:
         return report_exec(box, p, rep);
+    case STEP_CGROUPNS:
+        return box_fail(box, e, "create namespaces cgroup");
     default:
         return box_fail(box, e, "child step %d", rep->step);
     }
