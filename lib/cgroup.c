@@ -255,6 +255,29 @@ static int sandbox_name(struct cgroup_sandbox *cg)
     return 0;
 }
 
+/* v1: the "tasks" file of each hierarchy, for the child's own move. */
+static int v1_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+{
+    p->cgroup_moves = plan_alloc(p, (size_t)cg->n_dirs * sizeof(*p->cgroup_moves));
+    if (!p->cgroup_moves)
+        return box_fail(box, ENOMEM, "plan");
+    for (int i = 0; i < cg->n_dirs; i++) {
+        struct cg_dir *d = &cg->dirs[i];
+        d->tasks_fd = openat(d->fd, "tasks", O_WRONLY | O_CLOEXEC);
+        if (d->tasks_fd < 0) {
+            if (errno == EACCES || errno == EPERM)
+                return cg_fail_access(box, errno, "open the tasks file of cgroup", d->path);
+            return box_fail(box, errno, "open %s/tasks", d->path);
+        }
+        p->cgroup_moves[i].fd = d->tasks_fd;
+        p->cgroup_moves[i].path = plan_strdup(p, d->path);
+        if (!p->cgroup_moves[i].path)
+            return box_fail(box, ENOMEM, "plan");
+    }
+    p->n_cgroup_moves = cg->n_dirs;
+    return 0;
+}
+
 int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
 {
     *out = NULL;
@@ -266,7 +289,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
         return box_fail(box, ENOMEM, "cgroup");
     cg->mem = cg->cpuacct = -1;
     for (int i = 0; i < CG_MAX_DIRS; i++)
-        cg->dirs[i].fd = cg->dirs[i].parent_fd = -1;
+        cg->dirs[i].fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
     sandbox_name(cg);
     char root[256];
     int rc;
@@ -283,10 +306,13 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     if (cg->v2) {
         p->cgroup_fd = cg->dirs[0].fd;
     } else {
-        /* v1: the parent writes the pid before go. A cgroup namespace made
-         * at clone would be rooted at the caller's cgroup: the child makes
-         * it after the move instead. */
-        p->wait_go = true;
+        rc = v1_moves(box, p, cg);
+        if (rc < 0) {
+            cgroup_finish(cg, NULL);
+            return rc;
+        }
+        /* A cgroup namespace made at clone would be rooted at the caller's
+         * cgroup: the child makes it after the move instead. */
         if ((p->clone_ns | p->unshare_ns) & CLONE_NEWCGROUP) {
             p->clone_ns &= ~(unsigned long)CLONE_NEWCGROUP;
             p->unshare_ns &= ~(unsigned long)CLONE_NEWCGROUP;
@@ -299,18 +325,19 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
 
 int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
 {
-    if (cg->v2)
-        return 0;
-    char buf[24];
-    snprintf(buf, sizeof(buf), "%d", (int)pid);
-    for (int i = 0; i < cg->n_dirs; i++) {
-        int r = cg_write(cg->dirs[i].fd, "cgroup.procs", buf);
-        if (r == -EACCES || r == -EPERM)
-            return cg_fail_access(box, -r, "move the sandbox into cgroup", cg->dirs[i].path);
-        if (r < 0)
-            return box_fail(box, -r, "move pid %d into cgroup %s", (int)pid, cg->dirs[i].path);
-    }
+    (void)box;
+    (void)pid;
+    for (int i = 0; i < cg->n_dirs; i++)
+        closep(&cg->dirs[i].tasks_fd);
     return 0;
+}
+
+int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+{
+    const char *path = p->cgroup_moves[rep->index].path;
+    if (rep->err == EACCES || rep->err == EPERM)
+        return cg_fail_access(box, rep->err, "move the sandbox into cgroup", path);
+    return box_fail(box, rep->err, "move the sandbox into cgroup %s", path);
 }
 
 int cgroup_kill(struct cgroup_sandbox *cg, int sig)
@@ -337,6 +364,7 @@ static void sandbox_empty(struct cgroup_sandbox *cg)
 
 static void dir_remove(const char *name, struct cg_dir *d)
 {
+    closep(&d->tasks_fd);
     if (d->fd >= 0) {
         close(d->fd);
         /* A process may still be on its way out: its exit removes it. */

@@ -25,6 +25,7 @@ struct cg_dir {
     char ctl[64];  /* v1: the hierarchy's controllers ("memory", "cpu,cpuacct"); v2: "" */
     int parent_fd; /* the parent cgroup's directory */
     int fd;        /* the sandbox's directory, -1 until made */
+    int tasks_fd;  /* v1: its "tasks" file, open until the child moved */
     char *path;    /* its path in the file system, for messages */
     char *cgpath;  /* its path as /proc/self/cgroup writes it */
 };
