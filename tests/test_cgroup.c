@@ -500,14 +500,26 @@ static int rm_test_dir(const char *path, const struct stat *st, int type, struct
     return 0;
 }
 
+/* Inside a sandbox: one helper, then _exit (the allocations are the point,
+ * not leaks for a sanitizer's exit check). */
+static void run_helper(int argc, char **argv)
+{
+    int r = -1;
+    if (argc == 3 && strcmp(argv[1], "alloc") == 0)
+        r = helper_alloc(atol(argv[2]));
+    else if (argc == 3 && strcmp(argv[1], "forkloop") == 0)
+        r = helper_forkloop(atoi(argv[2]));
+    else if (argc == 3 && strcmp(argv[1], "spin") == 0)
+        r = helper_spin(atoi(argv[2]));
+    if (r >= 0) {
+        fflush(stdout);
+        _exit(r);
+    }
+}
+
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "alloc") == 0)
-        return helper_alloc(atol(argv[2]));
-    if (argc == 3 && strcmp(argv[1], "forkloop") == 0)
-        return helper_forkloop(atoi(argv[2]));
-    if (argc == 3 && strcmp(argv[1], "spin") == 0)
-        return helper_spin(atoi(argv[2]));
+    run_helper(argc, argv);
     ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
     if (n <= 0)
         return 99;
