@@ -114,8 +114,9 @@ int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
  * A recipe with a limit (or a parent, see below) puts every process it
  * spawns in a cgroup of its own, "nsbox-<pid>-<random>" under the parent,
  * made before clone and entered before any of the command's code runs
- * (clone3 CLONE_INTO_CGROUP on cgroup v2, Linux 5.7+; on v1 the parent
- * moves the child before releasing it). The cgroup holds everything the
+ * (clone3 CLONE_INTO_CGROUP on cgroup v2, Linux 5.7+; on v1 the child's
+ * first step writes itself into each hierarchy's "tasks" file, which the
+ * parent opened, so the kernel checks the caller's permission). The cgroup holds everything the
  * command starts, daemons included; it is removed when the process is
  * reaped (whatever is left in it is killed then) and after a failed spawn.
  *

@@ -1,6 +1,7 @@
 /* Per-sandbox cgroups: made before clone, filled with the limits, the
- * child placed in it (CLONE_INTO_CGROUP on v2, a pid write before go on
- * v1), read for the usage report after the reap, then removed. */
+ * child placed in it (CLONE_INTO_CGROUP on v2; on v1 the child's first
+ * step writes "0" to "tasks" files the parent opened), read for the usage
+ * report after the reap, then removed. */
 #ifndef NSBOX_CGROUP_H
 #define NSBOX_CGROUP_H
 

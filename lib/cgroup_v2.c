@@ -77,7 +77,10 @@ static int v2_enable_fail(nsbox *box, int err, const struct cg_dir *d, const cha
     if (err == EACCES || err == EPERM)
         return cg_fail_access(box, err, "enable controllers in", d->path);
     int r = box_fail(box, err, "enable controller %s in %s/cgroup.subtree_control", ctl, d->path);
-    if (err == EBUSY) {
+    /* Threaded controllers (pids, cpu) are refused with EOPNOTSUPP there. */
+    char procs[8];
+    if (err == EBUSY ||
+        (err == EOPNOTSUPP && cg_read(d->parent_fd, "cgroup.procs", procs, sizeof(procs)) > 0)) {
         size_t len = strlen(box->errmsg);
         snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
                  " (cgroup v2 \"no internal processes\" rule: %s holds processes, so it cannot "
