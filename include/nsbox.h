@@ -101,6 +101,58 @@ int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
  * Errors: -EINVAL for (uid_t)-1 or (gid_t)-1. */
 int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
 
+/* ------------------------------------------------------------------- cgroup */
+
+/* A limit of the sandbox's cgroup. key is a cgroup v2 interface file name,
+ * value what the kernel takes there: "memory.max" "512M", "pids.max" "64",
+ * "cpu.max" "20000 100000" (20% of one CPU), "cpu.weight" "50",
+ * "cpuset.cpus" "0-1", "io.weight" "default 200"... Sizes (memory.max,
+ * .high, .low, .min, .swap.max, .swap.high, .zswap.max) take "max" or
+ * bytes with an optional K, M, G or T suffix (powers of 1024). Setting a
+ * key again replaces its value; value NULL removes it.
+ *
+ * A recipe with a limit (or a parent, see below) puts every process it
+ * spawns in a cgroup of its own, "nsbox-<pid>-<random>" under the parent,
+ * made before clone and entered before any of the command's code runs
+ * (clone3 CLONE_INTO_CGROUP on cgroup v2, Linux 5.7+; on v1 the child's
+ * first step writes itself into each hierarchy's "tasks" file, which the
+ * parent opened, so the kernel checks the caller's permission). The cgroup holds everything the
+ * command starts, daemons included; it is removed when the process is
+ * reaped (whatever is left in it is killed then) and after a failed spawn.
+ *
+ * The host's mode is chosen at each spawn: v2 when /sys/fs/cgroup is
+ * cgroup2, or when a hybrid host's cgroup2 mount offers memory and every
+ * controller the limits need; else v1. On v2 any interface file is
+ * written as named, and the parent's cgroup.subtree_control gets the
+ * controllers the limits use. On v1 these keys are translated:
+ * memory.max (memory.limit_in_bytes), memory.swap.max (memsw, written as
+ * memory.max + swap: it needs memory.max too), pids.max, cpu.max
+ * (cpu.cfs_period_us and cpu.cfs_quota_us), cpu.weight (cpu.shares, 100 =
+ * 1024), cpuset.cpus and cpuset.mems (the parent's are copied when one is
+ * unset); any other key fails nsbox_spawn() with -EINVAL naming it.
+ *
+ * Errors: -EINVAL (at once) for a key that is not "controller.file", a
+ * cgroup.* file the library manages (procs, kill, freeze, subtree_control
+ * ...), an empty or multi-line value, or a malformed size, pids.max,
+ * cpu.max, cpu.weight (1..10000) or cpuset list. At spawn: the kernel's
+ * refusal of a value; on v2 -EBUSY when the parent holds processes and so
+ * cannot delegate controllers ("no internal processes": name an empty
+ * parent); -EACCES when the caller may not create cgroups there (the
+ * message says so: run as root or name a cgroup delegated to the caller). */
+int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char *value);
+
+/* The cgroup under which sandbox cgroups are made, as /proc/self/cgroup
+ * writes paths: "/a/b" from the hierarchy's root (on v1 the same path in
+ * each controller's hierarchy), or "a/b" under the caller's own cgroup.
+ * Default (also after path NULL): the caller's own cgroup, so that a
+ * sandbox never escapes its caller's limits. A parent alone (no limit)
+ * also gives each sandbox a cgroup of its own. An unprivileged caller
+ * needs a parent it may write: a cgroup delegated (chowned) to it; on v2
+ * the caller must also sit below the parent's parent's delegation, as
+ * the kernel requires to move a process. Errors: -EINVAL for an empty
+ * path or one with an empty, "." or ".." component. */
+int nsbox_set_cgroup_parent(nsbox *box, const char *path);
+
 /* -------------------------------------------------------------- the process */
 
 /* The sandbox's hostname (adds NSBOX_NS_UTS). Errors: -EINVAL if empty or
@@ -261,6 +313,27 @@ int nsbox_proc_exit_code(const nsbox_proc *p);
 /* After nsbox_wait() returned a status: the signal that killed the command,
  * 0 if none. */
 int nsbox_proc_signal(const nsbox_proc *p);
+
+/* The usage report of the sandbox's cgroup, read when nsbox_wait() reaped
+ * it (before the cgroup is removed); 0 before that and without a cgroup. */
+
+/* 1 if the cgroup's OOM killer killed a process of the sandbox (v2
+ * memory.events oom_kill, v1 memory.oom_control oom_kill), else 0. */
+int nsbox_proc_oom_killed(const nsbox_proc *p);
+
+/* The peak memory use of the sandbox in bytes (v2 memory.peak, Linux
+ * 5.19+; v1 memory.max_usage_in_bytes); 0 if unknown. */
+uint64_t nsbox_proc_memory_peak(const nsbox_proc *p);
+
+/* User + system CPU time of every process of the sandbox in microseconds
+ * (v2 cpu.stat usage_usec, v1 cpuacct.usage); 0 if unknown. */
+uint64_t nsbox_proc_cpu_usec(const nsbox_proc *p);
+
+/* The sandbox's cgroup path as /proc/self/cgroup writes it (on v1 its
+ * path in the memory hierarchy, or the first one used), NULL without a
+ * cgroup. Owned by the handle. After the reap the cgroup is gone; the path
+ * stays as a record. */
+const char *nsbox_proc_cgroup(const nsbox_proc *p);
 
 #ifdef __cplusplus
 }

@@ -1,39 +1,423 @@
-/* cgroup backends (see cgroup.h). */
+/* Per-sandbox cgroups (see cgroup.h): the recipe's builder calls, the
+ * choice of backend at spawn, placement, kill, removal and the usage
+ * report. cgroup_v2.c and cgroup_v1.c make the directories; this file
+ * owns their lifecycle. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 
-#include "cgroup.h"
+#include "cgroup_impl.h"
+
+/* How long removal waits for killed processes to leave the cgroup. */
+#define EMPTY_WAIT_MS 10000
 
 void cgroup_recipe_free(struct cgroup_recipe *c)
 {
-    (void)c;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_limits; i++) {
+        free(c->limits[i].key);
+        free(c->limits[i].value);
+    }
+    free(c->limits);
+    free(c->parent);
+    free(c);
+}
+
+static struct cgroup_recipe *recipe_get(nsbox *box)
+{
+    if (!box->cg)
+        box->cg = calloc(1, sizeof(*box->cg));
+    return box->cg;
+}
+
+static void limit_remove(struct cgroup_recipe *c, const char *key)
+{
+    for (size_t i = 0; i < c->n_limits; i++)
+        if (strcmp(c->limits[i].key, key) == 0) {
+            free(c->limits[i].key);
+            free(c->limits[i].value);
+            c->limits[i] = c->limits[--c->n_limits];
+            return;
+        }
+}
+
+NSBOX_EXPORT int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char *value)
+{
+    if (!box)
+        return -EINVAL;
+    if (!key || !*key)
+        return box_invalid(box, "cgroup limit: empty key");
+    _cleanup_free_ char *norm = NULL;
+    if (value) {
+        int r = cg_limit_normalize(box, key, value, &norm);
+        if (r < 0)
+            return r;
+    }
+    struct cgroup_recipe *c = recipe_get(box);
+    if (!c)
+        return box_fail(box, ENOMEM, "cgroup limit %s", key);
+    limit_remove(c, key);
+    if (!value)
+        return 0;
+    _cleanup_free_ char *k = strdup(key);
+    struct cg_limit *l = k ? vec_push(&c->limits, &c->n_limits, sizeof(*l)) : NULL;
+    if (!l)
+        return box_fail(box, ENOMEM, "cgroup limit %s", key);
+    l->key = take_ptr(&k);
+    l->value = take_ptr(&norm);
+    return 0;
+}
+
+/* A cgroup path: no empty, "." or ".." component, no trailing slash. */
+static bool parent_path_valid(const char *path)
+{
+    const char *c = path[0] == '/' ? path + 1 : path;
+    if (path[0] == '/' && !*c)
+        return true;
+    for (;;) {
+        size_t len = strcspn(c, "/");
+        if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        if (!c[len])
+            return true;
+        c += len + 1;
+    }
+}
+
+NSBOX_EXPORT int nsbox_set_cgroup_parent(nsbox *box, const char *path)
+{
+    if (!box)
+        return -EINVAL;
+    if (path && (!*path || !parent_path_valid(path) || strchr(path, '\n')))
+        return box_invalid(box, "cgroup parent %s: not a cgroup path (\"/a/b\", or \"a/b\" under "
+                                "the caller's own cgroup; no empty, \".\" or \"..\" component)",
+                           path);
+    struct cgroup_recipe *c = recipe_get(box);
+    char *copy = path ? strdup(path) : NULL;
+    if (!c || (path && !copy))
+        return box_fail(box, ENOMEM, "cgroup parent %s", path);
+    free(c->parent);
+    c->parent = copy;
+    return 0;
+}
+
+/* ------------------------------------------------------------ file helpers */
+
+ssize_t cg_read(int dfd, const char *name, char *buf, size_t size)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            close(fd);
+            return -err;
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    return (ssize_t)len;
+}
+
+int cg_write(int dfd, const char *name, const char *value)
+{
+    int fd = openat(dfd, name, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(value);
+    ssize_t n = write(fd, value, len);
+    int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
+    close(fd);
+    return -err;
+}
+
+uint64_t cg_keyed(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+            return strtoull(line + klen + 1, NULL, 10);
+    return 0;
+}
+
+bool cg_list_has(const char *list, const char *word)
+{
+    size_t wlen = strlen(word);
+    for (const char *c = list; *c;) {
+        size_t len = strcspn(c, ", \n");
+        if (len == wlen && strncmp(c, word, len) == 0)
+            return true;
+        c += len;
+        c += strspn(c, ", \n");
+    }
+    return false;
+}
+
+char *cg_parent_path(const char *own, const char *parent)
+{
+    if (!parent)
+        return strdup(own);
+    if (parent[0] == '/')
+        return strdup(parent);
+    char *r;
+    if (asprintf(&r, "%s/%s", strcmp(own, "/") == 0 ? "" : own, parent) < 0)
+        return NULL;
+    return r;
+}
+
+int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
+{
+    int r = box_fail(box, err, "%s %s", what, path);
+    if (geteuid() != 0) {
+        size_t len = strlen(box->errmsg);
+        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
+                 " (no writable cgroup for uid %u: run as root, or name a cgroup delegated to "
+                 "this user, e.g. chowned to it, with nsbox_set_cgroup_parent)",
+                 (unsigned)geteuid());
+    }
+    return r;
+}
+
+int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
+{
+    char *path, *cgpath;
+    if (asprintf(&path, "%s/%s", d->path, cg->name) < 0)
+        return box_fail(box, ENOMEM, "cgroup path");
+    free(d->path);
+    d->path = path;
+    if (asprintf(&cgpath, "%s/%s", strcmp(d->cgpath, "/") == 0 ? "" : d->cgpath, cg->name) < 0)
+        return box_fail(box, ENOMEM, "cgroup path");
+    free(d->cgpath);
+    d->cgpath = cgpath;
+    if (mkdirat(d->parent_fd, cg->name, 0755) < 0) {
+        if (errno == EACCES || errno == EPERM || errno == EROFS)
+            return cg_fail_access(box, errno, "create cgroup", d->path);
+        return box_fail(box, errno, "create cgroup %s", d->path);
+    }
+    d->fd = openat(d->parent_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d->fd < 0) {
+        int err = errno;
+        unlinkat(d->parent_fd, cg->name, AT_REMOVEDIR);
+        return box_fail(box, err, "open cgroup %s", d->path);
+    }
+    return 0;
+}
+
+/* A pid read from cgroup.procs may have been reaped and reused before the
+ * kill: cgroup v1 offers nothing better (v2 has cgroup.kill). */
+int cg_signal_listed(int dfd, int sig)
+{
+    char buf[8192];
+    ssize_t len = cg_read(dfd, "cgroup.procs", buf, sizeof(buf));
+    if (len < 0)
+        return (int)len;
+    int n = 0;
+    for (char *c = buf; *c;) {
+        char *end;
+        long pid = strtol(c, &end, 10);
+        if (end == c)
+            break;
+        if (pid > 0) {
+            kill((pid_t)pid, sig);
+            n++;
+        }
+        c = end + strspn(end, "\n");
+    }
+    /* A full buffer means more pids follow: report at least one more. */
+    return (size_t)len + 1 >= sizeof(buf) ? n + 1 : n;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static int sandbox_name(struct cgroup_sandbox *cg)
+{
+    uint32_t rnd = 0;
+    if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        rnd = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
+    }
+    snprintf(cg->name, sizeof(cg->name), "nsbox-%d-%08x", (int)getpid(), rnd);
+    return 0;
+}
+
+/* v1: the "tasks" file of each hierarchy, for the child's own move. */
+static int v1_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+{
+    p->cgroup_moves = plan_alloc(p, (size_t)cg->n_dirs * sizeof(*p->cgroup_moves));
+    if (!p->cgroup_moves)
+        return box_fail(box, ENOMEM, "plan");
+    for (int i = 0; i < cg->n_dirs; i++) {
+        struct cg_dir *d = &cg->dirs[i];
+        d->tasks_fd = openat(d->fd, "tasks", O_WRONLY | O_CLOEXEC);
+        if (d->tasks_fd < 0) {
+            if (errno == EACCES || errno == EPERM)
+                return cg_fail_access(box, errno, "open the tasks file of cgroup", d->path);
+            return box_fail(box, errno, "open %s/tasks", d->path);
+        }
+        p->cgroup_moves[i].fd = d->tasks_fd;
+        p->cgroup_moves[i].path = plan_strdup(p, d->path);
+        if (!p->cgroup_moves[i].path)
+            return box_fail(box, ENOMEM, "plan");
+    }
+    p->n_cgroup_moves = cg->n_dirs;
+    return 0;
 }
 
 int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
 {
-    (void)box;
-    (void)p;
     *out = NULL;
+    const struct cgroup_recipe *r = box->cg;
+    if (!r || (!r->n_limits && !r->parent))
+        return 0;
+    struct cgroup_sandbox *cg = calloc(1, sizeof(*cg));
+    if (!cg)
+        return box_fail(box, ENOMEM, "cgroup");
+    cg->mem = cg->cpuacct = -1;
+    for (int i = 0; i < CG_MAX_DIRS; i++)
+        cg->dirs[i].fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
+    sandbox_name(cg);
+    char root[256];
+    int rc;
+    if (cg_v2_usable(r, root, sizeof(root))) {
+        cg->v2 = true;
+        rc = cg_v2_prepare(box, r, root, cg);
+    } else {
+        rc = cg_v1_prepare(box, r, cg);
+    }
+    if (rc < 0) {
+        cgroup_finish(cg, NULL);
+        return rc;
+    }
+    if (cg->v2) {
+        p->cgroup_fd = cg->dirs[0].fd;
+    } else {
+        rc = v1_moves(box, p, cg);
+        if (rc < 0) {
+            cgroup_finish(cg, NULL);
+            return rc;
+        }
+        /* A cgroup namespace made at clone would be rooted at the caller's
+         * cgroup: the child makes it after the move instead. */
+        if ((p->clone_ns | p->unshare_ns) & CLONE_NEWCGROUP) {
+            p->clone_ns &= ~(unsigned long)CLONE_NEWCGROUP;
+            p->unshare_ns &= ~(unsigned long)CLONE_NEWCGROUP;
+            p->cgroupns_late = true;
+        }
+    }
+    *out = cg;
     return 0;
 }
 
 int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
 {
     (void)box;
-    (void)cg;
     (void)pid;
+    for (int i = 0; i < cg->n_dirs; i++)
+        closep(&cg->dirs[i].tasks_fd);
     return 0;
+}
+
+int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+{
+    const char *path = p->cgroup_moves[rep->index].path;
+    if (rep->err == EACCES || rep->err == EPERM)
+        return cg_fail_access(box, rep->err, "move the sandbox into cgroup", path);
+    return box_fail(box, rep->err, "move the sandbox into cgroup %s", path);
 }
 
 int cgroup_kill(struct cgroup_sandbox *cg, int sig)
 {
-    (void)cg;
-    (void)sig;
-    return -ENOSYS;
+    return cg->v2 ? cg_v2_kill(cg, sig) : cg_v1_kill(cg, sig);
+}
+
+/* Kills what is left (daemons that left the process tree) and waits until
+ * the cgroup is empty, so that it can be removed. */
+static void sandbox_empty(struct cgroup_sandbox *cg)
+{
+    if (cg->n_dirs == 0 || cg->dirs[0].fd < 0)
+        return;
+    char buf[64];
+    if (cg_read(cg->dirs[0].fd, "cgroup.procs", buf, sizeof(buf)) == 0)
+        return;
+    for (int ms = 0; ms < EMPTY_WAIT_MS; ms++) {
+        cgroup_kill(cg, SIGKILL);
+        if (cg_read(cg->dirs[0].fd, "cgroup.procs", buf, sizeof(buf)) <= 0)
+            return;
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+}
+
+static void dir_remove(const char *name, struct cg_dir *d)
+{
+    closep(&d->tasks_fd);
+    if (d->fd >= 0) {
+        close(d->fd);
+        /* A process may still be on its way out: its exit removes it. */
+        for (int i = 0; i < 1000 && unlinkat(d->parent_fd, name, AT_REMOVEDIR) < 0 &&
+                        errno == EBUSY;
+             i++)
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    closep(&d->parent_fd);
+    free(d->path);
+    free(d->cgpath);
 }
 
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)
 {
-    (void)cg;
-    (void)p;
+    if (!cg)
+        return;
+    sandbox_empty(cg);
+    if (p && cg->n_dirs && cg->dirs[0].fd >= 0) {
+        if (cg->v2)
+            cg_v2_report(cg, p);
+        else
+            cg_v1_report(cg, p);
+        free(p->cgroup_path);
+        p->cgroup_path = take_ptr(&cg->dirs[0].cgpath);
+    }
+    for (int i = 0; i < CG_MAX_DIRS; i++)
+        dir_remove(cg->name, &cg->dirs[i]);
+    free(cg);
+}
+
+/* ------------------------------------------------------------ the report */
+
+NSBOX_EXPORT int nsbox_proc_oom_killed(const nsbox_proc *p)
+{
+    return p && p->oom_killed ? 1 : 0;
+}
+
+NSBOX_EXPORT uint64_t nsbox_proc_memory_peak(const nsbox_proc *p)
+{
+    return p ? p->memory_peak : 0;
+}
+
+NSBOX_EXPORT uint64_t nsbox_proc_cpu_usec(const nsbox_proc *p)
+{
+    return p ? p->cpu_usec : 0;
+}
+
+NSBOX_EXPORT const char *nsbox_proc_cgroup(const nsbox_proc *p)
+{
+    if (!p)
+        return NULL;
+    if (p->cg && p->cg->n_dirs)
+        return p->cg->dirs[0].cgpath;
+    return p->cgroup_path;
 }

@@ -1,6 +1,7 @@
 /* Per-sandbox cgroups: made before clone, filled with the limits, the
- * child placed in it (CLONE_INTO_CGROUP on v2, a pid write before go on
- * v1), read for the usage report after the reap, then removed. */
+ * child placed in it (CLONE_INTO_CGROUP on v2; on v1 the child's first
+ * step writes "0" to "tasks" files the parent opened), read for the usage
+ * report after the reap, then removed. */
 #ifndef NSBOX_CGROUP_H
 #define NSBOX_CGROUP_H
 
@@ -12,11 +13,15 @@ struct cgroup_sandbox;
 void cgroup_recipe_free(struct cgroup_recipe *c);
 
 /* Makes the sandbox's cgroup when the recipe has limits (else *out NULL).
- * May set p->cgroup_fd (clone3 CLONE_INTO_CGROUP) and p->wait_go (the
- * parent places the pid before go). */
+ * Sets p->cgroup_fd (v2: clone3 CLONE_INTO_CGROUP) or p->cgroup_moves (v1:
+ * the child moves itself first thing). */
 int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out);
 
-/* Places pid in the cgroup where clone3 could not; before go. */
+/* Formats the child's failed STEP_CGROUP (its v1 cgroup move). */
+int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+
+/* Places pid in the cgroup where neither clone3 nor the child did; before
+ * go. Also closes the parent's copies of the fds the child used. */
 int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
 
 /* Sends sig to every process of the cgroup. */

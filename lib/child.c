@@ -171,6 +171,13 @@ CHILD int child_main(void *arg)
         if (r < 0)
             return child_fail(p, STEP_PDEATHSIG, r, 0);
     }
+    /* v1: "0" in "tasks" moves this single-threaded process without the
+     * global lock that a pid written to cgroup.procs takes (milliseconds). */
+    for (int i = 0; i < p->n_cgroup_moves; i++) {
+        r = sys3(SYS_write, p->cgroup_moves[i].fd, "0", 1);
+        if (r < 0)
+            return child_fail(p, STEP_CGROUP, r, i);
+    }
     if (p->n_joins && child_join(p))
         return 127;
     if (p->send_ready || p->wait_go) {
@@ -179,6 +186,11 @@ CHILD int child_main(void *arg)
             return 1;
         if (r < 0)
             return child_fail(p, STEP_SYNC, r, 0);
+    }
+    if (p->cgroupns_late) {
+        r = sys1(SYS_unshare, CLONE_NEWCGROUP);
+        if (r < 0)
+            return child_fail(p, STEP_CGROUPNS, r, 0);
     }
     if (p->monitor)
         return child_fork_stage(p, 1, child_stage_pid1);

@@ -149,6 +149,8 @@ enum child_step {
     STEP_FDS,
     STEP_SECCOMP,
     STEP_EXEC,
+    STEP_CGROUPNS, /* the cgroup namespace made after the v1 cgroup move */
+    STEP_CGROUP,   /* the v1 cgroup move (index: which hierarchy) */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -167,6 +169,13 @@ struct plan_join {
 struct plan_fd {
     int src; /* caller's fd, valid in the child's copied table */
     int dst;
+};
+
+/* A v1 hierarchy's "tasks" file of the sandbox's cgroup, opened by the
+ * parent (whose credentials the kernel checks). */
+struct plan_cgroup_move {
+    int fd;
+    const char *path; /* the cgroup directory, for the message */
 };
 
 /* One stage's buffers for the init helper's argv (two stages may each
@@ -224,6 +233,9 @@ struct plan {
     struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
     struct caps_plan *caps;    /* caps.c */
     int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
+    bool cgroupns_late;        /* unshare the cgroup namespace after the joins (v1) */
+    struct plan_cgroup_move *cgroup_moves; /* v1: "tasks" files the child writes "0" to */
+    int n_cgroup_moves;
 
     char *const *argv;
     char *const *envp;

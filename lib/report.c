@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "mount.h"
 #include "report.h"
 
@@ -128,6 +129,10 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return report_fds(box, p, rep);
     case STEP_EXEC:
         return report_exec(box, p, rep);
+    case STEP_CGROUPNS:
+        return box_fail(box, e, "create namespaces cgroup");
+    case STEP_CGROUP:
+        return cgroup_report(box, p, rep);
     default:
         return box_fail(box, e, "child step %d", rep->step);
     }

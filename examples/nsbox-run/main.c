@@ -13,6 +13,7 @@
 static const struct run_module *const modules[] = {
     &run_module_core,
     &run_module_priv,
+    &run_module_cgroup,
 };
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
 
@@ -93,6 +94,40 @@ static int parse(struct run_ctx *ctx, int argc, char **argv)
     return i;
 }
 
+/* bwrap's --json-status-fd lines: {"child-pid": N} once it runs, then
+ * {"exit-code": N, ...} with the cgroup usage report. */
+static void json_status(const struct run_ctx *ctx, const nsbox_proc *p, int status)
+{
+    if (ctx->json_status_fd < 0)
+        return;
+    if (status < 0) {
+        dprintf(ctx->json_status_fd, "{ \"child-pid\": %d }\n", (int)nsbox_proc_pid(p));
+        return;
+    }
+    dprintf(ctx->json_status_fd,
+            "{ \"exit-code\": %d, \"oom-killed\": %s, \"memory-peak\": %llu, "
+            "\"cpu-usec\": %llu }\n",
+            status, nsbox_proc_oom_killed(p) ? "true" : "false",
+            (unsigned long long)nsbox_proc_memory_peak(p),
+            (unsigned long long)nsbox_proc_cpu_usec(p));
+}
+
+/* Spawns, reports and waits; returns the exit status for main. */
+static int run_command(struct run_ctx *ctx, char **argv)
+{
+    nsbox_proc *p;
+    int r = nsbox_spawn(ctx->box, argv, &p);
+    if (r < 0) {
+        run_lib_error(ctx, r);
+        return 1;
+    }
+    json_status(ctx, p, -1);
+    int status = nsbox_wait(p, -1);
+    json_status(ctx, p, status);
+    nsbox_proc_free(p);
+    return status < 0 ? 1 : status;
+}
+
 int main(int argc, char **argv)
 {
     struct run_ctx ctx = {.json_status_fd = -1, .info_fd = -1};
@@ -113,11 +148,7 @@ int main(int argc, char **argv)
         nsbox_free(ctx.box);
         return 1;
     }
-    int status = nsbox_run(ctx.box, argv + cmd);
-    if (status < 0) {
-        run_lib_error(&ctx, status);
-        status = 1;
-    }
+    int status = run_command(&ctx, argv + cmd);
     nsbox_free(ctx.box);
     return status;
 }

@@ -1,0 +1,95 @@
+/* Shared between the cgroup files: the recipe's limits, one sandbox's
+ * cgroup directories, the file helpers and the two backends. */
+#ifndef NSBOX_CGROUP_IMPL_H
+#define NSBOX_CGROUP_IMPL_H
+
+#include "cgroup.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_MAX_DIRS 8
+
+struct cg_limit {
+    char *key;   /* a cgroup v2 file name, "memory.max" */
+    char *value; /* as written to the kernel: sizes in bytes */
+};
+
+struct cgroup_recipe {
+    struct cg_limit *limits;
+    size_t n_limits;
+    char *parent; /* NULL: the caller's own cgroup; relative: under it */
+};
+
+/* One directory of the sandbox's cgroup: the only one on v2, one per
+ * controller hierarchy on v1. */
+struct cg_dir {
+    char ctl[64];  /* v1: the hierarchy's controllers ("memory", "cpu,cpuacct"); v2: "" */
+    int parent_fd; /* the parent cgroup's directory */
+    int fd;        /* the sandbox's directory, -1 until made */
+    int tasks_fd;  /* v1: its "tasks" file, open until the child moved */
+    char *path;    /* its path in the file system, for messages */
+    char *cgpath;  /* its path as /proc/self/cgroup writes it */
+};
+
+struct cgroup_sandbox {
+    bool v2;
+    char name[48]; /* "nsbox-<pid>-<random>" */
+    struct cg_dir dirs[CG_MAX_DIRS];
+    int n_dirs;
+    int mem, cpuacct; /* v1: index of the memory / cpuacct dir, -1 if none */
+};
+
+/* ------------------------------------------------------------ cgroup.c */
+
+/* Reads the file name of directory dfd into buf (NUL-terminated); returns
+ * the length or a negative errno. */
+ssize_t cg_read(int dfd, const char *name, char *buf, size_t size);
+/* Writes value to file name of directory dfd in one write. */
+int cg_write(int dfd, const char *name, const char *value);
+/* The number after "key " in a flat-keyed file ("oom_kill 3"), 0 if none. */
+uint64_t cg_keyed(const char *text, const char *key);
+/* True when a comma or space separated list holds word. */
+bool cg_list_has(const char *list, const char *word);
+/* Makes the sandbox's directory under d->parent_fd. */
+int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d);
+/* Sends sig to each process listed in the dir's cgroup.procs; returns the
+ * number listed or a negative errno. */
+int cg_signal_listed(int dfd, int sig);
+/* Formats the refusal of an unprivileged caller's mkdir/write. */
+int cg_fail_access(nsbox *box, int err, const char *what, const char *path);
+/* The parent cgroup path of one hierarchy: own is the caller's cgroup in
+ * it, parent the recipe's (NULL, absolute, or relative to own). */
+char *cg_parent_path(const char *own, const char *parent);
+
+/* ----------------------------------------------------- cgroup_limits.c */
+
+/* Checks a key and its value, and turns a size into bytes. Returns 0 with
+ * *out allocated, or -EINVAL with a message. */
+int cg_limit_normalize(nsbox *box, const char *key, const char *value, char **out);
+/* The controller a v2 key needs ("memory" for "memory.max"): its length
+ * before the dot, 0 for core files (cgroup.*). */
+size_t cg_key_controller(const char *key);
+/* One write of a limit's v1 form: file of the hierarchy with ctl. */
+struct cg_v1_write {
+    const char *ctl, *file;
+    char value[64];
+};
+/* The v1 writes of a v2 limit, in order; returns their number, or -EINVAL
+ * with a message naming a key that has no v1 twin. */
+int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_limit *l,
+                    struct cg_v1_write w[2]);
+/* The v1 controller a v2 key maps to, NULL when it has no v1 twin. */
+const char *cg_v1_controller(const char *key);
+
+/* -------------------------------------------------- cgroup_v2.c / v1.c */
+
+bool cg_v2_usable(const struct cgroup_recipe *r, char *root, size_t size);
+int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
+                  struct cgroup_sandbox *cg);
+int cg_v2_kill(struct cgroup_sandbox *cg, int sig);
+void cg_v2_report(struct cgroup_sandbox *cg, nsbox_proc *p);
+
+int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
+int cg_v1_kill(struct cgroup_sandbox *cg, int sig);
+void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p);
+
+#endif

@@ -1,0 +1,230 @@
+/* cgroup v1 backend: one directory per controller hierarchy the limits
+ * and the report need, the v1 twin of each limit written into it, the pid
+ * placed by the parent before the child's go (cgroup.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgroup_impl.h"
+
+struct v1_mount {
+    char dir[256];   /* mount point */
+    char root[256];  /* the hierarchy's path mounted there */
+    char ctl[64];    /* its controllers, comma-separated */
+};
+
+#define V1_MOUNTS 16
+
+/* The cgroup v1 mounts: mountinfo lines of fstype "cgroup". */
+static int v1_mounts(struct v1_mount *m, int max)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return -errno;
+    char line[1024];
+    int n = 0;
+    while (n < max && fgets(line, sizeof(line), f)) {
+        char root[256], dir[256], fstype[32], opts[512];
+        const char *sep = strstr(line, " - ");
+        if (!sep || sscanf(sep, " - %31s %*s %511s", fstype, opts) != 2 ||
+            strcmp(fstype, "cgroup") != 0 ||
+            sscanf(line, "%*s %*s %*s %255s %255s", root, dir) != 2)
+            continue;
+        snprintf(m[n].dir, sizeof(m[n].dir), "%s", dir);
+        snprintf(m[n].root, sizeof(m[n].root), "%s", root);
+        /* Super options are "rw,cpu,cpuacct": keep the controller names. */
+        m[n].ctl[0] = '\0';
+        for (char *save, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+            if (strcmp(o, "rw") != 0 && strcmp(o, "ro") != 0 && !strchr(o, '='))
+                snprintf(m[n].ctl + strlen(m[n].ctl), sizeof(m[n].ctl) - strlen(m[n].ctl),
+                         "%s%s", m[n].ctl[0] ? "," : "", o);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* The caller's own cgroup in the hierarchy of controller ctl, relative to
+ * the mount's root. */
+static int v1_own_path(const char *ctl, const char *mount_root, char *out, size_t size)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f)
+        return -errno;
+    char line[1024];
+    int r = -ENOENT;
+    while (r < 0 && fgets(line, sizeof(line), f)) {
+        char *ctls = strchr(line, ':'), *path = ctls ? strchr(ctls + 1, ':') : NULL;
+        if (!path)
+            continue;
+        *path++ = '\0';
+        path[strcspn(path, "\n")] = '\0';
+        if (!cg_list_has(ctls + 1, ctl))
+            continue;
+        size_t rlen = strcmp(mount_root, "/") == 0 ? 0 : strlen(mount_root);
+        if (rlen && strncmp(path, mount_root, rlen) == 0)
+            path += rlen;
+        snprintf(out, size, "%s", *path ? path : "/");
+        r = 0;
+    }
+    fclose(f);
+    return r;
+}
+
+static const struct v1_mount *v1_mount_find(const struct v1_mount *m, int n, const char *ctl)
+{
+    for (int i = 0; i < n; i++)
+        if (cg_list_has(m[i].ctl, ctl))
+            return &m[i];
+    return NULL;
+}
+
+/* Adds the hierarchy mt of controller ctl to the sandbox (once per
+ * hierarchy); returns its index. */
+static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
+                      const struct v1_mount *mt, const char *ctl)
+{
+    for (int i = 0; i < cg->n_dirs; i++)
+        if (cg_list_has(cg->dirs[i].ctl, ctl))
+            return i;
+    if (cg->n_dirs == CG_MAX_DIRS)
+        return box_fail(box, E2BIG, "cgroup v1 hierarchies");
+    char own[512];
+    int rc = v1_own_path(ctl, mt->root, own, sizeof(own));
+    if (rc < 0)
+        return box_fail(box, -rc, "find our own %s cgroup in /proc/self/cgroup", ctl);
+    struct cg_dir *d = &cg->dirs[cg->n_dirs++];
+    snprintf(d->ctl, sizeof(d->ctl), "%s", mt->ctl);
+    d->cgpath = cg_parent_path(own, r->parent);
+    if (!d->cgpath || asprintf(&d->path, "%s%s", mt->dir, d->cgpath) < 0)
+        return box_fail(box, ENOMEM, "cgroup path");
+    d->parent_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (d->parent_fd < 0)
+        return box_fail(box, errno, "open cgroup parent %s", d->path);
+    rc = cg_dir_make(box, cg, d);
+    return rc < 0 ? rc : cg->n_dirs - 1;
+}
+
+/* A v1 cpuset cgroup starts with no CPUs and no memory nodes and takes no
+ * process: the parent's are copied where the recipe sets none. */
+static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d)
+{
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    for (int i = 0; i < 2; i++) {
+        char buf[256];
+        ssize_t n = cg_read(d->parent_fd, files[i], buf, sizeof(buf));
+        int r = n < 0 ? (int)n : cg_write(d->fd, files[i], buf);
+        if (r < 0)
+            return box_fail(box, -r, "copy %s of the parent into %s", files[i], d->path);
+    }
+    return 0;
+}
+
+static int v1_limit_write(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
+                          const struct cg_limit *l)
+{
+    struct cg_v1_write w[2];
+    int n = cg_v1_translate(box, r, l, w);
+    for (int i = 0; i < n; i++) {
+        const struct cg_dir *d = NULL;
+        for (int k = 0; k < cg->n_dirs && !d; k++)
+            if (cg_list_has(cg->dirs[k].ctl, w[i].ctl))
+                d = &cg->dirs[k];
+        int rc = cg_write(d->fd, w[i].file, w[i].value);
+        if (rc == -ENOENT && strstr(w[i].file, "memsw"))
+            return box_fail(box, ENOENT, "cgroup limit %s: this kernel has no swap accounting "
+                                         "(%s/%s; boot with swapaccount=1)", l->key, d->path,
+                            w[i].file);
+        if (rc < 0)
+            return box_fail(box, -rc, "cgroup limit %s=%s (v1: %s/%s=%s)", l->key, l->value,
+                            d->path, w[i].file, w[i].value);
+    }
+    return n < 0 ? n : 0;
+}
+
+/* The hierarchies: each limit's controller, plus memory and cpuacct for
+ * the report where they are mounted. */
+static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
+{
+    struct v1_mount m[V1_MOUNTS];
+    int n = v1_mounts(m, V1_MOUNTS);
+    if (n < 0)
+        return box_fail(box, -n, "read /proc/self/mountinfo");
+    for (size_t i = 0; i < r->n_limits; i++) {
+        const char *ctl = cg_v1_controller(r->limits[i].key);
+        struct cg_v1_write w[2];
+        if (!ctl)
+            return cg_v1_translate(box, r, &r->limits[i], w);
+        const struct v1_mount *mt = v1_mount_find(m, n, ctl);
+        if (!mt)
+            return box_fail(box, ENOENT, "cgroup limit %s: no cgroup v1 %s controller is mounted",
+                            r->limits[i].key, ctl);
+        int k = v1_dir_add(box, r, cg, mt, ctl);
+        if (k < 0)
+            return k;
+    }
+    static const char *const report[] = {"memory", "cpuacct"};
+    int *slot[] = {&cg->mem, &cg->cpuacct};
+    for (int i = 0; i < 2; i++) {
+        const struct v1_mount *mt = v1_mount_find(m, n, report[i]);
+        int k = mt ? v1_dir_add(box, r, cg, mt, report[i]) : -1;
+        if (mt && k < 0)
+            return k;
+        *slot[i] = k;
+    }
+    if (cg->n_dirs == 0)
+        return box_fail(box, ENOENT, "no cgroup v1 memory or cpuacct hierarchy is mounted");
+    return 0;
+}
+
+int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
+{
+    int rc = v1_dirs(box, r, cg);
+    for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
+        if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
+            rc = v1_cpuset_fill(box, &cg->dirs[i]);
+    /* memory.swap.max last: v1 wants memory+swap >= memory. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; rc == 0 && i < r->n_limits; i++)
+            if ((strcmp(r->limits[i].key, "memory.swap.max") == 0) == (pass == 1))
+                rc = v1_limit_write(box, r, cg, &r->limits[i]);
+    return rc;
+}
+
+int cg_v1_kill(struct cgroup_sandbox *cg, int sig)
+{
+    if (cg->n_dirs == 0)
+        return -ESRCH;
+    int fd = cg->dirs[0].fd;
+    if (sig != SIGKILL) {
+        int n = cg_signal_listed(fd, sig);
+        return n < 0 ? n : 0;
+    }
+    /* v1 has no cgroup.kill: a process with SIGKILL pending cannot fork,
+     * so listing and killing until the list is empty ends. */
+    for (int i = 0; i < 5000; i++) {
+        int n = cg_signal_listed(fd, SIGKILL);
+        if (n <= 0)
+            return n;
+        nanosleep(&(struct timespec){0, 200000}, NULL);
+    }
+    return -EBUSY;
+}
+
+void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p)
+{
+    char buf[512];
+    if (cg->mem >= 0) {
+        int fd = cg->dirs[cg->mem].fd;
+        if (cg_read(fd, "memory.oom_control", buf, sizeof(buf)) > 0)
+            p->oom_killed = cg_keyed(buf, "oom_kill") > 0;
+        if (cg_read(fd, "memory.max_usage_in_bytes", buf, sizeof(buf)) > 0)
+            p->memory_peak = strtoull(buf, NULL, 10);
+    }
+    if (cg->cpuacct >= 0 && cg_read(cg->dirs[cg->cpuacct].fd, "cpuacct.usage", buf, sizeof(buf)) > 0)
+        p->cpu_usec = strtoull(buf, NULL, 10) / 1000;
+}

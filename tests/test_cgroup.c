@@ -1,0 +1,557 @@
+/* cgroup limits: OOM, pids, cpu, whole-sandbox kill, cleanup, the cgroup
+ * namespace, delegation to an unprivileged caller, errors. Each case runs
+ * as root and as nobody (nobody gets a parent cgroup that root chowned to
+ * it first). The test binary doubles as the helper run inside sandboxes:
+ * "alloc MB", "forkloop N", "spin MS". */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define CG "/sys/fs/cgroup"
+#define TEST_PREFIX "nsbox-test-"
+
+static char self_exe[4096];
+
+/* ------------------------------------------------------- helpers inside */
+
+static int helper_alloc(long mb)
+{
+    for (long i = 0; i < mb; i++) {
+        char *p = malloc(1 << 20);
+        if (!p)
+            return 3;
+        memset(p, 1, 1 << 20);
+    }
+    return 0;
+}
+
+static int helper_forkloop(int n)
+{
+    int ok = 0, err = 0;
+    for (int i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(1); /* the caller reads our stdout until EOF */
+            pause();
+            _exit(0);
+        }
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        ok++;
+    }
+    printf("%d %s\n", ok, err == EAGAIN ? "EAGAIN" : err ? strerror(err) : "none");
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int helper_spin(int ms)
+{
+    double end = now_s() + ms / 1000.0;
+    volatile unsigned long x = 0;
+    while (now_s() < end)
+        x++;
+    return 0;
+}
+
+/* -------------------------------------------------------------- host side */
+
+static bool cg_v2(void)
+{
+    struct statfs sf;
+    return statfs(CG, &sf) == 0 && sf.f_type == 0x63677270;
+}
+
+/* Our cgroup in the hierarchy of ctl ("" for v2), from /proc/self/cgroup. */
+static void own_cgroup(const char *ctl, char *out, size_t size)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    ck_assert_ptr_nonnull(f);
+    char line[1024];
+    out[0] = '\0';
+    while (fgets(line, sizeof(line), f)) {
+        char *c = strchr(line, ':'), *path = c ? strchr(c + 1, ':') : NULL;
+        if (!path)
+            continue;
+        *path++ = '\0';
+        path[strcspn(path, "\n")] = '\0';
+        if (strcmp(c + 1, ctl) == 0)
+            snprintf(out, size, "%s", strcmp(path, "/") == 0 ? "" : path);
+    }
+    fclose(f);
+}
+
+static const char *const v1_ctls[] = {"memory", "pids", "cpu", "cpuacct", NULL};
+
+static void write_file(const char *path, const char *value)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+    ck_assert_msg(write(fd, value, strlen(value)) == (ssize_t)strlen(value), "write %s to %s: %s",
+                  value, path, strerror(errno));
+    close(fd);
+}
+
+static void chown_cgroup(const char *dir)
+{
+    static const char *const files[] = {"", "/cgroup.procs", "/cgroup.subtree_control",
+                                        "/cgroup.threads", "/tasks", NULL};
+    for (int i = 0; files[i]; i++) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s%s", dir, files[i]);
+        if (chown(path, NOBODY, NOBODY) < 0)
+            ck_assert_int_eq(errno, ENOENT);
+    }
+}
+
+/* As root: a parent cgroup chowned to nobody; returns the path for
+ * nsbox_set_cgroup_parent. On v2 the test process moves into a leaf below
+ * it, since the kernel checks the common ancestor when it places a child. */
+static const char *delegated_parent(void)
+{
+    static char parent[512];
+    char own[256], dir[1024];
+    if (cg_v2()) {
+        const char *base = getenv("NSBOX_TEST_CGROUP_PARENT");
+        own_cgroup("", own, sizeof(own));
+        snprintf(parent, sizeof(parent), "%s/" TEST_PREFIX "%d", base ? base : own, (int)getpid());
+        snprintf(dir, sizeof(dir), CG "%s", parent);
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        char path[1200];
+        snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+        write_file(path, "+memory +pids +cpu");
+        chown_cgroup(dir);
+        snprintf(path, sizeof(path), "%s/leaf", dir);
+        ck_assert_int_eq(mkdir(path, 0755), 0);
+        chown_cgroup(path);
+        snprintf(path, sizeof(path), "%s/leaf/cgroup.procs", dir);
+        write_file(path, "0");
+        return parent;
+    }
+    snprintf(parent, sizeof(parent), TEST_PREFIX "%d", (int)getpid());
+    for (int i = 0; v1_ctls[i]; i++) {
+        own_cgroup(v1_ctls[i], own, sizeof(own));
+        snprintf(dir, sizeof(dir), CG "/%s%s/%s", v1_ctls[i], own, parent);
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        chown_cgroup(dir);
+    }
+    return parent;
+}
+
+/* Runs the case as root (i 0) or as nobody with a delegated parent (i 1).
+ * In the v2 guest, root uses the runner's parent cgroup. */
+static nsbox *cg_box(int i)
+{
+    const char *parent = i == 1 ? delegated_parent() : getenv("NSBOX_TEST_CGROUP_PARENT");
+    t_as(i);
+    nsbox *box = nsbox_new();
+    ck_assert_ptr_nonnull(box);
+    if (parent)
+        ck_assert_int_eq(nsbox_set_cgroup_parent(box, parent), 0);
+    return box;
+}
+
+/* Directories named nsbox-<our pid>-* anywhere under /sys/fs/cgroup. */
+static int found;
+static int count_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "nsbox-%d-", (int)getpid());
+    if (type == FTW_D && strncmp(path + ftw->base, prefix, strlen(prefix)) == 0)
+        found++;
+    return 0;
+}
+
+static int count_sandbox_cgroups(void)
+{
+    found = 0;
+    nftw(CG, count_one, 32, FTW_PHYS | FTW_MOUNT * 0);
+    return found;
+}
+
+/* No sandbox cgroup, no fd beyond the fds open before, no child. */
+static void assert_nothing_left(int fds)
+{
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    ck_assert_int_eq(t_count_fds(), fds);
+    ck_assert_int_eq(t_count_children(), 0);
+}
+
+static void spawn_piped(nsbox *box, char *const argv[], nsbox_proc **p, int *rd)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+    ck_assert_int_eq(nsbox_set_stdio(box, -1, fds[1], -1), 0);
+    int r = nsbox_spawn(box, argv, p);
+    ck_assert_msg(r == 0, "spawn: %s", nsbox_errmsg(box));
+    close(fds[1]);
+    *rd = fds[0];
+}
+
+/* ----------------------------------------------------------------- cases */
+
+START_TEST(test_oom_kill)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "32M"), 0);
+    char *argv[] = {self_exe, "alloc", "256", NULL};
+    nsbox_proc *p;
+    ck_assert_msg(nsbox_spawn(box, argv, &p) == 0, "%s", nsbox_errmsg(box));
+    ck_assert_int_eq(nsbox_wait(p, -1), 137);
+    ck_assert_int_eq(nsbox_proc_oom_killed(p), 1);
+    uint64_t peak = nsbox_proc_memory_peak(p);
+    ck_assert_msg(peak >= 16u << 20 && peak <= 40u << 20, "peak %llu", (unsigned long long)peak);
+    nsbox_proc_free(p);
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_pids_max)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "16"), 0);
+    char *argv[] = {self_exe, "forkloop", "40", NULL};
+    char out[128];
+    ck_assert_int_eq(t_run_capture(box, argv, out, sizeof(out)), 0);
+    int n = -1;
+    char err[32] = "";
+    ck_assert_int_eq(sscanf(out, "%d %31s", &n, err), 2);
+    ck_assert_msg(n >= 10 && n < 16, "forked %d", n);
+    ck_assert_str_eq(err, "EAGAIN");
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_cpu_max)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "cpu.max", "20000 100000"), 0);
+    char *argv[] = {self_exe, "spin", "1000", NULL};
+    nsbox_proc *p;
+    double t0 = now_s();
+    ck_assert_msg(nsbox_spawn(box, argv, &p) == 0, "%s", nsbox_errmsg(box));
+    ck_assert_int_eq(nsbox_wait(p, -1), 0);
+    double wall_us = (now_s() - t0) * 1e6;
+    uint64_t cpu = nsbox_proc_cpu_usec(p);
+    ck_assert_msg(cpu > 0 && cpu <= 0.25 * wall_us, "cpu %llu us over %.0f us wall",
+                  (unsigned long long)cpu, wall_us);
+    nsbox_proc_free(p);
+    nsbox_free(box);
+}
+END_TEST
+
+static bool pid_gone(pid_t pid)
+{
+    char path[64], stat[512] = "";
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return true;
+    bool ok = fgets(stat, sizeof(stat), f) && strstr(stat, ") Z ");
+    fclose(f);
+    return ok;
+}
+
+/* A daemon (double fork, setsid) left the process tree: the cgroup still
+ * holds it. */
+static const char daemon_script[] = "(setsid sh -c 'sleep 1000 & echo $!' &); exec sleep 1000";
+
+static pid_t spawn_daemon(nsbox *box, nsbox_proc **p)
+{
+    char *argv[] = {"/bin/sh", "-c", (char *)daemon_script, NULL};
+    int rd;
+    spawn_piped(box, argv, p, &rd);
+    char line[32] = "";
+    FILE *f = fdopen(rd, "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+    fclose(f);
+    pid_t pid = (pid_t)atoi(line);
+    ck_assert_int_gt(pid, 0);
+    ck_assert(!pid_gone(pid));
+    return pid;
+}
+
+START_TEST(test_kill_daemon)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "64"), 0);
+    nsbox_proc *p;
+    pid_t daemon = spawn_daemon(box, &p);
+    ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
+    ck_assert_int_eq(nsbox_wait(p, -1), 137);
+    ck_assert(pid_gone(daemon));
+    nsbox_proc_free(p);
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_free_running)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "64M"), 0);
+    nsbox_proc *p;
+    pid_t daemon = spawn_daemon(box, &p);
+    ck_assert_ptr_nonnull(strstr(nsbox_proc_cgroup(p), "/nsbox-"));
+    /* v1: the memory and the cpuacct hierarchy (for the report) */
+    ck_assert_int_eq(count_sandbox_cgroups(), cg_v2() ? 1 : 2);
+    nsbox_proc_free(p);
+    ck_assert(pid_gone(daemon));
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_hundred_spawns)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "64M"), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "32"), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "cpu.max", "50000"), 0);
+    int fds = t_count_fds();
+    char *argv[] = {"/bin/true", NULL};
+    for (int k = 0; k < 100; k++)
+        ck_assert_msg(nsbox_run(box, argv) == 0, "run %d: %s", k, nsbox_errmsg(box));
+    assert_nothing_left(fds);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_failed_spawn)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "64M"), 0);
+    int fds = t_count_fds();
+    char *argv[] = {"/no/such", NULL};
+    nsbox_proc *p;
+    ck_assert_int_eq(nsbox_spawn(box, argv, &p), -ENOENT);
+    ck_assert_ptr_nonnull(strstr(nsbox_errmsg(box), "exec /no/such"));
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    /* A key the host cannot take fails at spawn, naming the key. */
+    const char *key = cg_v2() ? "memory.bogus" : "memory.high";
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, key, "1M"), 0);
+    char *ok_argv[] = {"/bin/true", NULL};
+    int r = nsbox_spawn(box, ok_argv, &p);
+    ck_assert_int_eq(r, cg_v2() ? -ENOENT : -EINVAL);
+    ck_assert_msg(strstr(nsbox_errmsg(box), key), "%s", nsbox_errmsg(box));
+    assert_nothing_left(fds);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_cgroup_ns)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "32"), 0);
+    ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_CGROUP), 0);
+    char out[1024];
+    ck_assert_int_eq(t_sh(box, "cat /proc/self/cgroup", out, sizeof(out)), 0);
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        size_t len = strlen(line);
+        ck_assert_msg(len > 2 && strcmp(line + len - 2, ":/") == 0, "inside: %s", line);
+    }
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_report)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "max"), 0);
+    char *argv[] = {self_exe, "alloc", "8", NULL};
+    nsbox_proc *p;
+    ck_assert_msg(nsbox_spawn(box, argv, &p) == 0, "%s", nsbox_errmsg(box));
+    ck_assert_ptr_nonnull(strstr(nsbox_proc_cgroup(p), "/nsbox-"));
+    ck_assert_int_eq(nsbox_wait(p, -1), 0);
+    ck_assert_int_eq(nsbox_proc_oom_killed(p), 0);
+    ck_assert_uint_ge(nsbox_proc_memory_peak(p), 8u << 20);
+    ck_assert_uint_gt(nsbox_proc_cpu_usec(p), 0);
+    ck_assert_ptr_nonnull(nsbox_proc_cgroup(p));
+    nsbox_proc_free(p);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_unprivileged_no_parent)
+{
+    ck_assert(t_drop_to_nobody());
+    nsbox *box = nsbox_new();
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "8"), 0);
+    char *argv[] = {"/bin/true", NULL};
+    nsbox_proc *p;
+    int r = nsbox_spawn(box, argv, &p);
+    ck_assert_msg(r == -EACCES || r == -EPERM, "%d %s", r, nsbox_errmsg(box));
+    ck_assert_msg(strstr(nsbox_errmsg(box), "no writable cgroup for uid 65534"), "%s",
+                  nsbox_errmsg(box));
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
+START_TEST(test_builder_errors)
+{
+    nsbox *box = nsbox_new();
+    static const char *const bad[][3] = {
+        {"memory", "1M", "not a cgroup v2 interface file"},
+        {"cgroup.procs", "1", "managed by the library"},
+        {"memory.max", "12Q", "bytes, K/M/G/T suffix, or max"},
+        {"memory.max", "", "empty"},
+        {"pids.max", "-1", "a number or max"},
+        {"cpu.max", "20000 abc", "QUOTA [PERIOD]"},
+        {"cpu.weight", "0", "1 to 10000"},
+        {"cpuset.cpus", "a", "CPU or node list"},
+        {"io.weight", "1\n2", "multi-line"},
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        ck_assert_int_eq(nsbox_set_cgroup_limit(box, bad[k][0], bad[k][1]), -EINVAL);
+        ck_assert_msg(strstr(nsbox_errmsg(box), bad[k][0]) && strstr(nsbox_errmsg(box), bad[k][2]),
+                      "%s", nsbox_errmsg(box));
+    }
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, "/a/../b"), -EINVAL);
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, ""), -EINVAL);
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, "a//b"), -EINVAL);
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, "/a/b"), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, NULL), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "1G"), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", NULL), 0);
+    ck_assert_ptr_null(nsbox_proc_cgroup(NULL));
+    nsbox_free(box);
+}
+END_TEST
+
+/* v2: a parent holding a process cannot delegate controllers. */
+START_TEST(test_v2_internal_process)
+{
+    char own[512], dir[1024], path[1100];
+    const char *base = getenv("NSBOX_TEST_CGROUP_PARENT");
+    own_cgroup("", own, sizeof(own));
+    snprintf(dir, sizeof(dir), CG "%s/" TEST_PREFIX "busy-%d", base ? base : own, (int)getpid());
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    char pid[24];
+    snprintf(pid, sizeof(pid), "%d", (int)child);
+    write_file(path, pid);
+    nsbox *box = nsbox_new();
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, dir + strlen(CG)), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "64M"), 0);
+    char *argv[] = {"/bin/true", NULL};
+    nsbox_proc *p;
+    int r = nsbox_spawn(box, argv, &p);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    rmdir(dir);
+    ck_assert_int_eq(r, -EBUSY);
+    ck_assert_msg(strstr(nsbox_errmsg(box), "no internal processes"), "%s", nsbox_errmsg(box));
+    nsbox_free(box);
+}
+END_TEST
+
+/* v2: any interface file passes through. */
+START_TEST(test_v2_io_weight)
+{
+    nsbox *box = cg_box(0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "io.weight", "default 200"), 0);
+    char *argv[] = {"/bin/sleep", "100", NULL};
+    nsbox_proc *p;
+    ck_assert_msg(nsbox_spawn(box, argv, &p) == 0, "%s", nsbox_errmsg(box));
+    char path[4200], buf[256] = "";
+    snprintf(path, sizeof(path), CG "%s/io.weight", nsbox_proc_cgroup(p));
+    FILE *f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    ck_assert_msg(strstr(buf, "default 200"), "%s", buf);
+    nsbox_proc_free(p);
+    nsbox_free(box);
+}
+END_TEST
+
+/* Removes the parents delegated_parent() made (empty once each case's
+ * sandboxes and processes are gone). */
+static int rm_test_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    if (type == FTW_DP && strstr(path, "/" TEST_PREFIX))
+        rmdir(path);
+    (void)ftw;
+    return 0;
+}
+
+/* Inside a sandbox: one helper, then _exit (the allocations are the point,
+ * not leaks for a sanitizer's exit check). */
+static void run_helper(int argc, char **argv)
+{
+    int r = -1;
+    if (argc == 3 && strcmp(argv[1], "alloc") == 0)
+        r = helper_alloc(atol(argv[2]));
+    else if (argc == 3 && strcmp(argv[1], "forkloop") == 0)
+        r = helper_forkloop(atoi(argv[2]));
+    else if (argc == 3 && strcmp(argv[1], "spin") == 0)
+        r = helper_spin(atoi(argv[2]));
+    if (r >= 0) {
+        fflush(stdout);
+        _exit(r);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    run_helper(argc, argv);
+    ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+    if (n <= 0)
+        return 99;
+    self_exe[n] = '\0';
+    if (geteuid() != 0) {
+        printf("SKIP: the cgroup suite runs as root (it tests as root and as nobody)\n");
+        return 77;
+    }
+    Suite *s = suite_create("cgroup");
+    TCase *tc = tcase_create("limits");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_oom_kill, 0, 2);
+    tcase_add_loop_test(tc, test_pids_max, 0, 2);
+    tcase_add_loop_test(tc, test_cpu_max, 0, 2);
+    tcase_add_loop_test(tc, test_kill_daemon, 0, 2);
+    tcase_add_loop_test(tc, test_free_running, 0, 2);
+    tcase_add_loop_test(tc, test_hundred_spawns, 0, 2);
+    tcase_add_loop_test(tc, test_failed_spawn, 0, 2);
+    tcase_add_loop_test(tc, test_cgroup_ns, 0, 2);
+    tcase_add_loop_test(tc, test_report, 0, 2);
+    tcase_add_test(tc, test_unprivileged_no_parent);
+    tcase_add_test(tc, test_builder_errors);
+    if (cg_v2()) {
+        tcase_add_test(tc, test_v2_internal_process);
+        tcase_add_test(tc, test_v2_io_weight);
+    }
+    suite_add_tcase(s, tc);
+    int r = t_run_suite(s);
+    nftw(CG, rm_test_dir, 32, FTW_PHYS | FTW_DEPTH);
+    return r;
+}
