@@ -16,6 +16,9 @@ struct run_ctx {
     bool joined_user;     /* --userns given */
     int json_status_fd;   /* --json-status-fd, -1 if none */
     int info_fd;          /* --info-fd, -1 if none */
+    int argc;             /* the command line, which --args may grow */
+    char **argv;
+    char **command;       /* the command's argv, set before the finish hooks */
 };
 
 struct run_opt {
@@ -32,9 +35,18 @@ struct run_module {
     const struct run_opt *opts; /* ends with a NULL name */
     /* After all options: applies what depends on several of them. */
     int (*finish)(struct run_ctx *ctx);
+    /* After the command started: reports it (--info-fd …); a negative
+     * return kills the sandbox and makes nsbox-run fail. */
+    int (*started)(struct run_ctx *ctx, nsbox_proc *proc);
+    /* After the command ended with the shell-form status. */
+    void (*ended)(struct run_ctx *ctx, nsbox_proc *proc, int status);
 };
 
 extern const struct run_module run_module_core;
+extern const struct run_module run_module_extra;
+
+/* What run_error prefixes its messages with ("nsbox-run: "). */
+extern const char *run_prefix;
 
 /* Prints "nsbox-run: <message>" and returns -EINVAL. */
 int run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
