@@ -8,6 +8,10 @@ import unittest
 
 NOBODY = 65534
 
+# A sanitizer runtime preloaded into python (meson sets it for an ASan build)
+# must not reach the sandboxed commands: it is kept for the nobody run only.
+PRELOAD = os.environ.pop("LD_PRELOAD", None)
+
 
 def main(module_file):
     reason = os.environ.get("NSBOX_TEST_SKIP")
@@ -21,6 +25,8 @@ def main(module_file):
     ok = prog.result.wasSuccessful()
     if os.geteuid() == 0 and not os.environ.get("NSBOX_TEST_AS_NOBODY"):
         env = dict(os.environ, NSBOX_TEST_AS_NOBODY="1")
+        if PRELOAD:
+            env["LD_PRELOAD"] = PRELOAD
         # The system's interpreter: one under /root (pyenv) is not nobody's.
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
         r = subprocess.run([python, module_file], env=env, user=NOBODY, group=NOBODY,

@@ -28,9 +28,9 @@ static const struct {
     const char *opt, *file;
     unsigned ns;
 } kinds[] = {
-    {"--user", "user", NSBOX_NS_USER},   {"--mount", "mnt", NSBOX_NS_MOUNT},
-    {"--pid", "pid", NSBOX_NS_PID},      {"--net", "net", NSBOX_NS_NET},
-    {"--uts", "uts", NSBOX_NS_UTS},      {"--ipc", "ipc", NSBOX_NS_IPC},
+    {"--user", "user", NSBOX_NS_USER},       {"--mount", "mnt", NSBOX_NS_MOUNT},
+    {"--pid", "pid", NSBOX_NS_PID},          {"--net", "net", NSBOX_NS_NET},
+    {"--uts", "uts", NSBOX_NS_UTS},          {"--ipc", "ipc", NSBOX_NS_IPC},
     {"--cgroup", "cgroup", NSBOX_NS_CGROUP}, {"--time", "time", NSBOX_NS_TIME},
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))

@@ -209,8 +209,8 @@ static int extra_finish(struct run_ctx *ctx)
 static int write_info(struct run_ctx *ctx, nsbox_proc *proc)
 {
     static const char *const kinds[][2] = {
-        {"cgroup", "cgroup"}, {"ipc", "ipc"}, {"mnt", "mnt"},
-        {"net", "net"},       {"pid", "pid_for_children"}, {"uts", "uts"},
+        {"cgroup", "cgroup"},        {"ipc", "ipc"}, {"mnt", "mnt"}, {"net", "net"},
+        {"pid", "pid_for_children"}, {"uts", "uts"},
     };
     pid_t pid = nsbox_proc_pid(proc);
     char doc[1024];

@@ -45,7 +45,6 @@ void tour_report_usage(nsbox_proc *proc, const char *indent)
     printf("%s%-20s %s\n", indent, "cgroup", cg ? cg : "(none)");
     printf("%s%-20s %.1f MiB\n", indent, "memory peak",
            (double)nsbox_proc_memory_peak(proc) / (1024 * 1024));
-    printf("%s%-20s %llu us\n", indent, "cpu time",
-           (unsigned long long)nsbox_proc_cpu_usec(proc));
+    printf("%s%-20s %llu us\n", indent, "cpu time", (unsigned long long)nsbox_proc_cpu_usec(proc));
     printf("%s%-20s %s\n", indent, "oom killed", nsbox_proc_oom_killed(proc) ? "yes" : "no");
 }

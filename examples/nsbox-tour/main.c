@@ -27,30 +27,40 @@ static const struct section {
     const char *what;
     const char *rows[4]; /* facts to show, NULL-terminated when fewer */
 } sections[] = {
-    {NSBOX_NS_USER, "user and group ids, and the map from inside ids to outside ones",
+    {NSBOX_NS_USER,
+     "user and group ids, and the map from inside ids to outside ones",
      {"uid", "gid", "uid_map", "gid_map"}},
-    {NSBOX_NS_PID, "process ids: the sandbox numbers its processes from 1",
-     {"pid", "ppid", NULL}},
-    {NSBOX_NS_MOUNT, "the mount table: the sandbox gets a copy it may change alone",
+    {NSBOX_NS_PID, "process ids: the sandbox numbers its processes from 1", {"pid", "ppid", NULL}},
+    {NSBOX_NS_MOUNT,
+     "the mount table: the sandbox gets a copy it may change alone",
      {"mounts", NULL}},
     {NSBOX_NS_UTS, "the hostname", {"hostname", NULL}},
-    {NSBOX_NS_IPC, "System V IPC objects (the tour made one shared memory segment)",
+    {NSBOX_NS_IPC,
+     "System V IPC objects (the tour made one shared memory segment)",
      {"ipc_shm", NULL}},
-    {NSBOX_NS_NET, "network interfaces, addresses, routes and ports: only lo, up",
+    {NSBOX_NS_NET,
+     "network interfaces, addresses, routes and ports: only lo, up",
      {"interfaces", NULL}},
-    {NSBOX_NS_CGROUP, "the cgroup path: the sandbox's own cgroup looks like the root",
+    {NSBOX_NS_CGROUP,
+     "the cgroup path: the sandbox's own cgroup looks like the root",
      {"cgroup", "cgroup_memory", NULL}},
     {NSBOX_NS_TIME, "CLOCK_MONOTONIC and CLOCK_BOOTTIME, which may be offset", {NULL}},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static const char *const labels[][2] = {
-    {"uid", "uid"},          {"gid", "gid"},
-    {"uid_map", "uid map"},  {"gid_map", "gid map"},
-    {"pid", "pid"},          {"ppid", "parent pid"},
-    {"nspid", "pid by ns"},  {"mounts", "mounts"},
-    {"hostname", "hostname"}, {"ipc_shm", "shm segments"},
-    {"interfaces", "interfaces"}, {"cgroup", "cgroup path"},
+    {"uid", "uid"},
+    {"gid", "gid"},
+    {"uid_map", "uid map"},
+    {"gid_map", "gid map"},
+    {"pid", "pid"},
+    {"ppid", "parent pid"},
+    {"nspid", "pid by ns"},
+    {"mounts", "mounts"},
+    {"hostname", "hostname"},
+    {"ipc_shm", "shm segments"},
+    {"interfaces", "interfaces"},
+    {"cgroup", "cgroup path"},
     {"cgroup_memory", "memory cgroup"},
 };
 
@@ -239,8 +249,9 @@ static int tour_all(const struct facts *host)
             nsbox_free(box);
             return 1;
         }
-        static const char *const rows[] = {"hostname", "uid", "gid", "pid", "ppid",
-                                           "ipc_shm", "interfaces", "mounts", "cgroup", "cgroup_memory"};
+        static const char *const rows[] = {"hostname", "uid",          "gid",        "pid",
+                                           "ppid",     "ipc_shm",      "interfaces", "mounts",
+                                           "cgroup",   "cgroup_memory"};
         print_rows(rows, sizeof(rows) / sizeof(rows[0]), host, &sbx);
         print_ns_rows(NSBOX_NS_ALL, host, &sbx);
         printf("\n%susage after wait%s\n", BOLD, RESET);

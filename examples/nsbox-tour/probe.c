@@ -11,7 +11,7 @@
 
 #include "tour.h"
 
-const char *const tour_ns_files[TOUR_NS_KINDS] = {"user", "pid", "mnt", "uts",
+const char *const tour_ns_files[TOUR_NS_KINDS] = {"user", "pid", "mnt",    "uts",
                                                   "ipc",  "net", "cgroup", "time"};
 
 /* The value of the "Key:" line of /proc/self/status, blanks squeezed. */
