@@ -42,7 +42,7 @@ class Binding(unittest.TestCase):
                             .set_hostname("box") as box:
             self.assertEqual(sh(box, "echo $$ $(hostname)"), (0, "2 box\n"))
             self.assertEqual(box.run(["sh", "-c", "exit 7"]), 7)
-        self.assertIsNone(box._box)
+        self.assertIsNone(box._ptr)
         with self.assertRaises(ValueError):
             box.run(["true"])
 

@@ -157,40 +157,24 @@ def _ns_mask(ns):
     return mask
 
 
-class Sandbox:
-    """A recipe (nsbox *). Builder methods return self, so they chain."""
+class _Handle:
+    """A library handle freed by close(), at the end of a with block, or when
+    garbage-collected. _FREE names the library call that frees it."""
 
-    def __init__(self):
-        self._box = _fn("nsbox_new")()
-        if not self._box:
-            raise MemoryError("nsbox_new")
+    _FREE = None
+
+    def __init__(self, ptr):
+        self._ptr = ptr
 
     def _handle(self):
-        if not self._box:
-            raise ValueError("the Sandbox was closed")
-        return self._box
+        if not self._ptr:
+            raise ValueError(f"the {type(self).__name__} was closed")
+        return self._ptr
 
-    def _check(self, r):
-        if r < 0:
-            msg = _fn("nsbox_errmsg")(self._box).decode(errors="replace")
-            raise OSError(-r, msg or os.strerror(-r))
-        return r
-
-    def _call(self, name, *args):
-        self._check(_fn(name)(self._handle(), *args))
-        return self
-
-    @property
-    def errmsg(self):
-        """The last error on this handle, "" if none."""
-        return _fn("nsbox_errmsg")(self._handle()).decode(errors="replace")
-
-    # -- lifecycle
     def close(self):
-        """Frees the recipe; processes spawned from it live on."""
-        if self._box:
-            _fn("nsbox_free")(self._box)
-            self._box = None
+        if self._ptr:
+            _fn(self._FREE)(self._ptr)
+            self._ptr = None
 
     def __enter__(self):
         return self
@@ -203,6 +187,33 @@ class Sandbox:
             self.close()
         except Exception:
             pass
+
+
+class Sandbox(_Handle):
+    """A recipe (nsbox *). Builder methods return self, so they chain.
+    close() frees it; processes spawned from it live on."""
+
+    _FREE = "nsbox_free"
+
+    def __init__(self):
+        super().__init__(_fn("nsbox_new")())
+        if not self._ptr:
+            raise MemoryError("nsbox_new")
+
+    def _check(self, r):
+        if r < 0:
+            msg = _fn("nsbox_errmsg")(self._ptr).decode(errors="replace")
+            raise OSError(-r, msg or os.strerror(-r))
+        return r
+
+    def _call(self, name, *args):
+        self._check(_fn(name)(self._handle(), *args))
+        return self
+
+    @property
+    def errmsg(self):
+        """The last error on this handle, "" if none."""
+        return _fn("nsbox_errmsg")(self._handle()).decode(errors="replace")
 
     # -- namespaces
     def add_namespace(self, ns):
@@ -327,16 +338,11 @@ class Sandbox:
         return self._check(_fn("nsbox_run")(self._handle(), arr))
 
 
-class Process:
-    """One process running in a sandbox (nsbox_proc *)."""
+class Process(_Handle):
+    """One process running in a sandbox (nsbox_proc *). close() frees the
+    handle; a sandbox still running is killed and reaped first."""
 
-    def __init__(self, handle):
-        self._proc = handle
-
-    def _handle(self):
-        if not self._proc:
-            raise ValueError("the Process was closed")
-        return self._proc
+    _FREE = "nsbox_proc_free"
 
     def wait(self, timeout=None):
         """Waits up to timeout seconds (None: forever, 0: poll); returns the
@@ -352,24 +358,6 @@ class Process:
         r = _fn("nsbox_kill")(self._handle(), int(sig))
         if r < 0:
             raise OSError(-r, "kill: " + os.strerror(-r))
-
-    def close(self):
-        """Frees the handle; a sandbox still running is killed and reaped."""
-        if self._proc:
-            _fn("nsbox_proc_free")(self._proc)
-            self._proc = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def _get(self, name):
         return _fn(name)(self._handle())
