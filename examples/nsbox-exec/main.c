@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <nsbox.h>
@@ -99,11 +100,21 @@ static int ns_differs(long pid, const char *file)
     return theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev;
 }
 
+/* Whether setns() takes a pidfd: Linux 5.8 and later. */
+static bool setns_takes_pidfd(void)
+{
+    struct utsname u;
+    int major = 0, minor = 0;
+    if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+        return false;
+    return major > 5 || (major == 5 && minor >= 8);
+}
+
 /* Joins the kinds of mask: with the pidfd in one go, or (kernels before
  * 5.8, or no pidfd) with one /proc/PID/ns file each. */
 static int join(nsbox *box, long pid, int pidfd, unsigned mask)
 {
-    if (pidfd >= 0 && nsbox_join_namespace(box, mask, pidfd) == 0)
+    if (pidfd >= 0 && setns_takes_pidfd() && nsbox_join_namespace(box, mask, pidfd) == 0)
         return 0;
     for (size_t i = 0; i < N_KINDS; i++) {
         if (!(mask & kinds[i].ns))
