@@ -16,6 +16,11 @@ static const struct run_module *const modules[] = {
 };
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
 
+static const struct run_hooks *const hooks[] = {
+    &run_hooks_extra,
+};
+#define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
+
 const char *run_prefix = "nsbox-run: ";
 
 int run_error(const char *fmt, ...)
@@ -105,14 +110,13 @@ static int run_command(struct run_ctx *ctx)
     int r = nsbox_spawn(ctx->box, ctx->command, &proc);
     if (r < 0)
         return run_lib_error(ctx, r);
-    for (size_t m = 0; r >= 0 && m < N_MODULES; m++)
-        if (modules[m]->started)
-            r = modules[m]->started(ctx, proc);
+    for (size_t h = 0; r >= 0 && h < N_HOOKS; h++)
+        r = hooks[h]->started(ctx, proc);
     if (r >= 0)
         r = nsbox_wait(proc, -1);
-    for (size_t m = 0; r >= 0 && m < N_MODULES; m++)
-        if (modules[m]->ended)
-            modules[m]->ended(ctx, proc, r);
+    for (size_t h = 0; r >= 0 && h < N_HOOKS; h++)
+        if (hooks[h]->ended)
+            hooks[h]->ended(ctx, proc, r);
     nsbox_proc_free(proc);
     return r;
 }

@@ -156,4 +156,4 @@ static int core_finish(struct run_ctx *ctx)
     return lib(ctx, nsbox_set_flags(ctx->box, ctx->flags));
 }
 
-const struct run_module run_module_core = {.opts = core_opts, .finish = core_finish};
+const struct run_module run_module_core = {core_opts, core_finish};

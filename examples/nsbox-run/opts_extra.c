@@ -259,8 +259,5 @@ static int extra_started(struct run_ctx *ctx, nsbox_proc *proc)
     return r;
 }
 
-const struct run_module run_module_extra = {
-    .opts = extra_opts,
-    .finish = extra_finish,
-    .started = extra_started,
-};
+const struct run_module run_module_extra = {extra_opts, extra_finish};
+const struct run_hooks run_hooks_extra = {extra_started, NULL};

@@ -35,15 +35,21 @@ struct run_module {
     const struct run_opt *opts; /* ends with a NULL name */
     /* After all options: applies what depends on several of them. */
     int (*finish)(struct run_ctx *ctx);
-    /* After the command started: reports it (--info-fd …); a negative
-     * return kills the sandbox and makes nsbox-run fail. */
+};
+
+/* What a module does around the command's run (--info-fd, --json-status-fd):
+ * main.c calls each entry of its hooks table. */
+struct run_hooks {
+    /* After the command started; a negative return (after printing the
+     * error) kills the sandbox and makes nsbox-run fail. */
     int (*started)(struct run_ctx *ctx, nsbox_proc *proc);
-    /* After the command ended with the shell-form status. */
+    /* After the command ended with the shell-form status; may be NULL. */
     void (*ended)(struct run_ctx *ctx, nsbox_proc *proc, int status);
 };
 
 extern const struct run_module run_module_core;
 extern const struct run_module run_module_extra;
+extern const struct run_hooks run_hooks_extra;
 
 /* What run_error prefixes its messages with ("nsbox-run: "). */
 extern const char *run_prefix;
