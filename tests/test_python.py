@@ -140,6 +140,45 @@ class Binding(unittest.TestCase):
             del nsbox._PROTOS["nsbox_no_such_call"]
         self.assertRegex(nsbox.version(), r"^\d")
 
+    def test_other_groups_reach_the_library(self):
+        """The calls of the filesystem, cgroup and privilege groups: bad input
+        comes back as OSError with the library's message (skipped, by name,
+        for calls this libnsbox does not have yet)."""
+        calls = [("set_root", "relative"), ("add_bind_mount", "/x", "relative"),
+                 ("add_tmpfs", "relative"), ("add_proc", "relative"), ("add_dev", "relative"),
+                 ("add_dir", "relative"), ("add_symlink", "t", "relative"),
+                 ("add_file", "relative", b"data"), ("remount_ro", "relative"),
+                 ("set_cgroup_limit", "", "1"), ("set_cgroup_parent", "relative"),
+                 ("add_cap", "cap_no_such_thing"), ("drop_cap", "cap_no_such_thing"),
+                 ("set_seccomp_filter", b"")]
+        missing = []
+        for name, *args in calls:
+            with nsbox.Sandbox() as box, self.subTest(call=name):
+                try:
+                    with self.assertRaises(OSError) as cm:
+                        getattr(box, name)(*args)
+                except NotImplementedError:
+                    missing.append(name)
+                    continue
+                self.assertTrue(cm.exception.strerror)
+                self.assertEqual(cm.exception.strerror, box.errmsg)
+        if missing:
+            self.skipTest("this libnsbox lacks " + ", ".join(missing))
+
+    def test_capabilities(self):
+        def cap_eff(box):
+            status, out = sh(box, "grep CapEff /proc/self/status")
+            self.assertEqual(status, 0)
+            return int(out.split()[1], 16)
+        with nsbox.Sandbox().add_namespace("user").set_user(0, 0) as box:
+            try:
+                box.add_cap("cap_net_bind_service")
+            except NotImplementedError as e:
+                self.skipTest(str(e))
+            self.assertEqual(cap_eff(box), 1 << 10)  # CAP_NET_BIND_SERVICE
+            box.drop_cap("cap_net_bind_service")
+            self.assertEqual(cap_eff(box), 0)
+
     def test_identity(self):
         with nsbox.Sandbox().add_namespace("user").set_user(0, 0) as box:
             self.assertEqual(sh(box, "id -u; id -g"), (0, "0\n0\n"))
