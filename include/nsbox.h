@@ -164,6 +164,13 @@ int nsbox_set_hostname(nsbox *box, const char *name);
  * not absolute. A missing directory fails nsbox_spawn() with -ENOENT. */
 int nsbox_set_cwd(nsbox *box, const char *dir);
 
+/* The program to execute, instead of argv[0]: argv[0] is then only what
+ * the command sees as its name (bwrap's --argv0). A path without '/' is
+ * looked up in the sandbox's PATH like argv[0]. NULL goes back to argv[0].
+ * The path is copied. Errors: -EINVAL for an empty path; a missing program
+ * fails nsbox_spawn() with "exec PATH: No such file or directory". */
+int nsbox_set_exec_path(nsbox *box, const char *path);
+
 /* Sets (value non-NULL) or unsets (value NULL) one environment variable of
  * the command. The starting point is the caller's environment at spawn, or
  * an empty one after nsbox_clear_env(). Later calls win. Errors: -EINVAL for

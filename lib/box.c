@@ -126,6 +126,7 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     free(box->gid_map.r);
     free(box->hostname);
     free(box->cwd);
+    free(box->exec_path);
     for (size_t i = 0; i < box->n_env; i++) {
         free(box->env[i].name);
         free(box->env[i].value);
@@ -271,10 +272,11 @@ NSBOX_EXPORT int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid)
     return 0;
 }
 
+/* Replaces *slot with a copy of value (NULL clears it). */
 static int set_string(nsbox *box, char **slot, const char *value, const char *what)
 {
-    char *copy = strdup(value);
-    if (!copy)
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy)
         return box_fail(box, ENOMEM, "%s", what);
     free(*slot);
     *slot = copy;
@@ -298,6 +300,17 @@ NSBOX_EXPORT int nsbox_set_cwd(nsbox *box, const char *dir)
     if (!dir || dir[0] != '/')
         return box_invalid(box, "cwd \"%s\": not an absolute path", dir ? dir : "");
     return set_string(box, &box->cwd, dir, "cwd");
+}
+
+NSBOX_EXPORT int nsbox_set_exec_path(nsbox *box, const char *path)
+{
+    if (!box)
+        return -EINVAL;
+    if (!path)
+        return set_string(box, &box->exec_path, NULL, "exec path");
+    if (!*path)
+        return box_invalid(box, "exec path \"\": empty");
+    return set_string(box, &box->exec_path, path, "exec path");
 }
 
 NSBOX_EXPORT int nsbox_set_env(nsbox *box, const char *name, const char *value)

@@ -100,6 +100,7 @@ struct nsbox {
     struct rlimit_set *rlimits;
     size_t n_rlimits;
     unsigned flags;
+    char *exec_path; /* program to exec instead of argv[0], NULL: argv[0] */
     struct mount_recipe *mnt;  /* mount.c */
     struct cgroup_recipe *cg;  /* cgroup.c */
     struct caps_recipe *caps;  /* caps.c */
@@ -239,7 +240,8 @@ struct plan {
 
     char *const *argv;
     char *const *envp;
-    char **exec_paths; /* candidate paths for argv[0], NULL-terminated */
+    const char *exec_name; /* the program: argv[0] or nsbox_set_exec_path's */
+    char **exec_paths; /* candidate paths for exec_name, NULL-terminated */
 };
 
 /* Builds the plan of one spawn. The plan and all it points to live in one

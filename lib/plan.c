@@ -259,11 +259,12 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
      * before gid_map, as the kernel requires); there is nothing to drop. */
     p->drop_groups = !(plan_new_userns(p) && idmap_setgroups_denied(box));
     p->argv = argv;
+    p->exec_name = box->exec_path ? box->exec_path : argv[0];
 
     const char *path;
     int r = plan_env(p, box, &path);
     if (r == 0)
-        r = plan_exec_paths(p, argv[0], path);
+        r = plan_exec_paths(p, p->exec_name, path);
     if (r == 0)
         r = plan_fds(p, box);
     if (r < 0) {

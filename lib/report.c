@@ -44,7 +44,7 @@ int report_clone_error(nsbox *box, const struct plan *p, int err)
 
 static int report_exec(nsbox *box, const struct plan *p, const struct child_report *rep)
 {
-    const char *name = p->argv[0];
+    const char *name = p->exec_name;
     if (strchr(name, '/') || rep->err == ENOENT)
         return box_fail(box, rep->err, "exec %s", name);
     return box_fail(box, rep->err, "exec %s (as %s)", name, p->exec_paths[rep->index]);

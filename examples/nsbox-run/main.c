@@ -14,14 +14,23 @@ static const struct run_module *const modules[] = {
     &run_module_core,
     &run_module_priv,
     &run_module_cgroup,
+    &run_module_extra,
 };
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
+
+static const struct run_hooks *const hooks[] = {
+    &run_hooks_extra,
+    &run_hooks_cgroup,
+};
+#define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
+
+const char *run_prefix = "nsbox-run: ";
 
 int run_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("nsbox-run: ", stderr);
+    fputs(run_prefix, stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -30,7 +39,7 @@ int run_error(const char *fmt, ...)
 
 int run_lib_error(struct run_ctx *ctx, int r)
 {
-    fprintf(stderr, "nsbox-run: %s\n", nsbox_errmsg(ctx->box));
+    fprintf(stderr, "%s%s\n", run_prefix, nsbox_errmsg(ctx->box));
     return r;
 }
 
@@ -64,12 +73,13 @@ static const struct run_opt *find_opt(const char *name)
     return NULL;
 }
 
-/* Applies the options; returns the index of the command in argv, or a
- * negative errno. */
-static int parse(struct run_ctx *ctx, int argc, char **argv)
+/* Applies the options of ctx->argv (an option may replace it: --args);
+ * returns the index of the command, or a negative errno. */
+static int parse(struct run_ctx *ctx)
 {
     int i = 1;
-    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+    while (i < ctx->argc && strncmp(ctx->argv[i], "--", 2) == 0) {
+        char **argv = ctx->argv;
         if (strcmp(argv[i], "--") == 0)
             return i + 1;
         if (strcmp(argv[i], "--help") == 0) {
@@ -83,62 +93,50 @@ static int parse(struct run_ctx *ctx, int argc, char **argv)
         const struct run_opt *o = find_opt(argv[i]);
         if (!o)
             return run_error("Unknown option %s", argv[i]);
-        if (i + o->nargs >= argc)
+        if (i + o->nargs >= ctx->argc)
             return run_error("%s takes %d argument%s", argv[i], o->nargs,
                              o->nargs == 1 ? "" : "s");
         int r = o->apply(ctx, argv + i + 1);
         if (r < 0)
             return r;
-        i += 1 + o->nargs;
+        if (ctx->argv == argv) /* else the option stands replaced by others */
+            i += 1 + o->nargs;
     }
     return i;
 }
 
-/* bwrap's --json-status-fd lines: {"child-pid": N} once it runs, then
- * {"exit-code": N, ...} with the cgroup usage report. */
-static void json_status(const struct run_ctx *ctx, const nsbox_proc *p, int status)
+/* Spawns the command, lets the modules report it, waits: the status in
+ * shell form, or a negative errno after printing the error. */
+static int run_command(struct run_ctx *ctx)
 {
-    if (ctx->json_status_fd < 0)
-        return;
-    if (status < 0) {
-        dprintf(ctx->json_status_fd, "{ \"child-pid\": %d }\n", (int)nsbox_proc_pid(p));
-        return;
-    }
-    dprintf(ctx->json_status_fd,
-            "{ \"exit-code\": %d, \"oom-killed\": %s, \"memory-peak\": %llu, "
-            "\"cpu-usec\": %llu }\n",
-            status, nsbox_proc_oom_killed(p) ? "true" : "false",
-            (unsigned long long)nsbox_proc_memory_peak(p),
-            (unsigned long long)nsbox_proc_cpu_usec(p));
-}
-
-/* Spawns, reports and waits; returns the exit status for main. */
-static int run_command(struct run_ctx *ctx, char **argv)
-{
-    nsbox_proc *p;
-    int r = nsbox_spawn(ctx->box, argv, &p);
-    if (r < 0) {
-        run_lib_error(ctx, r);
-        return 1;
-    }
-    json_status(ctx, p, -1);
-    int status = nsbox_wait(p, -1);
-    json_status(ctx, p, status);
-    nsbox_proc_free(p);
-    return status < 0 ? 1 : status;
+    nsbox_proc *proc;
+    int r = nsbox_spawn(ctx->box, ctx->command, &proc);
+    if (r < 0)
+        return run_lib_error(ctx, r);
+    for (size_t h = 0; r >= 0 && h < N_HOOKS; h++)
+        r = hooks[h]->started(ctx, proc);
+    if (r >= 0)
+        r = nsbox_wait(proc, -1);
+    for (size_t h = 0; r >= 0 && h < N_HOOKS; h++)
+        if (hooks[h]->ended)
+            hooks[h]->ended(ctx, proc, r);
+    nsbox_proc_free(proc);
+    return r;
 }
 
 int main(int argc, char **argv)
 {
-    struct run_ctx ctx = {.json_status_fd = -1, .info_fd = -1};
+    struct run_ctx ctx = {.json_status_fd = -1, .info_fd = -1, .argc = argc, .argv = argv};
     ctx.box = nsbox_new();
     if (!ctx.box) {
         run_error("out of memory");
         return 1;
     }
-    int cmd = parse(&ctx, argc, argv);
-    if (cmd >= 0 && cmd >= argc)
+    int cmd = parse(&ctx);
+    if (cmd >= 0 && cmd >= ctx.argc)
         cmd = run_error("No command specified");
+    if (cmd >= 0)
+        ctx.command = ctx.argv + cmd;
     for (size_t m = 0; cmd >= 0 && m < N_MODULES; m++)
         if (modules[m]->finish && modules[m]->finish(&ctx) < 0)
             cmd = -1;
@@ -148,7 +146,7 @@ int main(int argc, char **argv)
         nsbox_free(ctx.box);
         return 1;
     }
-    int status = run_command(&ctx, argv + cmd);
+    int status = run_command(&ctx);
     nsbox_free(ctx.box);
-    return status;
+    return status < 0 ? 1 : status;
 }

@@ -75,3 +75,26 @@ static const struct run_opt cgroup_opts[] = {
 };
 
 const struct run_module run_module_cgroup = {cgroup_opts, NULL};
+
+/* bwrap's --json-status-fd lines: {"child-pid": N} once it runs, then
+ * {"exit-code": N, ...} with the cgroup usage report. */
+static int cgroup_started(struct run_ctx *ctx, nsbox_proc *proc)
+{
+    if (ctx->json_status_fd >= 0)
+        dprintf(ctx->json_status_fd, "{ \"child-pid\": %d }\n", (int)nsbox_proc_pid(proc));
+    return 0;
+}
+
+static void cgroup_ended(struct run_ctx *ctx, nsbox_proc *proc, int status)
+{
+    if (ctx->json_status_fd < 0)
+        return;
+    dprintf(ctx->json_status_fd,
+            "{ \"exit-code\": %d, \"oom-killed\": %s, \"memory-peak\": %llu, "
+            "\"cpu-usec\": %llu }\n",
+            status, nsbox_proc_oom_killed(proc) ? "true" : "false",
+            (unsigned long long)nsbox_proc_memory_peak(proc),
+            (unsigned long long)nsbox_proc_cpu_usec(proc));
+}
+
+const struct run_hooks run_hooks_cgroup = {cgroup_started, cgroup_ended};

@@ -16,6 +16,9 @@ struct run_ctx {
     bool joined_user;     /* --userns given */
     int json_status_fd;   /* --json-status-fd, -1 if none */
     int info_fd;          /* --info-fd, -1 if none */
+    int argc;             /* the command line, which --args may grow */
+    char **argv;
+    char **command;       /* the command's argv, set before the finish hooks */
 };
 
 struct run_opt {
@@ -34,9 +37,25 @@ struct run_module {
     int (*finish)(struct run_ctx *ctx);
 };
 
+/* What a module does around the command's run (--info-fd, --json-status-fd):
+ * main.c calls each entry of its hooks table. */
+struct run_hooks {
+    /* After the command started; a negative return (after printing the
+     * error) kills the sandbox and makes nsbox-run fail. */
+    int (*started)(struct run_ctx *ctx, nsbox_proc *proc);
+    /* After the command ended with the shell-form status; may be NULL. */
+    void (*ended)(struct run_ctx *ctx, nsbox_proc *proc, int status);
+};
+
 extern const struct run_module run_module_core;
 extern const struct run_module run_module_priv;
 extern const struct run_module run_module_cgroup;
+extern const struct run_module run_module_extra;
+extern const struct run_hooks run_hooks_extra;
+extern const struct run_hooks run_hooks_cgroup;
+
+/* What run_error prefixes its messages with ("nsbox-run: "). */
+extern const char *run_prefix;
 
 /* Prints "nsbox-run: <message>" and returns -EINVAL. */
 int run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
