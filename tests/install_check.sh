@@ -7,8 +7,15 @@ build=$1 src=$2
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --destdir "$dest" --no-rebuild >/dev/null
-prefix=$(meson introspect "$build" --buildoptions | python3 -c \
-    'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"))')
+option() {
+    meson introspect "$build" --buildoptions | python3 -c \
+        'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]==sys.argv[1]))' "$1"
+}
+prefix=$(option prefix)
+# a sanitized library needs its runtime in the program too
+sanitize=$(option b_sanitize)
+san_flags=""
+[ "$sanitize" = none ] || san_flags="-fsanitize=$sanitize"
 pcdir=$(dirname "$(find "$dest" -name libnsbox.pc | head -n1)")
 libdir=$(dirname "$(find "$dest" -name 'libnsbox.so.0' | head -n1)")
 test -f "$dest$prefix/include/nsbox.h"
@@ -17,7 +24,7 @@ sed "s|^prefix=.*|prefix=$dest$prefix|; s|^libdir=.*|libdir=$libdir|; s|^include
     "$pcdir/libnsbox.pc" > "$dest/libnsbox.pc"
 sed -n '/^```c$/,/^```$/p' "$src/README.md" | sed '1d;$d' > "$dest/demo.c"
 # shellcheck disable=SC2046
-cc -Wall -Werror -o "$dest/demo" "$dest/demo.c" $(PKG_CONFIG_PATH=$dest pkg-config --cflags --libs libnsbox)
+cc -Wall -Werror $san_flags -o "$dest/demo" "$dest/demo.c" $(PKG_CONFIG_PATH=$dest pkg-config --cflags --libs libnsbox)
 out=$(LD_LIBRARY_PATH=$libdir "$dest/demo")
 test "$out" = "2 sandbox" || { echo "demo printed: $out"; exit 1; }
 soname=$(readelf -d "$libdir/libnsbox.so.0" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')

@@ -85,7 +85,7 @@ def run_all(nobody):
     rc, out, err = nsbox_run("--bogus", "true", nobody=nobody)
     check(rc == 1 and "Unknown option --bogus" in err, f"{who} unknown option: {err!r}")
     # --userns/--pidns: join a running sandbox's namespaces by fd
-    first = subprocess.Popen([RUN, "--unshare-user", "--unshare-pid", "--unshare-uts",
+    first = subprocess.Popen([RUN, "--die-with-parent", "--unshare-user", "--unshare-pid", "--unshare-uts",
                               "--hostname", "first", "sleep", "30"],
                              preexec_fn=as_nobody if nobody else None)
     try:
