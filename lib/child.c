@@ -28,16 +28,17 @@ CHILD int child_fail(struct plan *p, int step, long err, int index)
     return 127;
 }
 
-/* Handlers of the caller must not run in the child (they are the caller's
- * code, in the caller's memory), and no disposition may leak into the
- * command: every signal goes back to its default. */
-CHILD static long child_signals_reset(void)
+/* No disposition of the caller may leak into the command. The caller's
+ * handlers cannot run here (every signal stays blocked until exec, which
+ * resets them to default); SIG_IGN survives exec, so the signals the caller
+ * ignores go back to default. */
+CHILD static long child_signals_reset(const struct plan *p)
 {
     struct {
         unsigned long handler, flags, restorer, mask;
     } dfl = {0, 0, 0, 0};
     for (int sig = 1; sig < 65; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP)
+        if (sig == SIGKILL || sig == SIGSTOP || !(p->ignored_signals & (1ULL << (sig - 1))))
             continue;
         long r = sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
         if (r < 0 && r != -22 /* EINVAL: a number this kernel lacks */)
@@ -163,7 +164,7 @@ CHILD static long child_sync(struct plan *p)
 CHILD int child_main(void *arg)
 {
     struct plan *p = arg;
-    long r = child_signals_reset();
+    long r = child_signals_reset(p);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 0);
     if (p->flags & NSBOX_DIE_WITH_PARENT) {

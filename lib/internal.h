@@ -200,6 +200,7 @@ struct plan {
     bool send_ready; /* the child tells when its user namespace exists */
     bool wait_go;    /* the child waits for the parent's maps/placement */
     unsigned flags;
+    uint64_t ignored_signals; /* bit sig-1: SIG_IGN in the caller, reset in the child */
 
     int sync_fd;   /* child's end of the sync socket, close-on-exec */
     int status_fd; /* write end of the init's status pipe, -1 if none */

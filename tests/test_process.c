@@ -380,6 +380,30 @@ START_TEST(test_caller_sigchld)
 END_TEST
 
 /* A running sandbox freed is killed and reaped: no child, no fd left. */
+/* Dispositions of the caller do not reach the command: an ignored SIGPIPE
+ * (as Python sets it) and a handled SIGUSR1 are default inside. */
+START_TEST(test_signal_dispositions_reset)
+{
+    t_as(_i);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = reap_all_handler};
+    sigaction(SIGUSR1, &sa, NULL);
+    nsbox *box = nsbox_new();
+    char out[256];
+    for (int pidns = 0; pidns < 2; pidns++) {
+        if (pidns)
+            ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
+        ck_assert_int_eq(t_sh(box, "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status", out,
+                              sizeof(out)),
+                         0);
+        ck_assert_str_eq(out, "SigBlk:\t0000000000000000\n"
+                              "SigIgn:\t0000000000000000\n"
+                              "SigCgt:\t0000000000000000\n");
+    }
+    nsbox_free(box);
+}
+END_TEST
+
 START_TEST(test_free_running)
 {
     t_as(_i);
@@ -422,6 +446,7 @@ int main(void)
     tcase_add_loop_test(tc, test_init_forwards_signals, 0, 2);
     tcase_add_loop_test(tc, test_die_with_parent, 0, 2);
     tcase_add_loop_test(tc, test_caller_sigchld, 0, 2);
+    tcase_add_loop_test(tc, test_signal_dispositions_reset, 0, 2);
     tcase_add_loop_test(tc, test_free_running, 0, 2);
     tcase_add_test(tc, test_version);
     suite_add_tcase(s, tc);
