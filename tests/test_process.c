@@ -393,7 +393,7 @@ START_TEST(test_signal_dispositions_reset)
     for (int pidns = 0; pidns < 2; pidns++) {
         if (pidns)
             ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
-        ck_assert_int_eq(t_sh(box, "grep -E '^Sig(Ign|Cgt|Blk)' /proc/self/status", out,
+        ck_assert_int_eq(t_sh(box, "grep -E '^Sig(Ign|Cgt|Blk)' /proc/$$/status", out,
                               sizeof(out)),
                          0);
         ck_assert_str_eq(out, "SigBlk:\t0000000000000000\n"
