@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,9 @@ bool t_drop_to_nobody(void)
     ck_assert_int_eq(setgroups(0, NULL), 0);
     ck_assert_int_eq(setresgid(NOBODY, NOBODY, NOBODY), 0);
     ck_assert_int_eq(setresuid(NOBODY, NOBODY, NOBODY), 0);
+    /* A uid change clears dumpable, which makes /proc/PID of our children
+     * root's: an ordinary unprivileged user is dumpable. */
+    ck_assert_int_eq(prctl(PR_SET_DUMPABLE, 1), 0);
     return true;
 }
 

@@ -12,6 +12,7 @@
 
 static const struct run_module *const modules[] = {
     &run_module_core,
+    &run_module_fs,
 };
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
 

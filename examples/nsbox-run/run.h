@@ -35,6 +35,7 @@ struct run_module {
 };
 
 extern const struct run_module run_module_core;
+extern const struct run_module run_module_fs;
 
 /* Prints "nsbox-run: <message>" and returns -EINVAL. */
 int run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
