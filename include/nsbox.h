@@ -155,7 +155,10 @@ int nsbox_add_tmpfs(nsbox *box, const char *dst, uint64_t size_bytes, uint32_t m
 
 /* A new procfs at dst (nosuid, nodev, noexec), mounted from inside the
  * sandbox's PID namespace: with NSBOX_NS_PID it lists only the sandbox's
- * processes. Errors: -EINVAL for a relative dst. */
+ * processes. In a user namespace without a PID namespace of its own the
+ * kernel refuses a new procfs: the caller's /proc is bound there instead
+ * (it shows the caller's processes, as the sandbox's own PID namespace is
+ * the caller's). Errors: -EINVAL for a relative dst. */
 int nsbox_add_proc(nsbox *box, const char *dst);
 
 /* A minimal /dev at dst, as bubblewrap makes it: a tmpfs holding null,

@@ -208,10 +208,16 @@ CHILD static int child_fs(struct plan *p, long rootfd, struct mount_entry *e, in
         r = sys5(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, 0, 0, 0);
     long tree = r >= 0 ? sys3(SYS_fsmount, fs, FSMOUNT_CLOEXEC, e->attr) : r;
     child_close(fs);
+    uint64_t attr = 0; /* fsmount set the flags already */
+    /* A user namespace may not make a procfs for a PID namespace it does
+     * not own (none of its own): the host's /proc is bound instead. */
+    if (tree == -EPERM && e->src) {
+        tree = child_open_tree(e->src);
+        attr = e->attr;
+    }
     if (tree < 0)
         return child_fail(p, STEP_MOUNT, tree, index);
-    /* fsmount set the flags already. */
-    r = child_attach(p, rootfd, e, index, tree, 0, true);
+    r = child_attach(p, rootfd, e, index, tree, attr, true);
     child_close(tree);
     return (int)r;
 }

@@ -123,8 +123,12 @@ static int plan_tmpfs(struct builder *b, const struct mount_step *st)
 static int plan_proc(struct builder *b, const struct mount_step *st)
 {
     uint64_t attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-    return plan_fs(b, "proc", st->dst, attr, plan_printf(b->p, "proc %s", st->dst), NULL) ? 0
-                                                                                         : -ENOMEM;
+    struct mount_entry *e =
+        plan_fs(b, "proc", st->dst, attr, plan_printf(b->p, "proc %s", st->dst), NULL);
+    /* The fallback when the kernel refuses a new procfs (see mount.c). */
+    if (e && !(e->src = plan_printf(b->p, "%s/proc", b->host)))
+        return -ENOMEM;
+    return e ? 0 : -ENOMEM;
 }
 
 static struct mount_entry *plan_link(struct builder *b, const char *target, const char *dst,

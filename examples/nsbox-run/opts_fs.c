@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,27 +143,61 @@ static int opt_file(struct run_ctx *ctx, char **args)
     return r;
 }
 
-/* --bind-data: the bytes go into a memfd that the sandbox binds through the
- * child's own /proc/self/fd link (the child holds a copy of our fds until
- * exec), so the file is a mount of its own and may be read-only. */
+/* --bind-data files: a mount needs a path in the sandbox's mount
+ * namespace (an fd of ours belongs to the caller's namespace, which
+ * open_tree refuses), so the bytes go into a host temporary file that is
+ * removed when nsbox-run exits. */
+static char *data_files[64];
+static int n_data_files;
+
+static void data_files_remove(void)
+{
+    for (int i = 0; i < n_data_files; i++) {
+        unlink(data_files[i]);
+        free(data_files[i]);
+    }
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0)
+            return -1;
+        off += (size_t)n;
+    }
+    return 0;
+}
+
 static int bind_data(struct run_ctx *ctx, char **args, unsigned flags)
 {
+    if (n_data_files == (int)(sizeof(data_files) / sizeof(data_files[0])))
+        return run_error("Too many --bind-data options");
     char *data;
     size_t len;
     int r = read_fd(args[0], &data, &len);
     if (r < 0)
         return r;
-    int fd = memfd_create("nsbox-run-data", MFD_CLOEXEC);
-    size_t off = 0;
-    ssize_t n = 0;
-    while (fd >= 0 && off < len && (n = write(fd, data + off, len - off)) > 0)
-        off += (size_t)n;
+    const char *tmp = getenv("TMPDIR");
+    char *path = NULL;
+    if (asprintf(&path, "%s/nsbox-run-data-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+        path = NULL;
+    int fd = path ? mkostemp(path, O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        if (n_data_files == 0)
+            atexit(data_files_remove);
+        data_files[n_data_files++] = path;
+    }
+    if (fd < 0 || write_all(fd, data, len) < 0 || fchmod(fd, take_perms(0666)) < 0)
+        r = run_error("Can't write the data for %s: %s", args[1], strerror(errno));
     free(data);
-    if (fd < 0 || n < 0 || fchmod(fd, take_perms(0666)) < 0)
-        return run_error("Can't write the data for %s: %s", args[1], strerror(errno));
-    char src[64];
-    snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
-    return lib(ctx, nsbox_add_bind_mount(ctx->box, src, args[1], flags));
+    if (fd >= 0)
+        close(fd);
+    else
+        free(path);
+    if (r < 0)
+        return r;
+    return lib(ctx, nsbox_add_bind_mount(ctx->box, path, args[1], flags));
 }
 
 static int opt_bind_data(struct run_ctx *ctx, char **args)
