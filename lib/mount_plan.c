@@ -143,7 +143,8 @@ static struct mount_entry *plan_link(struct builder *b, const char *target, cons
 /* "/dev" + "null" -> "/dev/null" (dst "/" gives "/null"). */
 static char *dev_path(struct builder *b, const char *dst, const char *name)
 {
-    return plan_printf(b->p, "%s/%s", strcmp(dst, "/") ? dst : "", name);
+    size_t len = strcmp(dst, "/") ? strlen(dst) : 0;
+    return plan_printf(b->p, "%.*s/%s", (int)len, dst, name);
 }
 
 /* A minimal /dev as bwrap makes it. The device nodes are bound from the

@@ -155,23 +155,24 @@ START_TEST(test_mountinfo_options)
 }
 END_TEST
 
-/* A mount namespace of this test process with a tmpfs on dir/sub, so that
- * a bind of dir has a sub-mount (made before dropping to nobody). */
-static void submount_make(const char *dir)
+/* A mount namespace of this test process (made before dropping to nobody)
+ * with a tmpfs on /tmp holding "/tmp/d" and a tmpfs on "/tmp/d/sub", so
+ * that a bind of /tmp/d has a sub-mount. All of it ends with the process. */
+static const char *submount_make(void)
 {
-    char sub[256];
-    snprintf(sub, sizeof(sub), "%s/sub", dir);
-    ck_assert_int_eq(mkdir(sub, 0777), 0);
     ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
     ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-    ck_assert_int_eq(mount("tmpfs", sub, "tmpfs", 0, "mode=0777"), 0);
-    ck_assert_int_eq(chmod(dir, 0777), 0);
+    ck_assert_int_eq(mount("tmpfs", "/tmp", "tmpfs", 0, "mode=01777"), 0);
+    ck_assert_int_eq(mkdir("/tmp/d", 0777), 0);
+    ck_assert_int_eq(mkdir("/tmp/d/sub", 0777), 0);
+    ck_assert_int_eq(mount("tmpfs", "/tmp/d/sub", "tmpfs", 0, "mode=0777"), 0);
+    ck_assert_int_eq(chmod("/tmp/d", 0777), 0);
+    return "/tmp/d";
 }
 
 START_TEST(test_ro_bind_erofs)
 {
-    char *dir = tmpdir_new();
-    submount_make(dir);
+    const char *dir = submount_make();
     t_as(_i);
     nsbox *box = nsbox_new();
     base_root(box);
