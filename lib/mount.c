@@ -138,8 +138,8 @@ CHILD static long child_remount_fallback(const struct mount_plan *mp, long fd, u
     long r = sys2(SYS_fstatfs, fd, &sfs);
     if (r < 0)
         return r;
-    unsigned long keep = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                         MS_NODIRATIME | MS_RELATIME;
+    unsigned long keep =
+        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
     unsigned long flags = ((unsigned long)sfs.f_flags & keep) | MS_REMOUNT | MS_BIND;
     flags |= attr & MOUNT_ATTR_RDONLY ? MS_RDONLY : 0;
     flags |= attr & MOUNT_ATTR_NOSUID ? MS_NOSUID : 0;

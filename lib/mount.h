@@ -22,8 +22,8 @@ enum mount_kind {
 /* One builder call, as given (paths normalized). */
 struct mount_step {
     enum mount_kind kind;
-    char *src; /* bind: host path; symlink: the link's target */
-    char *dst; /* absolute, normalized: no "//", "." or ".." */
+    char *src;      /* bind: host path; symlink: the link's target */
+    char *dst;      /* absolute, normalized: no "//", "." or ".." */
     unsigned flags; /* NSBOX_MOUNT_* */
     uint64_t size;
     uint32_t mode;
@@ -57,13 +57,13 @@ enum mount_op {
 
 struct mount_entry {
     enum mount_op op;
-    bool try_;        /* OP_BIND: a missing source skips the entry */
-    const char *src;  /* as the child sees it: under /oldroot with a new root */
-    char *dst;        /* relative to the root ("." for itself); scratch: the child
-                         cuts it at a '/' while it walks and puts the '/' back */
-    int name_off;     /* offset of dst's last component */
-    int pre;          /* OP_BIND / OP_OPEN_TREE: slot in pre_fds, -1 if none */
-    uint64_t attr;    /* MOUNT_ATTR_* set on the new mount */
+    bool try_;       /* OP_BIND: a missing source skips the entry */
+    const char *src; /* as the child sees it: under /oldroot with a new root */
+    char *dst;       /* relative to the root ("." for itself); scratch: the child
+                        cuts it at a '/' while it walks and puts the '/' back */
+    int name_off;    /* offset of dst's last component */
+    int pre;         /* OP_BIND / OP_OPEN_TREE: slot in pre_fds, -1 if none */
+    uint64_t attr;   /* MOUNT_ATTR_* set on the new mount */
     const char *fstype;
     const char *opts[6]; /* OP_FS: key, value pairs, NULL-terminated */
     uint32_t mode;
@@ -74,31 +74,31 @@ struct mount_entry {
 
 /* Phases of one entry, reported in the index as entry * MOUNT_PHASES + phase. */
 enum mount_phase {
-    PHASE_MAIN = 0,   /* the step itself */
-    PHASE_MKPOINT,    /* resolving or creating the mount point */
-    PHASE_ATTR,       /* setting the mount's flags */
-    PHASE_WRITE,      /* writing a file's bytes */
+    PHASE_MAIN = 0, /* the step itself */
+    PHASE_MKPOINT,  /* resolving or creating the mount point */
+    PHASE_ATTR,     /* setting the mount's flags */
+    PHASE_WRITE,    /* writing a file's bytes */
     MOUNT_PHASES = 8,
 };
 
 /* Steps of the root switch, reported as negative indexes. */
 enum mount_root_phase {
-    ROOT_PRIVATE = -1,  /* make / rprivate */
-    ROOT_STAGING = -2,  /* the staging tmpfs on /tmp and its two dirs */
-    ROOT_PIVOT1 = -3,   /* pivot_root into the staging tmpfs */
-    ROOT_NEW = -4,      /* the new root on /newroot */
-    ROOT_DETACH = -5,   /* detach /oldroot */
-    ROOT_PIVOT2 = -6,   /* pivot_root into the new root */
-    ROOT_OPEN = -7,     /* open the root for resolving destinations */
+    ROOT_PRIVATE = -1, /* make / rprivate */
+    ROOT_STAGING = -2, /* the staging tmpfs on /tmp and its two dirs */
+    ROOT_PIVOT1 = -3,  /* pivot_root into the staging tmpfs */
+    ROOT_NEW = -4,     /* the new root on /newroot */
+    ROOT_DETACH = -5,  /* detach /oldroot */
+    ROOT_PIVOT2 = -6,  /* pivot_root into the new root */
+    ROOT_OPEN = -7,    /* open the root for resolving destinations */
 };
 
 struct mount_plan {
     struct mount_entry *e;
     int n;
     bool new_root;
-    const char *root_src; /* "/oldroot/<dir>", NULL for a tmpfs root */
+    const char *root_src;  /* "/oldroot/<dir>", NULL for a tmpfs root */
     const char *root_desc; /* "new root /srv/root" or "new root (tmpfs)" */
-    int *pre_fds;         /* scratch, written by the child */
+    int *pre_fds;          /* scratch, written by the child */
     int n_pre;
     char *linkbuf; /* scratch for readlinkat, PATH_MAX bytes */
 };

@@ -20,7 +20,7 @@
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 #define N_DEV_NODES (sizeof(dev_nodes) / sizeof(dev_nodes[0]))
 static const char *const dev_links[][2] = {
-    {"ptmx", "pts/ptmx"},           {"fd", "/proc/self/fd"},         {"stdin", "/proc/self/fd/0"},
+    {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
     {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
 };
 #define N_DEV_LINKS (sizeof(dev_links) / sizeof(dev_links[0]))
@@ -34,7 +34,8 @@ struct builder {
     const char *host; /* prefix of host paths as the child sees them */
 };
 
-static char *plan_printf(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *plan_printf(struct plan *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static char *plan_printf(struct plan *p, const char *fmt, ...)
 {
     va_list ap;
@@ -67,8 +68,8 @@ static struct mount_entry *entry_new(struct builder *b, enum mount_op op, const 
 
 static int plan_bind(struct builder *b, const struct mount_step *st)
 {
-    struct mount_entry *e = entry_new(b, OP_BIND, st->dst,
-                                      plan_printf(b->p, "bind mount %s -> %s", st->src, st->dst));
+    struct mount_entry *e =
+        entry_new(b, OP_BIND, st->dst, plan_printf(b->p, "bind mount %s -> %s", st->src, st->dst));
     if (!e || !(e->src = plan_printf(b->p, "%s%s", b->host, st->src)))
         return -ENOMEM;
     e->try_ = st->flags & NSBOX_MOUNT_TRY;
@@ -113,10 +114,11 @@ static int plan_tmpfs(struct builder *b, const struct mount_step *st)
     snprintf(mode, sizeof(mode), "%o", (unsigned)st->mode);
     snprintf(size, sizeof(size), "%llu", (unsigned long long)st->size);
     const char *desc = plan_printf(b->p, "tmpfs %s", st->dst);
-    struct mount_entry *e = st->size ? plan_fs(b, "tmpfs", st->dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                                               desc, "mode", mode, "size", size, NULL)
-                                     : plan_fs(b, "tmpfs", st->dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                                               desc, "mode", mode, NULL);
+    struct mount_entry *e = st->size
+                                ? plan_fs(b, "tmpfs", st->dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                                          desc, "mode", mode, "size", size, NULL)
+                                : plan_fs(b, "tmpfs", st->dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                                          desc, "mode", mode, NULL);
     return e ? 0 : -ENOMEM;
 }
 
@@ -178,25 +180,26 @@ static int plan_dev(struct builder *b, const struct mount_step *st)
     b->mp->n_pre += (int)N_DEV_NODES;
     char *shm = dev_path(b, d, "shm"), *pts = dev_path(b, d, "pts");
     if (!shm || !pts ||
-        !plan_fs(b, "tmpfs", shm, nodev, plan_printf(p, "dev %s: tmpfs %s", d, shm), "mode",
-                 "1777", NULL) ||
+        !plan_fs(b, "tmpfs", shm, nodev, plan_printf(p, "dev %s: tmpfs %s", d, shm), "mode", "1777",
+                 NULL) ||
         !plan_fs(b, "devpts", pts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
                  plan_printf(p, "dev %s: devpts %s", d, pts), "ptmxmode", "0666", "mode", "620",
                  NULL))
         return -ENOMEM;
     for (size_t i = 0; i < N_DEV_LINKS; i++) {
         char *link = dev_path(b, d, dev_links[i][0]);
-        if (!link || !plan_link(b, dev_links[i][1], link,
-                                plan_printf(p, "dev %s: symlink %s -> %s", d, link,
-                                            dev_links[i][1])))
+        if (!link ||
+            !plan_link(b, dev_links[i][1], link,
+                       plan_printf(p, "dev %s: symlink %s -> %s", d, link, dev_links[i][1])))
             return -ENOMEM;
     }
     return 0;
 }
 
 static const char *const kind_names[] = {
-    [MK_BIND] = "bind mount", [MK_TMPFS] = "tmpfs", [MK_PROC] = "proc",
-    [MK_DEV] = "dev",         [MK_DIR] = "dir",     [MK_SYMLINK] = "symlink",
+    [MK_BIND] = "bind mount", [MK_TMPFS] = "tmpfs",
+    [MK_PROC] = "proc",       [MK_DEV] = "dev",
+    [MK_DIR] = "dir",         [MK_SYMLINK] = "symlink",
     [MK_FILE] = "file",       [MK_REMOUNT_RO] = "remount read-only",
     [MK_CHMOD] = "chmod",
 };
@@ -206,8 +209,8 @@ static int plan_step(struct builder *b, const struct mount_step *st)
     struct plan *p = b->p;
     struct mount_entry *e;
     bool needs_name = st->kind == MK_SYMLINK || st->kind == MK_FILE;
-    bool mounts_root = st->kind == MK_BIND || st->kind == MK_TMPFS || st->kind == MK_PROC ||
-                       st->kind == MK_DEV;
+    bool mounts_root =
+        st->kind == MK_BIND || st->kind == MK_TMPFS || st->kind == MK_PROC || st->kind == MK_DEV;
     if (strcmp(st->dst, "/") == 0 && (needs_name || (mounts_root && !b->mp->new_root)))
         return box_invalid(b->box, "%s /: %s", kind_names[st->kind],
                            needs_name ? "the path must name a file below /"
@@ -265,8 +268,8 @@ static int plan_root(struct builder *b, const struct mount_recipe *m)
     b->host = OLDROOT;
     mp->new_root = true;
     mp->root_src = m->root ? plan_printf(b->p, OLDROOT "%s", m->root) : NULL;
-    mp->root_desc = m->root ? plan_printf(b->p, "new root %s", m->root)
-                            : plan_strdup(b->p, "new root (tmpfs)");
+    mp->root_desc =
+        m->root ? plan_printf(b->p, "new root %s", m->root) : plan_strdup(b->p, "new root (tmpfs)");
     if ((m->root && !mp->root_src) || !mp->root_desc)
         return box_fail(b->box, ENOMEM, "mount plan");
     return 0;
@@ -345,9 +348,8 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
     int e = rep->err > 0 ? rep->err : EPROTO;
     if (rep->index < 0) {
         int ph = -rep->index;
-        const char *what = ph < (int)(sizeof(root_phases) / sizeof(root_phases[0]))
-                               ? root_phases[ph]
-                               : "?";
+        const char *what =
+            ph < (int)(sizeof(root_phases) / sizeof(root_phases[0])) ? root_phases[ph] : "?";
         if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE)
             return box_fail(box, e, "mounts: %s", what);
         return box_fail(box, e, "%s: %s", mp->root_desc, what);
@@ -356,9 +358,8 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
     if (!mp || i >= mp->n)
         return box_fail(box, e, "mount step %d", i);
     const struct mount_entry *ent = &mp->e[i];
-    const char *phase = ph < (int)(sizeof(entry_phases) / sizeof(entry_phases[0]))
-                            ? entry_phases[ph]
-                            : NULL;
+    const char *phase =
+        ph < (int)(sizeof(entry_phases) / sizeof(entry_phases[0])) ? entry_phases[ph] : NULL;
     if (phase)
         return box_fail(box, e, "%s: %s", ent->desc, phase);
     return box_fail(box, e, "%s", ent->desc);

@@ -7,7 +7,8 @@
 
 #include "mount.h"
 
-#define MOUNT_FLAGS_ALL (NSBOX_MOUNT_RDONLY | NSBOX_MOUNT_TRY | NSBOX_MOUNT_DEV | NSBOX_MOUNT_NOEXEC)
+#define MOUNT_FLAGS_ALL                                                                            \
+    (NSBOX_MOUNT_RDONLY | NSBOX_MOUNT_TRY | NSBOX_MOUNT_DEV | NSBOX_MOUNT_NOEXEC)
 
 void mount_recipe_free(struct mount_recipe *m)
 {
@@ -119,8 +120,7 @@ NSBOX_EXPORT int nsbox_set_root(nsbox *box, const char *dir)
     return 0;
 }
 
-NSBOX_EXPORT int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst,
-                                      unsigned flags)
+NSBOX_EXPORT int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst, unsigned flags)
 {
     if (!box)
         return -EINVAL;
@@ -148,11 +148,9 @@ static int dst_step(nsbox *box, enum mount_kind kind, const char *what, const ch
         return box_invalid(box, "%s \"%s\": not an absolute path", what, dst ? dst : "");
     if (mode & ~07777u)
         return box_invalid(box, "%s %s: mode 0%o has bits beyond 07777", what, dst, mode);
-    return step_add(box, what,
-                    (struct mount_step){.kind = kind,
-                                        .dst = path_normalize(dst),
-                                        .mode = mode,
-                                        .size = size});
+    return step_add(
+        box, what,
+        (struct mount_step){.kind = kind, .dst = path_normalize(dst), .mode = mode, .size = size});
 }
 
 NSBOX_EXPORT int nsbox_add_tmpfs(nsbox *box, const char *dst, uint64_t size_bytes, uint32_t mode)
@@ -190,10 +188,9 @@ NSBOX_EXPORT int nsbox_add_symlink(nsbox *box, const char *target, const char *l
     if (!box)
         return -EINVAL;
     if (!target || !*target || !path_absolute(linkpath) || strcmp(linkpath, "/") == 0)
-        return box_invalid(box, "symlink %s -> %s: %s", linkpath ? linkpath : "(null)",
-                           target ? target : "(null)",
-                           (!target || !*target) ? "empty target"
-                                                 : "the link path must be absolute, not /");
+        return box_invalid(
+            box, "symlink %s -> %s: %s", linkpath ? linkpath : "(null)", target ? target : "(null)",
+            (!target || !*target) ? "empty target" : "the link path must be absolute, not /");
     if (strlen(target) >= 4096)
         return box_invalid(box, "symlink %s: target longer than 4095 bytes", linkpath);
     return step_add(box, "symlink",
@@ -216,10 +213,8 @@ NSBOX_EXPORT int nsbox_add_file(nsbox *box, const char *dst, const void *data, s
     void *copy = len ? malloc(len) : NULL;
     if (copy)
         memcpy(copy, data, len);
-    return step_add(box, "file",
-                    (struct mount_step){.kind = MK_FILE,
-                                        .dst = path_normalize(dst),
-                                        .mode = mode,
-                                        .data = copy,
-                                        .len = len});
+    return step_add(
+        box, "file",
+        (struct mount_step){
+            .kind = MK_FILE, .dst = path_normalize(dst), .mode = mode, .data = copy, .len = len});
 }

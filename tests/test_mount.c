@@ -203,8 +203,9 @@ START_TEST(test_tmpfs_root_hides_host)
     nsbox *box = nsbox_new();
     base_root(box);
     char out[4096];
-    ck_assert_int_eq(t_sh(box, "ls -A /; [ -e /etc/passwd ] || echo no-etc; "
-                               "[ -e /work ] || echo no-work; [ -e /tmp ] || echo no-tmp",
+    ck_assert_int_eq(t_sh(box,
+                          "ls -A /; [ -e /etc/passwd ] || echo no-etc; "
+                          "[ -e /work ] || echo no-work; [ -e /tmp ] || echo no-tmp",
                           out, sizeof(out)),
                      0);
     ck_assert_msg(strncmp(out, "etc\n", 4) != 0 && !strstr(out, "\netc\n"), "%s", out);
@@ -223,10 +224,11 @@ START_TEST(test_dev)
     ck_assert_int_eq(nsbox_add_dev(box, "/dev"), 0);
     ck_assert_int_eq(nsbox_add_proc(box, "/proc"), 0);
     char out[4096];
-    ck_assert_int_eq(t_sh(box, "cd /dev && echo *; echo hi > /dev/null && echo null-ok; "
-                               "head -c 3 /dev/zero | od -An -tx1; "
-                               "[ -c /dev/pts/ptmx ] && echo ptmx-ok; [ -c /dev/urandom ] && "
-                               "echo urandom-ok; readlink /dev/stdout; stat -c %a /dev/shm",
+    ck_assert_int_eq(t_sh(box,
+                          "cd /dev && echo *; echo hi > /dev/null && echo null-ok; "
+                          "head -c 3 /dev/zero | od -An -tx1; "
+                          "[ -c /dev/pts/ptmx ] && echo ptmx-ok; [ -c /dev/urandom ] && "
+                          "echo urandom-ok; readlink /dev/stdout; stat -c %a /dev/shm",
                           out, sizeof(out)),
                      0);
     ck_assert_str_eq(out, "core fd full null ptmx pts random shm stderr stdin stdout tty urandom "
@@ -264,8 +266,9 @@ START_TEST(test_file_dir_symlink)
     ck_assert_int_eq(nsbox_add_chmod(box, "/d", 0711), 0);
     ck_assert_int_eq(nsbox_add_tmpfs(box, "/tm", 0, 0), 0);
     char out[4096];
-    ck_assert_int_eq(t_sh(box, "cat /etc/link; stat -c '%a %s' /etc/conf/a.txt /empty /d /d/e "
-                               "/etc/conf /tm",
+    ck_assert_int_eq(t_sh(box,
+                          "cat /etc/link; stat -c '%a %s' /etc/conf/a.txt /empty /d /d/e "
+                          "/etc/conf /tm",
                           out, sizeof(out)),
                      0);
     /* The bytes, then the modes (directory sizes differ by filesystem). */
@@ -344,9 +347,8 @@ START_TEST(test_try_and_host_root)
     nsbox *box = nsbox_new();
     /* Host root: the tmpfs covers dir only inside. */
     ck_assert_int_eq(nsbox_add_tmpfs(box, dir, 0, 0), 0);
-    ck_assert_int_eq(nsbox_add_bind_mount(box, "/nonexistent/src", "/nonexistent/dst",
-                                          NSBOX_MOUNT_TRY),
-                     0);
+    ck_assert_int_eq(
+        nsbox_add_bind_mount(box, "/nonexistent/src", "/nonexistent/dst", NSBOX_MOUNT_TRY), 0);
     char script[512], out[512];
     snprintf(script, sizeof(script),
              "grep -c ' %s ' /proc/self/mountinfo; [ -e /nonexistent ] || echo skipped", dir);

@@ -54,26 +54,55 @@ static int run_tool(const char *const args[], const char *const data[], char *ou
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-#define BASE "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", \
-             "/lib", "--symlink", "usr/lib64", "/lib64"
+#define BASE                                                                                       \
+    "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",   \
+        "--symlink", "usr/lib64", "/lib64"
 
 START_TEST(test_run_fs_flags)
 {
     t_as(_i);
     const char *args[] = {BASE,
                           "--unshare-pid",
-                          "--proc", "/proc",
-                          "--dev", "/dev",
-                          "--size", "1048576", "--perms", "1777", "--tmpfs", "/t",
-                          "--perms", "0700", "--dir", "/d",
-                          "--perms", "0640", "--file", "3", "/etc/f",
-                          "--bind-data", "4", "/etc/bd",
-                          "--ro-bind-data", "5", "/etc/rbd",
-                          "--chmod", "0600", "/etc/bd",
-                          "--dir", "/r", "--tmpfs", "/r/s", "--remount-ro", "/r/s",
-                          "--bind-try", "/nonexistent", "/nx",
+                          "--proc",
+                          "/proc",
+                          "--dev",
+                          "/dev",
+                          "--size",
+                          "1048576",
+                          "--perms",
+                          "1777",
+                          "--tmpfs",
+                          "/t",
+                          "--perms",
+                          "0700",
+                          "--dir",
+                          "/d",
+                          "--perms",
+                          "0640",
+                          "--file",
+                          "3",
+                          "/etc/f",
+                          "--bind-data",
+                          "4",
+                          "/etc/bd",
+                          "--ro-bind-data",
+                          "5",
+                          "/etc/rbd",
+                          "--chmod",
+                          "0600",
+                          "/etc/bd",
+                          "--dir",
+                          "/r",
+                          "--tmpfs",
+                          "/r/s",
+                          "--remount-ro",
+                          "/r/s",
+                          "--bind-try",
+                          "/nonexistent",
+                          "/nx",
                           "--",
-                          "/bin/sh", "-c",
+                          "/bin/sh",
+                          "-c",
                           "ls -A /; stat -c '%a' /t /d /etc/f /etc/bd; cat /etc/f /etc/bd "
                           "/etc/rbd; { true > /etc/rbd; } 2>/dev/null || echo rbd-ro; "
                           "{ true > /r/s/x; } 2>/dev/null || echo s-ro; "

@@ -30,9 +30,9 @@ static uint32_t take_perms(uint32_t def)
 }
 
 #define BIND(fn, flags)                                                                            \
-    static int fn(struct run_ctx *ctx, char **args)                                               \
+    static int fn(struct run_ctx *ctx, char **args)                                                \
     {                                                                                              \
-        return lib(ctx, nsbox_add_bind_mount(ctx->box, args[0], args[1], (flags)));               \
+        return lib(ctx, nsbox_add_bind_mount(ctx->box, args[0], args[1], (flags)));                \
     }
 BIND(opt_bind, 0)
 BIND(opt_bind_try, NSBOX_MOUNT_TRY)
@@ -239,7 +239,8 @@ static const struct run_opt fs_opts[] = {
     {"--dir", 1, opt_dir, "DEST", "Create dir at DEST"},
     {"--symlink", 2, opt_symlink, "SRC DEST", "Create symlink at DEST with target SRC"},
     {"--file", 2, opt_file, "FD DEST", "Copy from FD to file DEST"},
-    {"--bind-data", 2, opt_bind_data, "FD DEST", "Copy from FD to file which is bind-mounted on DEST"},
+    {"--bind-data", 2, opt_bind_data, "FD DEST",
+     "Copy from FD to file which is bind-mounted on DEST"},
     {"--ro-bind-data", 2, opt_ro_bind_data, "FD DEST",
      "Copy from FD to file which is readonly bind-mounted on DEST"},
     {"--remount-ro", 1, opt_remount_ro, "DEST", "Remount DEST (and the mounts below it) read-only"},
