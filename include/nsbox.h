@@ -116,8 +116,9 @@ int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
  * A step that fails at spawn fails nsbox_spawn() with its errno and a
  * message naming the step and both paths, e.g.
  * "bind mount /srv/data -> /data: No such file or directory".
- * Needs Linux 5.12 (open_tree, fsmount, openat2, mount_setattr); from 5.2
- * to 5.11 a read-only bind is read-only on its top mount only. */
+ * Needs Linux 5.6 (open_tree, fsopen/fsmount, openat2); before 5.12 (no
+ * mount_setattr) a read-only bind or nsbox_remount_ro() makes only the top
+ * mount read-only, not the mounts below it. */
 
 enum {
     NSBOX_MOUNT_RDONLY = 1u << 0, /* read-only, the whole subtree */

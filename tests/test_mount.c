@@ -344,6 +344,8 @@ START_TEST(test_try_and_host_root)
 {
     t_as(_i);
     char *dir = tmpdir_new();
+    struct trace t;
+    trace_begin(&t);
     nsbox *box = nsbox_new();
     /* Host root: the tmpfs covers dir only inside. */
     ck_assert_int_eq(nsbox_add_tmpfs(box, dir, 0, 0), 0);
@@ -355,6 +357,7 @@ START_TEST(test_try_and_host_root)
     ck_assert_int_eq(t_sh(box, script, out, sizeof(out)), 0);
     ck_assert_str_eq(out, "1\nskipped\n");
     nsbox_free(box);
+    trace_end(&t);
     tmpdir_remove(dir);
 }
 END_TEST
