@@ -101,6 +101,104 @@ int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
  * Errors: -EINVAL for (uid_t)-1 or (gid_t)-1. */
 int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
 
+/* --------------------------------------------------------------- filesystem */
+
+/* The sandbox's filesystem is described by steps applied at spawn in the
+ * order they were added, in a private mount namespace: every call below
+ * adds NSBOX_NS_MOUNT, and nothing they do reaches the caller's mount
+ * table. Destinations (dst) are absolute paths inside the sandbox, taken
+ * lexically ("//", "." and ".." folded, ".." never above "/") and resolved
+ * at spawn inside the sandbox's root: a symlink on the way, absolute or
+ * not, never leads out of it. Missing parents of a destination are made as
+ * 0755 directories; a missing mount point is made as a directory (0755) for
+ * a directory source or an empty file (0444) for any other. With the
+ * default root (the caller's "/") those are made on the host filesystem.
+ * A step that fails at spawn fails nsbox_spawn() with its errno and a
+ * message naming the step and both paths, e.g.
+ * "bind mount /srv/data -> /data: No such file or directory".
+ * Needs Linux 5.6 (open_tree, fsopen/fsmount, openat2); before 5.12 (no
+ * mount_setattr) a read-only bind or nsbox_remount_ro() makes only the top
+ * mount read-only, not the mounts below it. */
+
+enum {
+    NSBOX_MOUNT_RDONLY = 1u << 0, /* read-only, the whole subtree */
+    NSBOX_MOUNT_TRY = 1u << 1,    /* skip the step when the source does not exist */
+    NSBOX_MOUNT_DEV = 1u << 2,    /* device nodes usable (default: nodev) */
+    NSBOX_MOUNT_NOEXEC = 1u << 3, /* no exec from the mount */
+};
+
+/* The sandbox's root. Default: the caller's "/", the steps mounted on top
+ * of it. dir: that directory (with its sub-mounts) becomes "/" (pivot_root;
+ * the caller's tree is detached, only what the steps bind stays visible).
+ * NULL: an empty tmpfs (mode 0755) that only the steps fill, as bubblewrap
+ * does. Bind sources stay paths of the caller's tree either way. Under a
+ * new root the command starts in the caller's cwd when it exists there,
+ * else in "/" (unless nsbox_set_cwd). The last call wins. The staging of a
+ * new root uses /tmp, which must be a directory of the caller's tree (it is
+ * covered only inside the sandbox's mount namespace).
+ * Errors: -EINVAL for a relative dir. At spawn: -ENOENT / -ENOTDIR for a
+ * dir that is not a directory. */
+int nsbox_set_root(nsbox *box, const char *dir);
+
+/* Binds the caller's src (file or directory, with every mount below it) at
+ * dst. Always nosuid; nodev unless NSBOX_MOUNT_DEV; NSBOX_MOUNT_RDONLY makes
+ * the whole subtree read-only, also in a user namespace (the flags the
+ * kernel locked on the source are kept). A relative src is taken from the
+ * cwd at the time of this call. Errors: -EINVAL for an empty src, a relative
+ * dst or unknown flags. At spawn: the errno of a missing or unreadable src
+ * (unless NSBOX_MOUNT_TRY, which skips the step when src does not exist). */
+int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst, unsigned flags);
+
+/* A new tmpfs at dst (nosuid, nodev). size_bytes 0: the kernel's default
+ * (half of RAM); mode 0: 0755. Errors: -EINVAL for a relative dst or a mode
+ * beyond 07777. */
+int nsbox_add_tmpfs(nsbox *box, const char *dst, uint64_t size_bytes, uint32_t mode);
+
+/* A new procfs at dst (nosuid, nodev, noexec), mounted from inside the
+ * sandbox's PID namespace: with NSBOX_NS_PID it lists only the sandbox's
+ * processes. In a user namespace without a PID namespace of its own the
+ * kernel refuses a new procfs: the caller's /proc is bound there instead
+ * (it shows the caller's processes, as the sandbox's own PID namespace is
+ * the caller's). Errors: -EINVAL for a relative dst. */
+int nsbox_add_proc(nsbox *box, const char *dst);
+
+/* A minimal /dev at dst, as bubblewrap makes it: a tmpfs holding null,
+ * zero, full, random, urandom and tty (bound from the caller's /dev: a user
+ * namespace may not mknod), a private devpts at pts with the ptmx link, a
+ * tmpfs shm (1777), and the links fd, stdin, stdout, stderr (to
+ * /proc/self/fd...) and core (to /proc/kcore). Errors: -EINVAL for a
+ * relative dst. */
+int nsbox_add_dev(nsbox *box, const char *dst);
+
+/* A directory at dst with exactly mode (the umask does not apply); an
+ * existing directory is kept as it is. Errors: -EINVAL for a relative dst or
+ * a mode beyond 07777; at spawn -EEXIST when dst is not a directory. */
+int nsbox_add_dir(nsbox *box, const char *dst, uint32_t mode);
+
+/* A symlink at linkpath pointing to target (stored as given, resolved when
+ * used inside the sandbox). A link already there with the same target is
+ * fine; anything else there fails the spawn with -EEXIST. Errors: -EINVAL
+ * for an empty target or a linkpath that is relative or "/". */
+int nsbox_add_symlink(nsbox *box, const char *target, const char *linkpath);
+
+/* A regular file at dst holding a copy of the len bytes at data (taken at
+ * this call), with exactly mode. An existing file is truncated first, as
+ * bubblewrap's --file does; a symlink at dst is not followed (-ELOOP at
+ * spawn). Errors: -EINVAL for a relative dst, "/", NULL data with a
+ * non-zero len or a mode beyond 07777; -ENOMEM. */
+int nsbox_add_file(nsbox *box, const char *dst, const void *data, size_t len, uint32_t mode);
+
+/* Changes the permissions of path, which an earlier step or the root
+ * provides, to exactly mode (bubblewrap's --chmod). A symlink at path is
+ * followed inside the root. Errors: -EINVAL for a relative path or a mode
+ * beyond 07777; at spawn the errno of chmod (-ENOENT for a missing path). */
+int nsbox_add_chmod(nsbox *box, const char *path, uint32_t mode);
+
+/* Makes the mount at dst, and every mount below it, read-only. dst must be
+ * a mount point (a step before it mounted there): -EINVAL at spawn
+ * otherwise. Errors: -EINVAL for a relative dst. */
+int nsbox_remount_ro(nsbox *box, const char *dst);
+
 /* ------------------------------------------------------------------- cgroup */
 
 /* A limit of the sandbox's cgroup. key is a cgroup v2 interface file name,

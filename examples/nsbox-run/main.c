@@ -12,6 +12,7 @@
 
 static const struct run_module *const modules[] = {
     &run_module_core,
+    &run_module_fs,
     &run_module_priv,
     &run_module_cgroup,
     &run_module_extra,

@@ -56,6 +56,7 @@ extern const struct run_hooks run_hooks_cgroup;
 
 /* What run_error prefixes its messages with ("nsbox-run: "). */
 extern const char *run_prefix;
+extern const struct run_module run_module_fs;
 
 /* Prints "nsbox-run: <message>" and returns -EINVAL. */
 int run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
