@@ -77,9 +77,9 @@ static const struct {
     const char *name;
     unsigned long clone_flag;
 } ns_table[] = {
-    {NSBOX_NS_USER, "user", CLONE_NEWUSER},     {NSBOX_NS_PID, "pid", CLONE_NEWPID},
-    {NSBOX_NS_MOUNT, "mnt", CLONE_NEWNS},       {NSBOX_NS_UTS, "uts", CLONE_NEWUTS},
-    {NSBOX_NS_IPC, "ipc", CLONE_NEWIPC},        {NSBOX_NS_NET, "net", CLONE_NEWNET},
+    {NSBOX_NS_USER, "user", CLONE_NEWUSER},       {NSBOX_NS_PID, "pid", CLONE_NEWPID},
+    {NSBOX_NS_MOUNT, "mnt", CLONE_NEWNS},         {NSBOX_NS_UTS, "uts", CLONE_NEWUTS},
+    {NSBOX_NS_IPC, "ipc", CLONE_NEWIPC},          {NSBOX_NS_NET, "net", CLONE_NEWNET},
     {NSBOX_NS_CGROUP, "cgroup", CLONE_NEWCGROUP}, {NSBOX_NS_TIME, "time", CLONE_NEWTIME},
 };
 
@@ -236,9 +236,8 @@ static int idmap_add(nsbox *box, struct idmap *map, const char *what, uint32_t i
         bool in = inside < o->inside + o->count && o->inside < inside + count;
         bool out = outside < o->outside + o->count && o->outside < outside + count;
         if (in || out)
-            return box_invalid(box, "%s map %u %u %u: overlaps %u %u %u %s", what, inside,
-                               outside, count, o->inside, o->outside, o->count,
-                               in ? "inside" : "outside");
+            return box_invalid(box, "%s map %u %u %u: overlaps %u %u %u %s", what, inside, outside,
+                               count, o->inside, o->outside, o->count, in ? "inside" : "outside");
     }
     if (map->n >= 340) /* the kernel's limit of lines in one map */
         return box_invalid(box, "%s map: more than 340 ranges", what);
@@ -381,8 +380,10 @@ NSBOX_EXPORT int nsbox_pass_fd(nsbox *box, int fd, int target_fd)
     if (!box)
         return -EINVAL;
     if (target_fd < 3)
-        return box_invalid(box, "pass fd %d as %d: the target must be 3 or more (stdio has "
-                                "nsbox_set_stdio)", fd, target_fd);
+        return box_invalid(box,
+                           "pass fd %d as %d: the target must be 3 or more (stdio has "
+                           "nsbox_set_stdio)",
+                           fd, target_fd);
     for (size_t i = 0; i < box->n_fds; i++)
         if (box->fds[i].target == target_fd)
             return box_invalid(box, "pass fd %d as %d: target already used", fd, target_fd);

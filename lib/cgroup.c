@@ -97,8 +97,9 @@ NSBOX_EXPORT int nsbox_set_cgroup_parent(nsbox *box, const char *path)
     if (!box)
         return -EINVAL;
     if (path && (!*path || !parent_path_valid(path) || strchr(path, '\n')))
-        return box_invalid(box, "cgroup parent %s: not a cgroup path (\"/a/b\", or \"a/b\" under "
-                                "the caller's own cgroup; no empty, \".\" or \"..\" component)",
+        return box_invalid(box,
+                           "cgroup parent %s: not a cgroup path (\"/a/b\", or \"a/b\" under "
+                           "the caller's own cgroup; no empty, \".\" or \"..\" component)",
                            path);
     struct cgroup_recipe *c = recipe_get(box);
     char *copy = path ? strdup(path) : NULL;
@@ -148,7 +149,8 @@ int cg_write(int dfd, const char *name, const char *value)
 uint64_t cg_keyed(const char *text, const char *key)
 {
     size_t klen = strlen(key);
-    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+    for (const char *line = text; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL)
         if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
             return strtoull(line + klen + 1, NULL, 10);
     return 0;
@@ -368,9 +370,8 @@ static void dir_remove(const char *name, struct cg_dir *d)
     if (d->fd >= 0) {
         close(d->fd);
         /* A process may still be on its way out: its exit removes it. */
-        for (int i = 0; i < 1000 && unlinkat(d->parent_fd, name, AT_REMOVEDIR) < 0 &&
-                        errno == EBUSY;
-             i++)
+        for (int i = 0;
+             i < 1000 && unlinkat(d->parent_fd, name, AT_REMOVEDIR) < 0 && errno == EBUSY; i++)
             nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     closep(&d->parent_fd);

@@ -99,8 +99,10 @@ static bool key_valid(const char *key)
 int cg_limit_normalize(nsbox *box, const char *key, const char *value, char **out)
 {
     if (!key_valid(key))
-        return box_invalid(box, "cgroup limit %s: not a cgroup v2 interface file name "
-                                "(\"controller.file\", e.g. memory.max)", key);
+        return box_invalid(box,
+                           "cgroup limit %s: not a cgroup v2 interface file name "
+                           "(\"controller.file\", e.g. memory.max)",
+                           key);
     if (key_reserved(key))
         return box_invalid(box, "cgroup limit %s: managed by the library, not a limit", key);
     if (!*value || strlen(value) > 255 || strchr(value, '\n'))
@@ -141,8 +143,8 @@ size_t cg_key_controller(const char *key)
 static const struct cgroup_v1_twin {
     const char *key, *ctl;
 } v1_twins[] = {
-    {"memory.max", "memory"}, {"memory.swap.max", "memory"}, {"pids.max", "pids"},
-    {"cpu.max", "cpu"},       {"cpu.weight", "cpu"},         {"cpuset.cpus", "cpuset"},
+    {"memory.max", "memory"},  {"memory.swap.max", "memory"}, {"pids.max", "pids"},
+    {"cpu.max", "cpu"},        {"cpu.weight", "cpu"},         {"cpuset.cpus", "cpuset"},
     {"cpuset.mems", "cpuset"},
 };
 
@@ -172,8 +174,10 @@ static int v1_memsw(nsbox *box, const struct cgroup_recipe *r, const char *swap,
         return 0;
     }
     if (!mem || strcmp(mem, "max") == 0)
-        return box_invalid(box, "cgroup limit memory.swap.max=%s: on cgroup v1 it needs a "
-                                "memory.max limit too (v1 limits memory+swap together)", swap);
+        return box_invalid(box,
+                           "cgroup limit memory.swap.max=%s: on cgroup v1 it needs a "
+                           "memory.max limit too (v1 limits memory+swap together)",
+                           swap);
     uint64_t m = strtoull(mem, NULL, 10), s = strtoull(swap, NULL, 10);
     snprintf(out, size, "%" PRIu64, m + s < m ? UINT64_MAX : m + s);
     return 0;
@@ -185,9 +189,11 @@ int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_l
     const char *k = l->key, *v = l->value;
     w[0].ctl = w[1].ctl = cg_v1_controller(k);
     if (!w[0].ctl)
-        return box_invalid(box, "cgroup limit %s: no cgroup v1 equivalent on this host (it has "
-                                "cgroup v1 controllers; v1 takes memory.max, memory.swap.max, "
-                                "pids.max, cpu.max, cpu.weight, cpuset.cpus, cpuset.mems)", k);
+        return box_invalid(box,
+                           "cgroup limit %s: no cgroup v1 equivalent on this host (it has "
+                           "cgroup v1 controllers; v1 takes memory.max, memory.swap.max, "
+                           "pids.max, cpu.max, cpu.weight, cpuset.cpus, cpuset.mems)",
+                           k);
     w[0].file = k;
     snprintf(w[0].value, sizeof(w[0].value), "%s", strcmp(v, "max") == 0 ? "-1" : v);
     if (strcmp(k, "pids.max") == 0 || strncmp(k, "cpuset.", 7) == 0) {

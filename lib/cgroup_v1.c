@@ -12,9 +12,9 @@
 #include "cgroup_impl.h"
 
 struct v1_mount {
-    char dir[256];   /* mount point */
-    char root[256];  /* the hierarchy's path mounted there */
-    char ctl[64];    /* its controllers, comma-separated */
+    char dir[256];  /* mount point */
+    char root[256]; /* the hierarchy's path mounted there */
+    char ctl[64];   /* its controllers, comma-separated */
 };
 
 #define V1_MOUNTS 16
@@ -40,8 +40,8 @@ static int v1_mounts(struct v1_mount *m, int max)
         m[n].ctl[0] = '\0';
         for (char *save, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
             if (strcmp(o, "rw") != 0 && strcmp(o, "ro") != 0 && !strchr(o, '='))
-                snprintf(m[n].ctl + strlen(m[n].ctl), sizeof(m[n].ctl) - strlen(m[n].ctl),
-                         "%s%s", m[n].ctl[0] ? "," : "", o);
+                snprintf(m[n].ctl + strlen(m[n].ctl), sizeof(m[n].ctl) - strlen(m[n].ctl), "%s%s",
+                         m[n].ctl[0] ? "," : "", o);
         n++;
     }
     fclose(f);
@@ -136,9 +136,10 @@ static int v1_limit_write(nsbox *box, const struct cgroup_recipe *r, struct cgro
                 d = &cg->dirs[k];
         int rc = cg_write(d->fd, w[i].file, w[i].value);
         if (rc == -ENOENT && strstr(w[i].file, "memsw"))
-            return box_fail(box, ENOENT, "cgroup limit %s: this kernel has no swap accounting "
-                                         "(%s/%s; boot with swapaccount=1)", l->key, d->path,
-                            w[i].file);
+            return box_fail(box, ENOENT,
+                            "cgroup limit %s: this kernel has no swap accounting "
+                            "(%s/%s; boot with swapaccount=1)",
+                            l->key, d->path, w[i].file);
         if (rc < 0)
             return box_fail(box, -rc, "cgroup limit %s=%s (v1: %s/%s=%s)", l->key, l->value,
                             d->path, w[i].file, w[i].value);
@@ -225,6 +226,7 @@ void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p)
         if (cg_read(fd, "memory.max_usage_in_bytes", buf, sizeof(buf)) > 0)
             p->memory_peak = strtoull(buf, NULL, 10);
     }
-    if (cg->cpuacct >= 0 && cg_read(cg->dirs[cg->cpuacct].fd, "cpuacct.usage", buf, sizeof(buf)) > 0)
+    if (cg->cpuacct >= 0 &&
+        cg_read(cg->dirs[cg->cpuacct].fd, "cpuacct.usage", buf, sizeof(buf)) > 0)
         p->cpu_usec = strtoull(buf, NULL, 10) / 1000;
 }

@@ -109,8 +109,9 @@ static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_
         if (!cg_list_has(avail, ctl)) {
             if (report)
                 continue;
-            return box_fail(box, ENOENT, "cgroup limit %s: controller %s is not available in %s "
-                                         "(enable it in its parent's cgroup.subtree_control)",
+            return box_fail(box, ENOENT,
+                            "cgroup limit %s: controller %s is not available in %s "
+                            "(enable it in its parent's cgroup.subtree_control)",
                             key, ctl, d->path);
         }
         char plus[72];
@@ -130,8 +131,10 @@ static int v2_limits(nsbox *box, const struct cgroup_recipe *r, const struct cg_
         const struct cg_limit *l = &r->limits[i];
         int rc = cg_write(d->fd, l->key, l->value);
         if (rc == -ENOENT)
-            return box_fail(box, ENOENT, "cgroup limit %s: no such file in %s (unknown key, or "
-                                         "its controller is not enabled there)", l->key, d->path);
+            return box_fail(box, ENOENT,
+                            "cgroup limit %s: no such file in %s (unknown key, or "
+                            "its controller is not enabled there)",
+                            l->key, d->path);
         if (rc == -EACCES || rc == -EPERM)
             return cg_fail_access(box, -rc, "write cgroup limit in", d->path);
         if (rc < 0)

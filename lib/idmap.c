@@ -94,8 +94,9 @@ static int map_write_direct(nsbox *box, pid_t pid, const struct map_view *v)
         map_describe(v, desc, sizeof(desc));
         box_fail(box, -r, "write %s map \"%s\" of pid %d", v->what, desc, (int)pid);
         if (r == -EACCES && prctl(PR_GET_DUMPABLE) == 0)
-            box_append(box, " (the caller is not dumpable after a uid change, so /proc/%d "
-                            "is root's: prctl(PR_SET_DUMPABLE, 1))",
+            box_append(box,
+                       " (the caller is not dumpable after a uid change, so /proc/%d "
+                       "is root's: prctl(PR_SET_DUMPABLE, 1))",
                        (int)pid);
         return r;
     }

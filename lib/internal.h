@@ -83,7 +83,7 @@ struct rlimit_set {
 };
 
 struct nsbox {
-    unsigned ns;     /* NSBOX_NS_* to create */
+    unsigned ns; /* NSBOX_NS_* to create */
     struct ns_join *joins;
     size_t n_joins;
     struct idmap uid_map, gid_map;
@@ -100,13 +100,13 @@ struct nsbox {
     struct rlimit_set *rlimits;
     size_t n_rlimits;
     unsigned flags;
-    char *exec_path; /* program to exec instead of argv[0], NULL: argv[0] */
-    struct mount_recipe *mnt;  /* mount.c */
-    struct cgroup_recipe *cg;  /* cgroup.c */
-    struct caps_recipe *caps;  /* caps.c */
-    int init_fd; /* memfd holding the init helper, made at first need */
-    char *stacks; /* the child stages' stacks, mapped at the first spawn */
-    bool force_monitor; /* tests: the pre-6.15 status path on any kernel */
+    char *exec_path;          /* program to exec instead of argv[0], NULL: argv[0] */
+    struct mount_recipe *mnt; /* mount.c */
+    struct cgroup_recipe *cg; /* cgroup.c */
+    struct caps_recipe *caps; /* caps.c */
+    int init_fd;              /* memfd holding the init helper, made at first need */
+    char *stacks;             /* the child stages' stacks, mapped at the first spawn */
+    bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     char errmsg[1024];
 };
 
@@ -192,11 +192,11 @@ struct plan {
     unsigned long unshare_ns; /* CLONE_NEW* unshared after the joins */
     struct plan_join joins[8];
     int n_joins;
-    bool pid_stage; /* the first process is outside the target PID namespace */
-    bool monitor;   /* the first process forks the rest and watches it (init helper):
-                       pid_stage, or a kernel without PIDFD_INFO_EXIT, where only the
-                       init's status record survives a reap by the caller */
-    bool use_init;  /* PID 1 runs the init helper */
+    bool pid_stage;  /* the first process is outside the target PID namespace */
+    bool monitor;    /* the first process forks the rest and watches it (init helper):
+                        pid_stage, or a kernel without PIDFD_INFO_EXIT, where only the
+                        init's status record survives a reap by the caller */
+    bool use_init;   /* PID 1 runs the init helper */
     bool send_ready; /* the child tells when its user namespace exists */
     bool wait_go;    /* the child waits for the parent's maps/placement */
     unsigned flags;
@@ -214,14 +214,14 @@ struct plan {
 
     const char *hostname;
     bool loopback;
-    const char *cwd;      /* NULL: keep */
-    bool cwd_required;    /* the caller named it: missing is an error */
+    const char *cwd;   /* NULL: keep */
+    bool cwd_required; /* the caller named it: missing is an error */
 
     int stdio[3];
     struct plan_fd *fds; /* sorted by dst */
     int n_fds;
     int *fd_tmp; /* scratch, 3 + n_fds slots, written by the child */
-    int max_fd; /* highest fd the command receives */
+    int max_fd;  /* highest fd the command receives */
 
     struct rlimit_set *rlimits;
     int n_rlimits;
@@ -242,7 +242,7 @@ struct plan {
     char *const *argv;
     char *const *envp;
     const char *exec_name; /* the program: argv[0] or nsbox_set_exec_path's */
-    char **exec_paths; /* candidate paths for exec_name, NULL-terminated */
+    char **exec_paths;     /* candidate paths for exec_name, NULL-terminated */
 };
 
 /* Builds the plan of one spawn. The plan and all it points to live in one

@@ -259,8 +259,8 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     p->pid_stage = (joined & NSBOX_NS_PID) || (p->unshare_ns & CLONE_NEWPID);
     /* As PID 1 the command itself must be the first process: no monitor. */
     bool pid1_command = (p->clone_ns & CLONE_NEWPID) && (box->flags & NSBOX_AS_PID1);
-    p->monitor = p->pid_stage ||
-                 (!pid1_command && (box->force_monitor || plan_status_needs_monitor()));
+    p->monitor =
+        p->pid_stage || (!pid1_command && (box->force_monitor || plan_status_needs_monitor()));
     p->use_init = (ns & NSBOX_NS_PID) && !(box->flags & NSBOX_AS_PID1);
     p->flags = box->flags;
     p->ignored_signals = plan_ignored_signals();

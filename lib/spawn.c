@@ -235,4 +235,3 @@ NSBOX_EXPORT int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out)
     plan_free(p);
     return r;
 }
-

@@ -24,8 +24,8 @@ void stacks_release(nsbox *box)
 
 static int stacks_map(nsbox *box)
 {
-    char *base = mmap(NULL, STACKS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                      -1, 0);
+    char *base =
+        mmap(NULL, STACKS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return box_fail(box, errno, "map %d bytes of child stacks", STACKS_SIZE);
     for (int i = 0; i < STAGES; i++) {

@@ -70,7 +70,8 @@ static int proc_reap(nsbox_proc *p, bool block)
     siginfo_t si = {0};
     int r;
     do
-        r = waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | __WALL | (block ? 0 : WNOHANG));
+        r = waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si,
+                   WEXITED | __WALL | (block ? 0 : WNOHANG));
     while (r < 0 && errno == EINTR);
     int code = si.si_code, status = si.si_status;
     if (r < 0 && errno == ECHILD) {

@@ -113,8 +113,8 @@ static void write_file(const char *path, const char *value)
 
 static void chown_cgroup(const char *dir)
 {
-    static const char *const files[] = {"", "/cgroup.procs", "/cgroup.subtree_control",
-                                        "/cgroup.threads", "/tasks", NULL};
+    static const char *const files[] = {
+        "", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads", "/tasks", NULL};
     for (int i = 0; files[i]; i++) {
         char path[4200];
         snprintf(path, sizeof(path), "%s%s", dir, files[i]);

@@ -18,9 +18,9 @@ static const struct {
     unsigned ns;
     const char *name;
 } kinds[] = {
-    {NSBOX_NS_USER, "user"}, {NSBOX_NS_PID, "pid_for_children"},
-    {NSBOX_NS_MOUNT, "mnt"}, {NSBOX_NS_UTS, "uts"},
-    {NSBOX_NS_IPC, "ipc"},   {NSBOX_NS_NET, "net"},
+    {NSBOX_NS_USER, "user"},     {NSBOX_NS_PID, "pid_for_children"},
+    {NSBOX_NS_MOUNT, "mnt"},     {NSBOX_NS_UTS, "uts"},
+    {NSBOX_NS_IPC, "ipc"},       {NSBOX_NS_NET, "net"},
     {NSBOX_NS_CGROUP, "cgroup"}, {NSBOX_NS_TIME, "time_for_children"},
 };
 
@@ -29,7 +29,7 @@ static unsigned long inside_inode(nsbox *box, const char *kind)
 {
     char script[128], out[64];
     /* pid and time apply to children: the command itself is such a child */
-    const char *own = strcmp(kind, "pid_for_children") == 0   ? "pid"
+    const char *own = strcmp(kind, "pid_for_children") == 0    ? "pid"
                       : strcmp(kind, "time_for_children") == 0 ? "time"
                                                                : kind;
     snprintf(script, sizeof(script), "stat -L -c %%i /proc/self/ns/%s", own);
@@ -107,9 +107,8 @@ START_TEST(test_default_maps)
     nsbox *box = nsbox_new();
     char out[256], want[256];
     ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_USER), 0);
-    ck_assert_int_eq(t_sh(box, "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g", out,
-                          sizeof(out)),
-                     0);
+    ck_assert_int_eq(
+        t_sh(box, "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g", out, sizeof(out)), 0);
     unsigned u = geteuid(), g = getegid();
     snprintf(want, sizeof(want), "%10u %10u %10u\n%10u %10u %10u\n%u\n%u\n", u, u, 1, g, g, 1, u,
              g);
@@ -134,9 +133,8 @@ START_TEST(test_multi_range_maps_root)
     ck_assert_int_eq(nsbox_add_uid_map(box, 1001, 101001, 64535), 0);
     ck_assert_int_eq(nsbox_add_gid_map(box, 0, 200000, 65536), 0);
     ck_assert_int_eq(nsbox_set_user(box, 1000, 5), 0);
-    ck_assert_int_eq(t_sh(box, "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g", out,
-                          sizeof(out)),
-                     0);
+    ck_assert_int_eq(
+        t_sh(box, "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g", out, sizeof(out)), 0);
     ck_assert_str_eq(out, "         0     100000       1000\n"
                           "      1000          0          1\n"
                           "      1001     101001      64535\n"
@@ -152,9 +150,8 @@ START_TEST(test_net_only_lo)
     nsbox *box = nsbox_new();
     char out[1024];
     ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_NET), 0);
-    ck_assert_int_eq(t_sh(box, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '", out,
-                          sizeof(out)),
-                     0);
+    ck_assert_int_eq(
+        t_sh(box, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '", out, sizeof(out)), 0);
     ck_assert_str_eq(out, "lo\n");
     ck_assert_int_eq(t_sh(box, "ip -o link show lo", out, sizeof(out)), 0);
     ck_assert_msg(strstr(out, "<LOOPBACK,UP,LOWER_UP>"), "lo not up: %s", out);
@@ -186,8 +183,9 @@ START_TEST(test_cgroup_ns_root)
     nsbox *box = nsbox_new();
     char out[1024];
     ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_CGROUP), 0);
-    ck_assert_int_eq(t_sh(box, "grep -v ':/$' /proc/self/cgroup | wc -l; grep -c . "
-                               "/proc/self/cgroup",
+    ck_assert_int_eq(t_sh(box,
+                          "grep -v ':/$' /proc/self/cgroup | wc -l; grep -c . "
+                          "/proc/self/cgroup",
                           out, sizeof(out)),
                      0);
     ck_assert_msg(strncmp(out, "0\n", 2) == 0, "a cgroup path other than /: %s", out);
@@ -220,9 +218,8 @@ START_TEST(test_join)
     nsbox *by_pidfd = nsbox_new();
     unsigned mask = NSBOX_NS_NET | NSBOX_NS_UTS | (root ? 0 : NSBOX_NS_USER);
     ck_assert_int_eq(nsbox_join_namespace(by_pidfd, mask, nsbox_proc_pidfd(p)), 0);
-    ck_assert_int_eq(t_sh(by_pidfd, "echo $(hostname) $(stat -L -c %i /proc/self/ns/net)", out,
-                          sizeof(out)),
-                     0);
+    ck_assert_int_eq(
+        t_sh(by_pidfd, "echo $(hostname) $(stat -L -c %i /proc/self/ns/net)", out, sizeof(out)), 0);
     ck_assert_str_eq(out, want);
 
     nsbox *by_path = nsbox_new();
@@ -235,9 +232,8 @@ START_TEST(test_join)
         ck_assert_int_eq(nsbox_join_namespace(by_path, masks[k], fd), 0);
         close(fd); /* the recipe keeps its own copy */
     }
-    ck_assert_int_eq(t_sh(by_path, "echo $(hostname) $(stat -L -c %i /proc/self/ns/net)", out,
-                          sizeof(out)),
-                     0);
+    ck_assert_int_eq(
+        t_sh(by_path, "echo $(hostname) $(stat -L -c %i /proc/self/ns/net)", out, sizeof(out)), 0);
     ck_assert_str_eq(out, want);
     close(netfd);
     nsbox_free(by_path);
@@ -261,8 +257,7 @@ START_TEST(test_join_pid)
     ck_assert_int_eq(nsbox_join_namespace(second, mask, nsbox_proc_pidfd(p)), 0);
     char out[64], want[64];
     snprintf(want, sizeof(want), "%lu\n", t_ns_inode("pid"));
-    ck_assert_int_eq(t_sh(second, "echo $$; stat -L -c %i /proc/self/ns/pid", out, sizeof(out)),
-                     0);
+    ck_assert_int_eq(t_sh(second, "echo $$; stat -L -c %i /proc/self/ns/pid", out, sizeof(out)), 0);
     int inner_pid = atoi(out);
     ck_assert_int_gt(inner_pid, 2);
     ck_assert_str_ne(strchr(out, '\n') + 1, want);

@@ -11,7 +11,7 @@
 #include "testlib.h"
 
 #define ck_assert_msg_has(box, text)                                                               \
-    ck_assert_msg(strstr(nsbox_errmsg(box), text), "message \"%s\" lacks \"%s\"",               \
+    ck_assert_msg(strstr(nsbox_errmsg(box), text), "message \"%s\" lacks \"%s\"",                  \
                   nsbox_errmsg(box), text)
 
 START_TEST(test_builder_validation)

@@ -74,7 +74,8 @@ START_TEST(test_fds)
     char script[256], out[256];
     snprintf(script, sizeof(script),
              "cat <&7; echo; ls /proc/self/fd | sort -n | tr '\\n' ' '; "
-             "if test -e /proc/self/fd/%d; then echo leaked; fi", leaked);
+             "if test -e /proc/self/fd/%d; then echo leaked; fi",
+             leaked);
     ck_assert_int_eq(t_sh(box, script, out, sizeof(out)), 0);
     /* 3 is ls's own directory fd */
     ck_assert_str_eq(out, "hello\n0 1 2 3 7 9 ");
@@ -394,9 +395,8 @@ START_TEST(test_signal_dispositions_reset)
     for (int pidns = 0; pidns < 2; pidns++) {
         if (pidns)
             ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
-        ck_assert_int_eq(t_sh(box, "cat /proc/self/status | grep -E '^Sig(Blk|Ign|Cgt)'", out,
-                              sizeof(out)),
-                         0);
+        ck_assert_int_eq(
+            t_sh(box, "cat /proc/self/status | grep -E '^Sig(Blk|Ign|Cgt)'", out, sizeof(out)), 0);
         ck_assert_str_eq(out, "SigBlk:\t0000000000000000\n"
                               "SigIgn:\t0000000000000000\n"
                               "SigCgt:\t0000000000000000\n");

@@ -11,11 +11,7 @@
 #include "run.h"
 
 static const struct run_module *const modules[] = {
-    &run_module_core,
-    &run_module_fs,
-    &run_module_priv,
-    &run_module_cgroup,
-    &run_module_extra,
+    &run_module_core, &run_module_fs, &run_module_priv, &run_module_cgroup, &run_module_extra,
 };
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
 
@@ -95,8 +91,7 @@ static int parse(struct run_ctx *ctx)
         if (!o)
             return run_error("Unknown option %s", argv[i]);
         if (i + o->nargs >= ctx->argc)
-            return run_error("%s takes %d argument%s", argv[i], o->nargs,
-                             o->nargs == 1 ? "" : "s");
+            return run_error("%s takes %d argument%s", argv[i], o->nargs, o->nargs == 1 ? "" : "s");
         int r = o->apply(ctx, argv + i + 1);
         if (r < 0)
             return r;

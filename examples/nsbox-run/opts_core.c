@@ -12,7 +12,7 @@ static int lib(struct run_ctx *ctx, int r)
 }
 
 #define UNSHARE(fn, bits)                                                                          \
-    static int fn(struct run_ctx *ctx, char **args)                                               \
+    static int fn(struct run_ctx *ctx, char **args)                                                \
     {                                                                                              \
         (void)args;                                                                                \
         ctx->ns |= (bits);                                                                         \
@@ -28,8 +28,8 @@ UNSHARE(unshare_cgroup, NSBOX_NS_CGROUP)
 static int unshare_all(struct run_ctx *ctx, char **args)
 {
     (void)args;
-    ctx->ns |= NSBOX_NS_USER | NSBOX_NS_IPC | NSBOX_NS_PID | NSBOX_NS_NET | NSBOX_NS_UTS |
-               NSBOX_NS_CGROUP;
+    ctx->ns |=
+        NSBOX_NS_USER | NSBOX_NS_IPC | NSBOX_NS_PID | NSBOX_NS_NET | NSBOX_NS_UTS | NSBOX_NS_CGROUP;
     ctx->ns_try |= NSBOX_NS_USER | NSBOX_NS_CGROUP;
     return 0;
 }
@@ -89,7 +89,7 @@ static int opt_clearenv(struct run_ctx *ctx, char **args)
 }
 
 #define FLAG(fn, bit)                                                                              \
-    static int fn(struct run_ctx *ctx, char **args)                                               \
+    static int fn(struct run_ctx *ctx, char **args)                                                \
     {                                                                                              \
         (void)args;                                                                                \
         ctx->flags |= (bit);                                                                       \
@@ -137,7 +137,8 @@ static const struct run_opt core_opts[] = {
     {"--die-with-parent", 0, die_with_parent, "", "Kill the sandbox when nsbox-run dies"},
     {"--new-session", 0, new_session, "", "Create a new terminal session (setsid)"},
     {"--as-pid-1", 0, as_pid_1, "", "The command is PID 1 (no init) in its PID namespace"},
-    {"--userns", 1, opt_userns, "FD", "Use this user namespace (cannot combine with --unshare-user)"},
+    {"--userns", 1, opt_userns, "FD",
+     "Use this user namespace (cannot combine with --unshare-user)"},
     {"--pidns", 1, opt_pidns, "FD", "Use this PID namespace"},
     {NULL, 0, NULL, NULL, NULL},
 };
