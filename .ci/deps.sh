@@ -2,7 +2,7 @@
 # Installs what building and testing libnsbox needs on Debian 12 (as root).
 # Quiet and idempotent: a machine that has everything makes no change.
 set -e
-pkgs="meson ninja-build gcc clang pkg-config libcap-dev check libseccomp-dev scdoc man-db uidmap python3 iproute2"
+pkgs="meson ninja-build gcc clang clang-format pkg-config libcap-dev check libseccomp-dev scdoc man-db uidmap python3 iproute2"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
