@@ -52,6 +52,12 @@ while read -r tag path; do
     mount -t 9p -o "$o9p,cache=mmap" "$tag" "$path" || die "mount 9p $tag on $path"
 done < "$S/mounts"
 
+# pyenv shims resolved by the host (see run-in-guest.sh), over the slow ones.
+if [ -s "$S/pyenv-shims/.dir" ]; then
+    read -r d < "$S/pyenv-shims/.dir"
+    cp "$S"/pyenv-shims/* "$d/" 2>/dev/null
+fi
+
 # ---- cgroup layout ----
 #   /              every controller in subtree_control
 #   /init.scope    this PID 1 and the output relays
@@ -65,11 +71,12 @@ done < "$S/mounts"
 # /lane/tests instead, and as root it can move processes there (the common
 # ancestor /lane is root's) or chown a cgroup below it to delegate it.
 enable_all() {
-    for c in $(cat "$1/cgroup.controllers"); do
+    read -r ctls < "$1/cgroup.controllers"
+    for c in $ctls; do
         echo "+$c" > "$1/cgroup.subtree_control" || echo "nsbox-vm: cannot enable $c in $1"
     done
 }
-mkdir "$CG/init.scope" && echo $$ > "$CG/init.scope/cgroup.procs" || die "cgroup init.scope"
+{ mkdir "$CG/init.scope" && echo $$ > "$CG/init.scope/cgroup.procs"; } || die "cgroup init.scope"
 enable_all "$CG"
 mkdir "$CG/lane" "$CG/lane/runner" "$CG/lane/tests" || die "mkdir cgroups"
 enable_all "$CG/lane"
@@ -114,7 +121,7 @@ echo "lane_peak_kib=$(($(cat "$CG/lane/memory.peak" 2>/dev/null || echo 0) / 102
 for d in "$CG"/*/; do
     [ "$d" = "$CG/init.scope/" ] || echo 1 > "${d}cgroup.kill"
 done 2>/dev/null
-for p in $(cat "$CG/cgroup.procs"); do kill -9 "$p"; done 2>/dev/null
+while read -r p; do kill -9 "$p"; done < "$CG/cgroup.procs" 2>/dev/null
 wait "$r1" "$r2"
 echo "$rc" > "$S/rc"
 sync
