@@ -111,7 +111,6 @@ NSBOX_EXPORT nsbox *nsbox_new(void)
     if (!box)
         return NULL;
     box->stdio[0] = box->stdio[1] = box->stdio[2] = -1;
-    box->init_fd = -1;
     return box;
 }
 
@@ -141,7 +140,6 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     mount_recipe_free(box->mnt);
     cgroup_recipe_free(box->cg);
     caps_recipe_free(box->caps);
-    closep(&box->init_fd);
     stacks_release(box);
     free(box);
 }

@@ -1,6 +1,7 @@
-/* The init helper's memfd, made once per handle from the copy embedded in
- * the library, so that PID 1 runs in memory of its own instead of pinning
- * the caller's (the stages before exec share the caller's memory). */
+/* The init helper's memfd, made at each spawn that needs it from the copy
+ * embedded in the library (1.5 KiB: cheaper than keeping an fd on the
+ * handle), so that PID 1 runs in memory of its own instead of pinning the
+ * caller's (the stages before exec share the caller's memory). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +16,8 @@ extern const size_t nsbox_init_blob_size;
 #define MFD_EXEC 0x0010U
 #endif
 
-int init_fd_get(nsbox *box)
+int init_memfd_open(nsbox *box)
 {
-    if (box->init_fd >= 0)
-        return box->init_fd;
     /* MFD_EXEC (Linux 6.3) keeps the memfd executable where vm.memfd_noexec
      * makes memfds non-executable by default; older kernels reject it. */
     _cleanup_close_ int fd = memfd_create("nsbox-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
@@ -37,6 +36,5 @@ int init_fd_get(nsbox *box)
     }
     if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
         return box_fail(box, errno, "seal the init helper's memfd");
-    box->init_fd = take_fd(&fd);
-    return box->init_fd;
+    return take_fd(&fd);
 }

@@ -104,7 +104,6 @@ struct nsbox {
     struct mount_recipe *mnt; /* mount.c */
     struct cgroup_recipe *cg; /* cgroup.c */
     struct caps_recipe *caps; /* caps.c */
-    int init_fd;              /* memfd holding the init helper, made at first need */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     char errmsg[1024];
@@ -279,8 +278,8 @@ long nsbox_clone3(void *args, size_t size, int (*fn)(void *), void *arg);
 
 /* ------------------------------------------------------------------- init */
 
-/* Returns a memfd holding the init helper (cached on the handle). */
-int init_fd_get(nsbox *box);
+/* Returns a new memfd holding the init helper, sealed. */
+int init_memfd_open(nsbox *box);
 
 /* --------------------------------------------------------------- process */
 

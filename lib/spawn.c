@@ -46,7 +46,7 @@ static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
 {
     if (!p->use_init && !p->monitor)
         return 0;
-    int r = init_fd_get(box);
+    int r = init_memfd_open(box);
     if (r < 0)
         return r;
     p->init_fd = r;
@@ -188,6 +188,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
      * locals (only the child may hold them: EOF on the socket means exec). */
     _cleanup_close_ int sync_fd = fds.sync, status_rd = fds.status_rd, pidfd = -1;
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
+    _cleanup_close_ int child_init = p->init_fd;
     if (r == 0)
         r = stacks_get(box, p);
     if (r < 0)
@@ -201,6 +202,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     pid_t pid = spawn_clone(p, &pidfd);
     closep(&child_sync);
     closep(&child_status);
+    closep(&child_init);
     if (pid < 0) {
         cgroup_finish(cg, NULL);
         return report_clone_error(box, p, -pid);

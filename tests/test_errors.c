@@ -94,7 +94,6 @@ END_TEST
  * left: no child, no new fd. */
 static void expect_spawn_error(nsbox *box, char *const argv[], int err, const char *text)
 {
-    /* the first spawn of a handle may keep the init helper's memfd on it */
     ck_assert_int_eq(nsbox_run(box, argv), -err);
     int fds = t_count_fds();
     nsbox_proc *p = NULL;
