@@ -280,8 +280,10 @@ int nsbox_set_env(nsbox *box, const char *name, const char *value);
 int nsbox_clear_env(nsbox *box);
 
 /* The command's stdin, stdout, stderr: each an open fd of the caller, or -1
- * to inherit the caller's. The fds are duplicated at nsbox_spawn(); the
- * caller keeps its own. Errors: -EBADF for a closed fd, -EINVAL below -1. */
+ * to inherit the caller's. The fds are duplicated now and held by the
+ * recipe until replaced or freed (a reader waiting for EOF on a pipe gets it
+ * only then); the caller keeps its own. Errors: -EBADF for a closed fd,
+ * -EINVAL below -1. */
 int nsbox_set_stdio(nsbox *box, int in_fd, int out_fd, int err_fd);
 
 /* Passes the caller's fd to the command as target_fd (>= 3). Only stdio and
@@ -386,7 +388,10 @@ int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out);
 /* Waits for the sandbox to end: timeout_ms -1 waits forever, 0 polls.
  * Returns its status in shell form (the exit code, or 128 + the signal
  * number), or -ETIMEDOUT if it still runs. Once it returned a status, later
- * calls return the same status. Other errors: -EINVAL for a NULL p. */
+ * calls return the same status. Other errors: -EINVAL for a NULL p;
+ * -ECHILD when the caller reaped the sandbox itself and no status is left
+ * (only with NSBOX_AS_PID1 in a new PID namespace before Linux 6.15, where no
+ * init helper watches the command). */
 int nsbox_wait(nsbox_proc *p, int timeout_ms);
 
 /* Sends sig to the sandbox: with a cgroup, to every process in it; with a

@@ -126,7 +126,7 @@ START_TEST(test_run_fs_errors)
     char out[1024];
     const char *missing[] = {BASE, "--bind", "/nonexistent/src", "/x", "/bin/true", NULL};
     ck_assert_int_eq(run_tool(missing, NULL, out, sizeof(out)), 1);
-    ck_assert_str_eq(out, "nsbox-run: bind mount /nonexistent/src -> /x: No such file or "
+    ck_assert_str_eq(out, "nsbox-run: Can't find source path /nonexistent/src: No such file or "
                           "directory\n");
     const char *perms[] = {"--perms", "9", "--dir", "/d", "/bin/true", NULL};
     ck_assert_int_eq(run_tool(perms, NULL, out, sizeof(out)), 1);

@@ -29,10 +29,20 @@ static uint32_t take_perms(uint32_t def)
     return mode;
 }
 
+/* bwrap's wording for a missing source, checked here as bwrap does before
+ * it builds the sandbox; the library would say "bind mount SRC -> DEST". */
+static int bind(struct run_ctx *ctx, char **args, unsigned flags)
+{
+    struct stat st;
+    if (!(flags & NSBOX_MOUNT_TRY) && stat(args[0], &st) < 0)
+        return run_error("Can't find source path %s: %s", args[0], strerror(errno));
+    return lib(ctx, nsbox_add_bind_mount(ctx->box, args[0], args[1], flags));
+}
+
 #define BIND(fn, flags)                                                                            \
     static int fn(struct run_ctx *ctx, char **args)                                                \
     {                                                                                              \
-        return lib(ctx, nsbox_add_bind_mount(ctx->box, args[0], args[1], (flags)));                \
+        return bind(ctx, args, (flags));                                                           \
     }
 BIND(opt_bind, 0)
 BIND(opt_bind_try, NSBOX_MOUNT_TRY)

@@ -266,6 +266,18 @@ static int tour_all(const struct facts *host)
     return 1;
 }
 
+/* A section name --only takes: a namespace kind's /proc/PID/ns file name,
+ * or "all". */
+static bool only_known(const char *name)
+{
+    if (strcmp(name, "all") == 0)
+        return true;
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (strcmp(name, tour_ns_files[__builtin_ctz(sections[i].ns)]) == 0)
+            return true;
+    return false;
+}
+
 static void usage(FILE *out)
 {
     fputs("usage: nsbox-tour [--only KIND]\n\n"
@@ -287,7 +299,7 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--version") == 0) {
             printf("nsbox-tour (libnsbox %s)\n", nsbox_version());
             return 0;
-        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && only_known(argv[i + 1])) {
             only = argv[++i];
         } else {
             usage(stderr);

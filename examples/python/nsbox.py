@@ -50,7 +50,7 @@ ALLOW_NEW_PRIVS = 1 << 3
 _c_int, _c_uint, _u32, _u64 = ctypes.c_int, ctypes.c_uint, ctypes.c_uint32, ctypes.c_uint64
 _ptr, _str, _size = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t
 
-# name -> (restype, argtypes): every public call of nsbox.h (API.md).
+# name -> (restype, argtypes): every public call of nsbox.h.
 _PROTOS = {
     "nsbox_new": (_ptr, []),
     "nsbox_free": (None, [_ptr]),
@@ -69,6 +69,7 @@ _PROTOS = {
     "nsbox_add_dir": (_c_int, [_ptr, _str, _u32]),
     "nsbox_add_symlink": (_c_int, [_ptr, _str, _str]),
     "nsbox_add_file": (_c_int, [_ptr, _str, _ptr, _size, _u32]),
+    "nsbox_add_chmod": (_c_int, [_ptr, _str, _u32]),
     "nsbox_remount_ro": (_c_int, [_ptr, _str]),
     "nsbox_set_cgroup_limit": (_c_int, [_ptr, _str, _str]),
     "nsbox_set_cgroup_parent": (_c_int, [_ptr, _str]),
@@ -262,6 +263,11 @@ class Sandbox(_Handle):
         buf = ctypes.create_string_buffer(data, len(data))
         return self._call("nsbox_add_file", _bytes(dst), ctypes.cast(buf, _ptr), len(data),
                           mode)
+
+    def add_chmod(self, path, mode):
+        """Sets the mode of path, which an earlier step or the root provides,
+        to exactly mode (bwrap's --chmod); a missing path fails the spawn."""
+        return self._call("nsbox_add_chmod", _bytes(path), mode)
 
     def remount_ro(self, dst):
         return self._call("nsbox_remount_ro", _bytes(dst))
