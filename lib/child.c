@@ -6,8 +6,9 @@
  * sync socket and exits.
  *
  * Stage 0 is the clone3 child. It joins namespaces and, when the target PID
- * namespace applies to children only (joined, or unshared after a join),
- * forks stage 1 into it and becomes a monitor running the init helper. The
+ * namespace applies to children only (joined, or unshared after a join) or
+ * the kernel cannot keep the status for us (before Linux 6.15, see plan.c),
+ * forks stage 1 and becomes a monitor running the init helper. The
  * process that is PID 1 of a new PID namespace forks the command and runs
  * the init helper, unless NSBOX_AS_PID1. The command's stage sets up the
  * filesystem, identity and fds, and execs. */
