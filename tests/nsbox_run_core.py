@@ -121,9 +121,14 @@ def run_all(nobody):
     p.kill()
     p.wait()
     gone = False
-    for _ in range(200):
-        if not kids or not os.path.exists(f"/proc/{kids[0]}"):
+    for _ in range(1000):
+        # dead: gone, or a zombie its new parent has not reaped yet
+        try:
+            with open(f"/proc/{kids[0]}/stat") as f:
+                gone = f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except (OSError, IndexError):
             gone = True
+        if gone:
             break
         time.sleep(0.01)
     check(kids and gone, f"{who} --die-with-parent: sandbox {kids} still there")
