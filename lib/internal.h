@@ -287,7 +287,6 @@ struct nsbox_proc {
     pid_t pid;
     int pidfd;
     int status_fd; /* read end of the init's status pipe, -1 if none */
-    bool pidns;
     bool reaped;
     int status; /* shell form */
     int exit_code;

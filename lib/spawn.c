@@ -161,8 +161,8 @@ static void pidfd_kill_reap(int pidfd)
     reap(pidfd);
 }
 
-static int proc_new(nsbox *box, struct plan *p, pid_t pid, int pidfd, int status_rd,
-                    struct cgroup_sandbox *cg, nsbox_proc **out)
+static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgroup_sandbox *cg,
+                    nsbox_proc **out)
 {
     nsbox_proc *proc = calloc(1, sizeof(*proc));
     if (!proc)
@@ -170,7 +170,6 @@ static int proc_new(nsbox *box, struct plan *p, pid_t pid, int pidfd, int status
     proc->pid = pid;
     proc->pidfd = pidfd;
     proc->status_fd = status_rd;
-    proc->pidns = ((p->clone_ns | p->unshare_ns) & CLONE_NEWPID) || p->pid_stage;
     proc->exit_code = -1;
     proc->cg = cg;
     *out = proc;
@@ -207,11 +206,12 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
         cgroup_finish(cg, NULL);
         return report_clone_error(box, p, -pid);
     }
+    /* A failed sync has reaped the child already (it exits on its own);
+     * a failed handle must kill the running sandbox first. */
     r = spawn_sync(box, p, sync_fd, cg, pid, pidfd);
-    if (r == 0)
-        r = proc_new(box, p, pid, pidfd, status_rd, cg, out);
-    if (r < 0) {
+    if (r == 0 && (r = proc_new(box, pid, pidfd, status_rd, cg, out)) < 0)
         pidfd_kill_reap(pidfd);
+    if (r < 0) {
         cgroup_finish(cg, NULL);
         return r;
     }
