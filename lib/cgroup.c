@@ -257,19 +257,24 @@ static int sandbox_name(struct cgroup_sandbox *cg)
     return 0;
 }
 
-/* v1: the "tasks" file of each hierarchy, for the child's own move. */
-static int v1_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+/* The file each directory's process is moved with: v1 "tasks" (stage 0's
+ * own move), or for a memory-limited recipe v2 "cgroup.procs" / v1 "tasks"
+ * (the command's exec helper's move, see cgroup_memory_limited). */
+static int open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
 {
+    const char *file = cg->v2 ? "cgroup.procs" : "tasks";
     p->cgroup_moves = plan_alloc(p, (size_t)cg->n_dirs * sizeof(*p->cgroup_moves));
     if (!p->cgroup_moves)
         return box_fail(box, ENOMEM, "plan");
     for (int i = 0; i < cg->n_dirs; i++) {
         struct cg_dir *d = &cg->dirs[i];
-        d->tasks_fd = openat(d->fd, "tasks", O_WRONLY | O_CLOEXEC);
+        do
+            d->tasks_fd = openat(d->fd, file, O_WRONLY | O_CLOEXEC);
+        while (d->tasks_fd < 0 && errno == EINTR);
         if (d->tasks_fd < 0) {
             if (errno == EACCES || errno == EPERM)
                 return cg_fail_access(box, errno, "open the tasks file of cgroup", d->path);
-            return box_fail(box, errno, "open %s/tasks", d->path);
+            return box_fail(box, errno, "open %s/%s", d->path, file);
         }
         p->cgroup_moves[i].fd = d->tasks_fd;
         p->cgroup_moves[i].path = plan_strdup(p, d->path);
@@ -278,6 +283,17 @@ static int v1_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
     }
     p->n_cgroup_moves = cg->n_dirs;
     return 0;
+}
+
+/* Any memory.* limit: the OOM killer kills every process that shares the
+ * victim's memory (mm/oom_kill.c, __oom_kill_process), so no stage, which
+ * shares the caller's, may sit in that cgroup. */
+static bool cgroup_memory_limited(const struct cgroup_recipe *r)
+{
+    for (size_t i = 0; i < r->n_limits; i++)
+        if (strncmp(r->limits[i].key, "memory.", 7) == 0)
+            return true;
+    return false;
 }
 
 int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
@@ -305,17 +321,19 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
         cgroup_finish(cg, NULL);
         return rc;
     }
-    if (cg->v2) {
+    p->cgroup_late = cgroup_memory_limited(r) && !box->test_cgroup_early;
+    if (cg->v2 && !p->cgroup_late) {
         p->cgroup_fd = cg->dirs[0].fd;
     } else {
-        rc = v1_moves(box, p, cg);
+        rc = open_moves(box, p, cg);
         if (rc < 0) {
             cgroup_finish(cg, NULL);
             return rc;
         }
         /* A cgroup namespace made at clone would be rooted at the caller's
-         * cgroup: the child makes it after the move instead. */
-        if ((p->clone_ns | p->unshare_ns) & CLONE_NEWCGROUP) {
+         * cgroup: the child makes it after the move instead. (With a
+         * memory limit it is rooted there all the same: see nsbox(3).) */
+        if (!cg->v2 && ((p->clone_ns | p->unshare_ns) & CLONE_NEWCGROUP)) {
             p->clone_ns &= ~(unsigned long)CLONE_NEWCGROUP;
             p->unshare_ns &= ~(unsigned long)CLONE_NEWCGROUP;
             p->cgroupns_late = true;
@@ -331,6 +349,18 @@ int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
     (void)pid;
     for (int i = 0; i < cg->n_dirs; i++)
         closep(&cg->dirs[i].tasks_fd);
+    return 0;
+}
+
+int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%d", (int)pid);
+    for (int i = 0; i < cg->n_dirs; i++) {
+        int r = cg_write(cg->dirs[i].fd, cg->v2 ? "cgroup.procs" : "tasks", num);
+        if (r < 0)
+            return box_fail(box, -r, "move pid %d into cgroup %s", (int)pid, cg->dirs[i].path);
+    }
     return 0;
 }
 

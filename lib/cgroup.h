@@ -24,6 +24,10 @@ int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *r
  * go. Also closes the parent's copies of the fds the child used. */
 int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
 
+/* Memory-limited recipes: moves pid (the first stage, an init by now)
+ * into the sandbox's cgroup once every stage has exec'd. */
+int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+
 /* Sends sig to every process of the cgroup. */
 int cgroup_kill(struct cgroup_sandbox *cg, int sig);
 

@@ -3,7 +3,7 @@
  * Everything here runs on a stack of its own while sharing the caller's
  * memory (CLONE_VM), so it uses raw system calls only: no errno, no
  * allocation, no locks. A failing step reports {step, errno, index} on the
- * sync socket and exits.
+ * report pipe and exits.
  *
  * Stage 0 is the clone3 child. It joins namespaces and, when the target PID
  * namespace applies to children only (joined, or unshared after a join) or
@@ -14,9 +14,11 @@
  * filesystem, identity and fds, and execs. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "child.h"
@@ -25,8 +27,63 @@
 CHILD int child_fail(struct plan *p, int step, long err, int index)
 {
     struct child_report rep = {.step = step, .err = (int)-err, .index = index};
-    sys3(SYS_write, p->sync_fd, &rep, sizeof(rep));
+    sys3(SYS_write, p->report_fd, &rep, sizeof(rep));
     return 127;
+}
+
+/* The report channel: a pipe made here, in stage 0's own copy of the fd
+ * table (CLONE_VM without CLONE_FILES), so that its write end is held by
+ * the stages alone: no fork of another thread of the caller inherits it,
+ * and end-of-file on the read end means that every stage has exec'd or
+ * died. The read end goes to the parent over the sync socket. */
+CHILD static long child_report_channel(struct plan *p)
+{
+    int fds[2];
+    long r = sys2(SYS_pipe2, fds, O_CLOEXEC);
+    if (r < 0)
+        return r;
+    /* above every fd the command receives, like the sync socket */
+    long wr = sys3(SYS_fcntl, fds[1], F_DUPFD_CLOEXEC, p->max_fd + 1);
+    sys1(SYS_close, fds[1]);
+    if (wr < 0) {
+        sys1(SYS_close, fds[0]);
+        return wr;
+    }
+    struct child_report hello = {.step = STEP_NONE, .index = 1};
+    struct iovec iov = {.iov_base = &hello, .iov_len = sizeof(hello)};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } c;
+    for (unsigned long i = 0; i < sizeof(c); i++)
+        c.buf[i] = 0;
+    c.h.cmsg_len = CMSG_LEN(sizeof(int));
+    c.h.cmsg_level = SOL_SOCKET;
+    c.h.cmsg_type = SCM_RIGHTS;
+    *(int *)CMSG_DATA(&c.h) = fds[0];
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
+    r = sys_retry(sys3(SYS_sendmsg, p->sync_fd, &msg, MSG_NOSIGNAL));
+    sys1(SYS_close, fds[0]);
+    if (r < 0) {
+        sys1(SYS_close, wr);
+        return r;
+    }
+    p->report_fd = (int)wr;
+    return 0;
+}
+
+/* The command's stage: waits until every stage above it has exec'd or
+ * exited (the kernel clears their words then), so that the command never
+ * runs while a process that shares the caller's memory lives in its
+ * namespaces. A shared futex: the kernel's wake at exec is not private. */
+CHILD void child_wait_stages(struct plan *p)
+{
+    for (int i = 0; i < p->cmd_level; i++) {
+        int v;
+        while ((v = __atomic_load_n(&p->exec_words[i], __ATOMIC_ACQUIRE)) != 0)
+            sys4(SYS_futex, &p->exec_words[i], FUTEX_WAIT, v, 0);
+    }
 }
 
 /* No disposition of the caller may leak into the command. The caller's
@@ -53,7 +110,7 @@ CHILD static long child_pdeathsig(void)
     return sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 }
 
-CHILD static char *child_utoa(char *buf, unsigned long v)
+CHILD char *child_utoa(char *buf, unsigned long v)
 {
     char tmp[24];
     int n = 0;
@@ -96,8 +153,11 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
  * of fn is reported by fn; the init then reaps it and exits. */
 CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
 {
+    __atomic_store_n(&p->exec_words[level], 1, __ATOMIC_RELEASE);
+    p->cmd_level = level; /* the deepest fork is the command's */
     struct clone_args args = {
-        .flags = CLONE_VM,
+        .flags = CLONE_VM | CLONE_CHILD_CLEARTID,
+        .child_tid = (unsigned long)&p->exec_words[level],
         .exit_signal = SIGCHLD,
         .stack = (unsigned long)(p->stack + (size_t)level * p->stack_stride),
         .stack_size = p->stack_size,
@@ -154,7 +214,7 @@ CHILD static long child_sync(struct plan *p)
     long r;
     if (p->send_ready) {
         struct child_report ready = {.step = STEP_NONE};
-        r = sys3(SYS_write, p->sync_fd, &ready, sizeof(ready));
+        r = sys3(SYS_write, p->report_fd, &ready, sizeof(ready));
         if (r < 0)
             return r;
     }
@@ -165,7 +225,10 @@ CHILD static long child_sync(struct plan *p)
 CHILD int child_main(void *arg)
 {
     struct plan *p = arg;
-    long r = child_signals_reset(p);
+    long r = child_report_channel(p);
+    if (r < 0)
+        return child_fail(p, STEP_REPORT, r, 0);
+    r = child_signals_reset(p);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 0);
     if (p->flags & NSBOX_DIE_WITH_PARENT) {
@@ -174,9 +237,19 @@ CHILD int child_main(void *arg)
             return child_fail(p, STEP_PDEATHSIG, r, 0);
     }
     /* v1: "0" in "tasks" moves this single-threaded process without the
-     * global lock that a pid written to cgroup.procs takes (milliseconds). */
+     * global lock that a pid written to cgroup.procs takes (milliseconds).
+     * With a memory limit the command's exec helper moves instead: its
+     * files go above every fd the command receives, out of the shuffle. */
     for (int i = 0; i < p->n_cgroup_moves; i++) {
-        r = sys3(SYS_write, p->cgroup_moves[i].fd, "0", 1);
+        if (p->cgroup_late) {
+            r = sys3(SYS_fcntl, p->cgroup_moves[i].fd, F_DUPFD_CLOEXEC, p->max_fd + 1);
+            if (r >= 0) {
+                sys1(SYS_close, p->cgroup_moves[i].fd);
+                p->cgroup_moves[i].fd = (int)r;
+            }
+        } else {
+            r = sys3(SYS_write, p->cgroup_moves[i].fd, "0", 1);
+        }
         if (r < 0)
             return child_fail(p, STEP_CGROUP, r, i);
     }

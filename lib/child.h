@@ -12,6 +12,12 @@ int child_fail(struct plan *p, int step, long err, int index);
  * on failure, with the stage's exit code. */
 int child_command(struct plan *p);
 
+/* Writes v in decimal at buf; returns the end (the NUL). */
+char *child_utoa(char *buf, unsigned long v);
+
+/* Waits until the stages above the command's have exec'd or exited. */
+void child_wait_stages(struct plan *p);
+
 /* Brings "lo" up in the new network namespace. */
 long net_loopback_up(void);
 

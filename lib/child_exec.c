@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "caps.h"
 #include "child.h"
@@ -80,6 +81,9 @@ CHILD static int child_fds(struct plan *p)
     return 0;
 }
 
+/* The enum of lib/internal.h as the placement helper (lib/init) knows it. */
+_Static_assert(STEP_EXEC == 21 && STEP_CGROUP == 23, "lib/init/nsbox-init.c exec_main");
+
 /* Tries each candidate path; like execvpe, a missing or non-executable
  * entry moves on to the next, and EACCES wins over ENOENT in the report. */
 CHILD static int child_exec(struct plan *p)
@@ -96,6 +100,80 @@ CHILD static int child_exec(struct plan *p)
             break;
     }
     return child_fail(p, STEP_EXEC, err, index);
+}
+
+/* What execve would say of path before trying it: search permission on
+ * the way, exec permission (noexec mounts included) and a regular file. */
+CHILD static long child_exec_check(const char *path)
+{
+    long r = sys3(SYS_faccessat, AT_FDCWD, path, X_OK);
+    if (r < 0)
+        return r;
+    struct stat st;
+    r = sys4(SYS_newfstatat, AT_FDCWD, path, &st, 0);
+    if (r < 0)
+        return r;
+    return S_ISREG(st.st_mode) ? 0 : -13 /* EACCES */;
+}
+
+/* A memory-limited recipe: the same search, then the exec goes through the
+ * placement helper, which enters the limited cgroup in memory of its own
+ * (this stage shares the caller's: an OOM kill in that cgroup would take
+ * the caller along) and execs the path found here. Prepared before the
+ * seccomp filter, so that the filter sees only execveat and the helper's
+ * write, close, fcntl and execve. */
+CHILD static int child_placed_prepare(struct plan *p)
+{
+    long err = -2 /* ENOENT */;
+    int index = -1, err_index = 0;
+    for (int i = 0; p->exec_paths[i]; i++) {
+        long r = child_exec_check(p->exec_paths[i]);
+        if (r == 0) {
+            index = i;
+            break;
+        }
+        if (r == -13 || (r != -2 && r != -20)) {
+            err = r;
+            err_index = i;
+        }
+        if (r != -2 && r != -20 && r != -13)
+            break;
+    }
+    if (index < 0)
+        return child_fail(p, STEP_EXEC, err, err_index);
+    char **a = p->placed_argv;
+    char(*num)[24] = p->placed_nums;
+    int n = 0, k = 0;
+    a[n++] = "nsbox-init";
+    a[n++] = "exec";
+    child_utoa(num[k], (unsigned long)p->report_fd);
+    a[n++] = num[k++];
+    child_utoa(num[k], (unsigned long)index);
+    a[n++] = num[k++];
+    /* the init above us, exec'd by now, when this stage is the third */
+    child_utoa(num[k], p->cmd_level == 2 ? (unsigned long)sys0(SYS_getppid) : 0);
+    a[n++] = num[k++];
+    child_utoa(num[k], (unsigned long)p->n_cgroup_moves);
+    a[n++] = num[k++];
+    long r = sys3(SYS_fcntl, p->report_fd, F_SETFD, 0);
+    for (int i = 0; i < p->n_cgroup_moves && r == 0; i++) {
+        child_utoa(num[k], (unsigned long)p->cgroup_moves[i].fd);
+        a[n++] = num[k++];
+        r = sys3(SYS_fcntl, p->cgroup_moves[i].fd, F_SETFD, 0);
+    }
+    a[n++] = p->exec_paths[index];
+    for (int i = 0; p->argv[i]; i++)
+        a[n++] = p->argv[i];
+    a[n] = 0;
+    if (r < 0)
+        return child_fail(p, STEP_INIT_EXEC, r, 1);
+    return 0;
+}
+
+CHILD static int child_exec_placed(struct plan *p)
+{
+    long r = sys5(SYS_execveat, p->init_fd, "", p->placed_argv, p->envp, AT_EMPTY_PATH);
+    return child_fail(p, STEP_INIT_EXEC, r, 1);
 }
 
 CHILD int child_command(struct plan *p)
@@ -131,11 +209,14 @@ CHILD int child_command(struct plan *p)
         return child_fail(p, STEP_NO_NEW_PRIVS, r, 0);
     if (child_fds(p))
         return 127;
+    child_wait_stages(p);
     unsigned long none = 0;
     r = sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 1);
+    if (p->cgroup_late && child_placed_prepare(p))
+        return 127;
     if (child_seccomp(p))
         return 127;
-    return child_exec(p);
+    return p->cgroup_late ? child_exec_placed(p) : child_exec(p);
 }

@@ -1,13 +1,14 @@
 /* uid/gid maps of a new user namespace, written by the parent while the
  * child waits: directly when the kernel lets the caller (root, or an
- * unprivileged caller mapping only its own id), else through newuidmap /
- * newgidmap from the uidmap package. */
+ * unprivileged caller mapping only its own id from dumpable memory, see
+ * dump_guard.c), else through newuidmap / newgidmap from the uidmap
+ * package. The direct files are opened first and written after, so that
+ * the caller's memory needs to be dumpable only for the opens. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -40,20 +41,32 @@ static void map_view(nsbox *box, bool uid, struct map_view *v)
     v->n = m->n ? m->n : 1;
 }
 
-/* Only root, or a map of the caller's own id alone, may be written as is. */
-static bool map_direct(const struct map_view *v, bool uid)
+static bool map_own_only(const struct map_view *v, bool uid)
 {
-    if (geteuid() == 0)
-        return true;
     uint32_t own = uid ? geteuid() : getegid();
     return v->n == 1 && v->r[0].outside == own && v->r[0].count == 1;
+}
+
+/* Only root, or a map of the caller's own id alone (when the spawn may
+ * open the files: own_direct), is written as is. */
+static bool map_direct(const struct map_view *v, bool uid, bool own_direct)
+{
+    return geteuid() == 0 || (own_direct && map_own_only(v, uid));
+}
+
+bool idmap_own_only(nsbox *box)
+{
+    struct map_view uid, gid;
+    map_view(box, true, &uid);
+    map_view(box, false, &gid);
+    return map_own_only(&uid, true) && map_own_only(&gid, false);
 }
 
 bool idmap_setgroups_denied(nsbox *box)
 {
     struct map_view v;
     map_view(box, false, &v);
-    return geteuid() != 0 && map_direct(&v, false);
+    return geteuid() != 0 && map_own_only(&v, false);
 }
 
 static void map_describe(const struct map_view *v, char *buf, size_t size)
@@ -65,21 +78,31 @@ static void map_describe(const struct map_view *v, char *buf, size_t size)
                         v->r[i].outside, v->r[i].count);
 }
 
-static int proc_write(pid_t pid, const char *file, const char *text)
+static int proc_open(pid_t pid, const char *file)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    int fd;
+    do
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
+/* One write: the kernel takes a map in a single write only. */
+static int fd_write(int fd, const char *text)
+{
     size_t len = strlen(text);
-    ssize_t n = write(fd, text, len);
+    ssize_t n;
+    do
+        n = write(fd, text, len);
+    while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
     return (size_t)n == len ? 0 : -EIO;
 }
 
-static int map_write_direct(nsbox *box, pid_t pid, const struct map_view *v)
+static int map_write_direct(nsbox *box, pid_t pid, int fd, const struct map_view *v)
 {
     _cleanup_free_ char *text = malloc(MAP_TEXT_MAX);
     if (!text)
@@ -88,16 +111,11 @@ static int map_write_direct(nsbox *box, pid_t pid, const struct map_view *v)
     for (size_t i = 0; i < v->n; i++)
         len += snprintf(text + len, MAP_TEXT_MAX - len, "%u %u %u\n", v->r[i].inside,
                         v->r[i].outside, v->r[i].count);
-    int r = proc_write(pid, v->file, text);
+    int r = fd_write(fd, text);
     if (r < 0) {
         char desc[128];
         map_describe(v, desc, sizeof(desc));
         box_fail(box, -r, "write %s map \"%s\" of pid %d", v->what, desc, (int)pid);
-        if (r == -EACCES && prctl(PR_GET_DUMPABLE) == 0)
-            box_append(box,
-                       " (the caller is not dumpable after a uid change, so /proc/%d "
-                       "is root's: prctl(PR_SET_DUMPABLE, 1))",
-                       (int)pid);
         return r;
     }
     return 0;
@@ -114,10 +132,16 @@ static const char *helper_find(const char *name, char *buf, size_t size)
     return NULL;
 }
 
-static int map_write_helper(nsbox *box, pid_t pid, const struct map_view *v)
+static int map_write_helper(nsbox *box, pid_t pid, const struct map_view *v, bool uid)
 {
     char desc[128], path[64], pidstr[16];
     map_describe(v, desc, sizeof(desc));
+    if (!helper_find(v->helper, path, sizeof(path)) && map_own_only(v, uid))
+        return box_fail(box, EPERM,
+                        "%s map \"%s\": the caller is not dumpable (or holds capabilities, or "
+                        "has unequal real, effective and saved ids), so even its own id is "
+                        "mapped through %s: install the uidmap package",
+                        v->what, desc, v->helper);
     if (!helper_find(v->helper, path, sizeof(path)))
         return box_fail(box, EPERM,
                         "%s map \"%s\": an unprivileged caller can map only its own id; more "
@@ -152,22 +176,50 @@ static int map_write_helper(nsbox *box, pid_t pid, const struct map_view *v)
     return 0;
 }
 
-int idmap_apply(nsbox *box, pid_t pid)
+static int map_open(nsbox *box, pid_t pid, const char *file, int *fd)
+{
+    *fd = proc_open(pid, file);
+    if (*fd < 0)
+        return box_fail(box, -*fd, "open /proc/%d/%s", (int)pid, file);
+    return 0;
+}
+
+int idmap_open(nsbox *box, pid_t pid, bool own_direct, struct idmap_fds *f)
 {
     struct map_view uid, gid;
     map_view(box, true, &uid);
     map_view(box, false, &gid);
-    bool uid_direct = map_direct(&uid, true), gid_direct = map_direct(&gid, false);
-    int r;
+    int r = 0;
     /* An unprivileged process may write gid_map only after denying
      * setgroups (Linux 3.19), so that it cannot drop groups it has. */
-    if (gid_direct && geteuid() != 0) {
-        r = proc_write(pid, "setgroups", "deny");
-        if (r < 0)
-            return box_fail(box, -r, "write setgroups \"deny\" of pid %d", (int)pid);
-    }
-    r = uid_direct ? map_write_direct(box, pid, &uid) : map_write_helper(box, pid, &uid);
+    if (map_direct(&gid, false, own_direct) && geteuid() != 0)
+        r = map_open(box, pid, "setgroups", &f->setgroups);
+    if (r == 0 && map_direct(&uid, true, own_direct))
+        r = map_open(box, pid, uid.file, &f->uid);
+    if (r == 0 && map_direct(&gid, false, own_direct))
+        r = map_open(box, pid, gid.file, &f->gid);
+    return r;
+}
+
+void idmap_close(struct idmap_fds *f)
+{
+    closep(&f->setgroups);
+    closep(&f->uid);
+    closep(&f->gid);
+}
+
+int idmap_write(nsbox *box, pid_t pid, struct idmap_fds *f)
+{
+    struct map_view uid, gid;
+    map_view(box, true, &uid);
+    map_view(box, false, &gid);
+    int r;
+    if (f->setgroups >= 0 && (r = fd_write(f->setgroups, "deny")) < 0)
+        return box_fail(box, -r, "write setgroups \"deny\" of pid %d", (int)pid);
+    r = f->uid >= 0 ? map_write_direct(box, pid, f->uid, &uid)
+                    : map_write_helper(box, pid, &uid, true);
     if (r < 0)
         return r;
-    return gid_direct ? map_write_direct(box, pid, &gid) : map_write_helper(box, pid, &gid);
+    return f->gid >= 0 ? map_write_direct(box, pid, f->gid, &gid)
+                       : map_write_helper(box, pid, &gid, false);
 }

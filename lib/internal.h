@@ -106,6 +106,7 @@ struct nsbox {
     struct caps_recipe *caps; /* caps.c */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
+    bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
     char errmsg[1024];
 };
 
@@ -151,6 +152,7 @@ enum child_step {
     STEP_EXEC,
     STEP_CGROUPNS, /* the cgroup namespace made after the v1 cgroup move */
     STEP_CGROUP,   /* the v1 cgroup move (index: which hierarchy) */
+    STEP_REPORT,   /* stage 0's report pipe */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -202,6 +204,14 @@ struct plan {
     uint64_t ignored_signals; /* bit sig-1: SIG_IGN in the caller, reset in the child */
 
     int sync_fd;   /* child's end of the sync socket, close-on-exec */
+    int report_fd; /* where stages report: the sync socket until stage 0 has
+                      made the report pipe (then its write end, in the
+                      stages' own fd tables only) */
+    /* Futex words cleared by the kernel (CLONE_CHILD_CLEARTID) when stage
+     * i execs or exits; the command's stage waits on those of the stages
+     * above it before its own exec. */
+    int exec_words[3];
+    int cmd_level; /* the command's stage: 0, 1 or 2 */
     int status_fd; /* write end of the init's status pipe, -1 if none */
     int init_fd;   /* memfd of the init helper, -1 if none */
     struct init_args init_args[2];
@@ -237,6 +247,13 @@ struct plan {
     bool cgroupns_late;        /* unshare the cgroup namespace after the joins (v1) */
     struct plan_cgroup_move *cgroup_moves; /* v1: "tasks" files the child writes "0" to */
     int n_cgroup_moves;
+    /* A memory limit: no stage enters the cgroup; the command's stage execs
+     * the init helper's placement mode (cgroup_moves are then its files,
+     * moved above max_fd by stage 0), which moves itself and execs the
+     * command. */
+    bool cgroup_late;
+    char **placed_argv;      /* the helper's argv, filled by the stage */
+    char (*placed_nums)[24]; /* its numbers */
 
     char *const *argv;
     char *const *envp;
@@ -263,9 +280,19 @@ int child_main(void *plan);
 
 /* ------------------------------------------------------------------ idmap */
 
+/* The /proc/PID files of the maps the parent writes itself, -1 if none. */
+struct idmap_fds {
+    int setgroups, uid, gid;
+};
+/* Opens the files of the maps written directly: all for root; a map of the
+ * caller's own id alone only when own_direct (a kind-D spawn). */
+int idmap_open(nsbox *box, pid_t pid, bool own_direct, struct idmap_fds *f);
 /* Writes setgroups and the uid/gid maps of the child pid's new user
- * namespace, directly or through newuidmap/newgidmap. */
-int idmap_apply(nsbox *box, pid_t pid);
+ * namespace: through the open files, else with newuidmap/newgidmap. */
+int idmap_write(nsbox *box, pid_t pid, struct idmap_fds *f);
+void idmap_close(struct idmap_fds *f);
+/* True when the uid and gid maps are the caller's own ids alone. */
+bool idmap_own_only(nsbox *box);
 /* True when the maps are written so that setgroups must be denied. */
 bool idmap_setgroups_denied(nsbox *box);
 

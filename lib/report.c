@@ -99,7 +99,8 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
     case STEP_FORK:
         return box_fail(box, e, "fork into the PID namespace");
     case STEP_INIT_EXEC:
-        return box_fail(box, e, "exec the init helper (memfd)");
+        return box_fail(box, e, "exec the init helper (memfd)%s",
+                        rep->index ? " to place the command in its memory-limited cgroup" : "");
     case STEP_HOSTNAME:
         return box_fail(box, e, "set hostname %s", p->hostname);
     case STEP_LOOPBACK:
@@ -133,6 +134,8 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return box_fail(box, e, "create namespaces cgroup");
     case STEP_CGROUP:
         return cgroup_report(box, p, rep);
+    case STEP_REPORT:
+        return box_fail(box, e, "make the child's report pipe");
     default:
         return box_fail(box, e, "child step %d", rep->step);
     }

@@ -1,5 +1,8 @@
 /* The parent's side of a spawn: clone3 into the namespaces, user maps,
- * the go signal, and the child's report of exec or of the failed step. */
+ * the go signal, and the child's report of exec or of the failed step.
+ * The sync socket carries "go" to the child and the read end of stage 0's
+ * report pipe to us; the pipe carries reports and, by its end-of-file, the
+ * news that every stage has exec'd or exited. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "dump_guard.h"
 #include "internal.h"
 #include "report.h"
 #include "sys.h"
@@ -42,14 +46,26 @@ static int sync_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     return 0;
 }
 
+/* The init helper's memfd, above every fd the command receives (the
+ * command's stage execs it after the fd shuffle when placing itself). */
+static int init_fd_open(nsbox *box, struct plan *p)
+{
+    _cleanup_close_ int fd = init_memfd_open(box);
+    if (fd < 0)
+        return fd;
+    p->init_fd = fcntl(fd, F_DUPFD_CLOEXEC, p->max_fd + 1);
+    if (p->init_fd < 0)
+        return box_fail(box, errno, "move the init helper's memfd above fd %d", p->max_fd);
+    return 0;
+}
+
 static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
 {
-    if (!p->use_init && !p->monitor)
+    if (!p->use_init && !p->monitor && !p->cgroup_late)
         return 0;
-    int r = init_memfd_open(box);
-    if (r < 0)
+    int r = init_fd_open(box, p);
+    if (r < 0 || (!p->use_init && !p->monitor))
         return r;
-    p->init_fd = r;
     p->init_envp = empty_env;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -61,19 +77,39 @@ static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     return 0;
 }
 
+/* A memory-limited recipe: room for the placement helper's argv
+ * ("nsbox-init exec REPORT INDEX PID NFDS FD... PATH ARGV...") and numbers. */
+static int placed_plan(nsbox *box, struct plan *p)
+{
+    if (!p->cgroup_late)
+        return 0;
+    size_t argc = 0;
+    while (p->argv[argc])
+        argc++;
+    p->placed_argv = plan_alloc(p, (8 + (size_t)p->n_cgroup_moves + argc) * sizeof(char *));
+    p->placed_nums = plan_alloc(p, (4 + (size_t)p->n_cgroup_moves) * sizeof(*p->placed_nums));
+    if (!p->placed_argv || !p->placed_nums)
+        return box_fail(box, ENOMEM, "plan");
+    return 0;
+}
+
 /* clone3 with all signals blocked, so that no handler of the caller runs
  * on the child's stack before the child resets them; the caller's mask is
  * restored at once. exit_signal 0 keeps the child from the caller's
  * waitpid(-1) and SIGCHLD handling until exec, which resets it to SIGCHLD
- * (see plan_status_needs_monitor for how the status survives after). */
+ * (see plan_status_needs_monitor for how the status survives after). The
+ * kernel clears exec_words[0] when stage 0 execs or exits (the command's
+ * stage waits for it: child_wait_stages). */
 static pid_t spawn_clone(struct plan *p, int *pidfd)
 {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
+    p->exec_words[0] = 1;
     struct clone_args args = {
-        .flags = CLONE_VM | CLONE_PIDFD | p->clone_ns,
+        .flags = CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID | p->clone_ns,
         .pidfd = (uintptr_t)pidfd,
+        .child_tid = (uintptr_t)&p->exec_words[0],
         .exit_signal = 0,
         .stack = (uintptr_t)p->stack,
         .stack_size = p->stack_size,
@@ -87,7 +123,8 @@ static pid_t spawn_clone(struct plan *p, int *pidfd)
      * cannot place the child: cgroup_attach() then writes its pid). */
     if (pid == -ENOSYS && p->cgroup_fd < 0) {
         pid = clone(child_main, p->stack + args.stack_size,
-                    (int)(CLONE_VM | CLONE_PIDFD | p->clone_ns), p, pidfd);
+                    (int)(CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID | p->clone_ns), p, pidfd,
+                    NULL, &p->exec_words[0]);
         if (pid < 0)
             pid = -errno;
     }
@@ -95,19 +132,23 @@ static pid_t spawn_clone(struct plan *p, int *pidfd)
     return (pid_t)pid;
 }
 
-/* Reads one report; 0 with rep->step STEP_NONE for "ready", 1 for EOF
- * (exec happened), or a negative errno. */
+/* Reads one report from the report pipe; 0 with rep->step STEP_NONE for
+ * "ready", 1 for end-of-file (every stage exec'd or exited), or a negative
+ * errno. */
 static int report_read(int fd, struct child_report *rep)
 {
-    ssize_t n;
-    do
-        n = recv(fd, rep, sizeof(*rep), 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
-    if (n == 0)
-        return 1;
-    return n == sizeof(*rep) ? 0 : -EPROTO;
+    size_t got = 0;
+    while (got < sizeof(*rep)) {
+        ssize_t n = read(fd, (char *)rep + got, sizeof(*rep) - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return got ? -EPROTO : 1;
+        got += (size_t)n;
+    }
+    return 0;
 }
 
 static void reap(int pidfd)
@@ -117,48 +158,135 @@ static void reap(int pidfd)
         ;
 }
 
-/* After clone: maps, go, then the report. Returns 0 once exec happened;
- * on failure the child has been reaped. */
-static int spawn_sync(nsbox *box, struct plan *p, int sync, struct cgroup_sandbox *cg, pid_t pid,
-                      int pidfd)
+/* Receives the read end of stage 0's report pipe (or stage 0's failure to
+ * make it) over the sync socket. The socket's other end may have been
+ * inherited by a fork of another thread, so its end-of-file proves nothing:
+ * the pidfd tells when stage 0 died without a word. */
+static int channel_receive(nsbox *box, const struct plan *p, int sync, int pidfd, int *report)
+{
+    struct pollfd pfd[2] = {{.fd = sync, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    for (;;) {
+        int n = poll(pfd, 2, -1);
+        if (n < 0 && errno != EINTR)
+            return box_fail(box, errno, "wait for the child's report pipe");
+        if (n <= 0)
+            continue;
+        if (pfd[0].revents)
+            break;
+        if (pfd[1].revents)
+            return box_fail(box, ECHILD, "wait for the child's report pipe (the child died)");
+    }
+    struct child_report rep;
+    struct iovec iov = {.iov_base = &rep, .iov_len = sizeof(rep)};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } c;
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(sync, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return box_fail(box, errno, "receive the child's report pipe");
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+        cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+        memcpy(report, CMSG_DATA(cm), sizeof(int));
+        if (n == sizeof(rep) && rep.step == STEP_NONE)
+            return 0;
+        closep(report);
+    }
+    if (n == sizeof(rep) && rep.step != STEP_NONE)
+        return report_error(box, p, &rep);
+    return box_fail(box, n == 0 ? ECHILD : EPROTO, "receive the child's report pipe");
+}
+
+/* Reads the child's one report before the final end-of-file: a failed
+ * step, or (expect_ready) the "ready" of its new user namespace. */
+static int spawn_report(nsbox *box, const struct plan *p, int report, bool expect_ready)
 {
     struct child_report rep;
-    int r = 0;
-    if (p->send_ready) {
-        r = report_read(sync, &rep);
-        if (r == 0 && rep.step != STEP_NONE)
-            r = report_error(box, p, &rep);
-        else if (r != 0)
-            r = box_fail(box, r > 0 ? ECHILD : -r, "wait for the child's user namespace");
-    }
-    if (r == 0 && plan_new_userns(p))
-        r = idmap_apply(box, pid);
-    if (r == 0 && cg)
-        r = cgroup_attach(box, cg, pid);
-    if (r == 0 && p->wait_go && send(sync, "g", 1, MSG_NOSIGNAL) != 1)
-        r = box_fail(box, errno, "release the child");
-    if (r == 0) {
-        r = report_read(sync, &rep);
-        if (r == 0)
-            r = report_error(box, p, &rep);
-        else if (r < 0)
-            r = box_fail(box, -r, "read the child's report");
-        else
-            r = 0;
-    }
-    if (r < 0) {
-        /* The child exits on its own: after its report, or on EOF of the
-         * sync socket while it waits for go. */
-        shutdown(sync, SHUT_RDWR);
-        reap(pidfd);
-    }
-    return r;
+    int r = report_read(report, &rep);
+    if (r < 0)
+        return box_fail(box, -r, "read the child's report");
+    if (r > 0)
+        return expect_ready ? box_fail(box, ECHILD, "wait for the child's user namespace") : 0;
+    if (rep.step != STEP_NONE)
+        return report_error(box, p, &rep);
+    return expect_ready ? 0 : box_fail(box, EPROTO, "read the child's report");
 }
 
 static void pidfd_kill_reap(int pidfd)
 {
     syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
     reap(pidfd);
+}
+
+struct spawn_ctx {
+    int sync, pidfd;
+    pid_t pid;
+    enum dump_kind kind;
+    struct cgroup_sandbox *cg;
+};
+
+/* After clone: maps, go, then the report. Returns 0 once every stage has
+ * exec'd; on failure the child has been reaped. A kind-D spawn leaves the
+ * guard here, once its map files are open. */
+static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
+{
+    struct idmap_fds maps = {-1, -1, -1};
+    int r = 0;
+    if (plan_new_userns(p) && !p->send_ready)
+        r = idmap_open(box, c->pid, c->kind == DUMP_D, &maps);
+    if (c->kind == DUMP_D)
+        dump_guard_leave(DUMP_D);
+    _cleanup_close_ int report = -1;
+    if (r == 0)
+        r = channel_receive(box, p, c->sync, c->pidfd, &report);
+    if (r == 0 && p->send_ready) {
+        r = spawn_report(box, p, report, true);
+        if (r == 0)
+            r = idmap_open(box, c->pid, false, &maps);
+    }
+    if (r == 0 && plan_new_userns(p))
+        r = idmap_write(box, c->pid, &maps);
+    idmap_close(&maps);
+    if (r == 0 && c->cg)
+        r = cgroup_attach(box, c->cg, c->pid);
+    if (r == 0 && p->wait_go) {
+        ssize_t n;
+        do
+            n = send(c->sync, "g", 1, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+            r = box_fail(box, errno, "release the child");
+    }
+    if (r == 0)
+        r = spawn_report(box, p, report, false);
+    /* Every stage has exec'd: the init above the command may join it. */
+    if (r == 0 && p->cgroup_late && p->cmd_level > 0 && (r = cgroup_adopt(box, c->cg, c->pid)) < 0)
+        pidfd_kill_reap(c->pidfd);
+    else if (r < 0) {
+        /* The child exits on its own: after its report, or when the sync
+         * socket shuts down while it waits for go. */
+        shutdown(c->sync, SHUT_RDWR);
+        reap(c->pidfd);
+    }
+    return r;
+}
+
+/* Which guard the spawn takes (see dump_guard.c): D only for a plain
+ * unprivileged caller whose maps are its own ids; no guard for one that
+ * makes no user namespace (its stages are as reachable as itself). */
+static enum dump_kind spawn_dump_kind(nsbox *box, const struct plan *p)
+{
+    if (geteuid() == 0 || p->n_joins || !dump_guard_caller_plain())
+        return DUMP_N;
+    if (!plan_new_userns(p))
+        return DUMP_FREE;
+    return idmap_own_only(box) ? DUMP_D : DUMP_N;
 }
 
 static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgroup_sandbox *cg,
@@ -178,41 +306,53 @@ static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgro
 
 static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
 {
+    struct spawn_ctx c = {.pidfd = -1};
+    int r = cgroup_prepare(box, p, &c.cg);
+    if (r < 0)
+        return r;
     struct spawn_fds fds = {-1, -1};
-    int r = sync_open(box, p, &fds);
+    r = placed_plan(box, p);
+    if (r == 0)
+        r = sync_open(box, p, &fds);
     if (r == 0)
         r = status_pipe_open(box, p, &fds);
     /* The plan is shared with the child: from clone on, the parent changes
      * nothing in it and closes its copies of the child's ends through these
-     * locals (only the child may hold them: EOF on the socket means exec). */
+     * locals. */
     _cleanup_close_ int sync_fd = fds.sync, status_rd = fds.status_rd, pidfd = -1;
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
     _cleanup_close_ int child_init = p->init_fd;
     if (r == 0)
         r = stacks_get(box, p);
-    if (r < 0)
+    if (r < 0) {
+        cgroup_finish(c.cg, NULL);
         return r;
+    }
+    p->report_fd = p->sync_fd;
     p->send_ready = p->n_joins && (p->unshare_ns & CLONE_NEWUSER);
     p->wait_go = plan_new_userns(p);
-    struct cgroup_sandbox *cg = NULL;
-    r = cgroup_prepare(box, p, &cg);
-    if (r < 0)
-        return r;
-    pid_t pid = spawn_clone(p, &pidfd);
+    c.sync = sync_fd;
+    c.kind = spawn_dump_kind(box, p);
+    dump_guard_enter(c.kind);
+    c.pid = spawn_clone(p, &pidfd);
+    c.pidfd = pidfd;
     closep(&child_sync);
     closep(&child_status);
     closep(&child_init);
-    if (pid < 0) {
-        cgroup_finish(cg, NULL);
-        return report_clone_error(box, p, -pid);
+    if (c.pid < 0) {
+        dump_guard_leave(c.kind);
+        cgroup_finish(c.cg, NULL);
+        return report_clone_error(box, p, -c.pid);
     }
     /* A failed sync has reaped the child already (it exits on its own);
      * a failed handle must kill the running sandbox first. */
-    r = spawn_sync(box, p, sync_fd, cg, pid, pidfd);
-    if (r == 0 && (r = proc_new(box, pid, pidfd, status_rd, cg, out)) < 0)
+    r = spawn_sync(box, p, &c);
+    if (c.kind == DUMP_N)
+        dump_guard_leave(DUMP_N);
+    if (r == 0 && (r = proc_new(box, c.pid, pidfd, status_rd, c.cg, out)) < 0)
         pidfd_kill_reap(pidfd);
     if (r < 0) {
-        cgroup_finish(cg, NULL);
+        cgroup_finish(c.cg, NULL);
         return r;
     }
     take_fd(&pidfd);

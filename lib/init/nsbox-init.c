@@ -6,12 +6,27 @@
  * Reaps every child, forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and
  * SIGUSR2 to CHILD_PID, and when it ends writes {si_code, si_status} of it to
  * STATUS_FD and exits with its status in shell form (a PID 1 cannot die of
- * the command's signal, hence the record). */
+ * the command's signal, hence the record).
+ *
+ * usage: nsbox-init exec REPORT_FD INDEX PID NFDS FD... PATH ARGV...
+ * The last step of a sandbox with a memory limit (spawn.c): the command's
+ * stage, which shared the caller's memory and so stayed out of the limited
+ * cgroup, execs this in memory of its own; it writes "0" (itself), and PID
+ * when not 0 (the init above it, exec'd by now), to each of the NFDS
+ * cgroup.procs or v1 "tasks" files the parent opened, closes them, and
+ * execs PATH (candidate INDEX of the command's) with ARGV and its own
+ * environment. A failure goes to REPORT_FD as the stages' report record. */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "../sys.h"
+
+/* The stages' report record and step numbers (lib/internal.h). */
+struct child_report {
+    int step, err, index;
+};
 
 void *memset(void *s, int c, unsigned long n);
 void *memset(void *s, int c, unsigned long n)
@@ -81,9 +96,51 @@ static int init_main(int argc, char **argv)
     }
 }
 
+static int exec_fail(long report_fd, int step, long err, int index)
+{
+    struct child_report rep = {step, (int)-err, index};
+    sys3(SYS_write, report_fd, &rep, sizeof(rep));
+    return 127;
+}
+
+static int exec_main(int argc, char **argv, char **envp)
+{
+    /* enum child_step of lib/internal.h, checked there by a static assert */
+    enum { STEP_EXEC_ = 21, STEP_CGROUP_ = 23 };
+    if (argc < 8)
+        return 125;
+    long report_fd = parse_long(argv[2]);
+    int index = (int)parse_long(argv[3]);
+    const char *pid = argv[4];
+    int nfds = (int)parse_long(argv[5]);
+    if (argc < 8 + nfds)
+        return 125;
+    for (int i = 0; i < nfds; i++) {
+        long fd = parse_long(argv[6 + i]);
+        long r = sys_retry(sys3(SYS_write, fd, "0", 1));
+        if (r >= 0 && pid[0] != '0') {
+            long len = 0;
+            while (pid[len])
+                len++;
+            r = sys_retry(sys3(SYS_write, fd, pid, len));
+        }
+        if (r < 0)
+            return exec_fail(report_fd, STEP_CGROUP_, r, i);
+        sys1(SYS_close, fd);
+    }
+    long r = sys3(SYS_fcntl, report_fd, F_SETFD, FD_CLOEXEC);
+    if (r == 0)
+        r = sys3(SYS_execve, argv[6 + nfds], argv + 7 + nfds, envp);
+    return exec_fail(report_fd, STEP_EXEC_, r, index);
+}
+
 __attribute__((used)) void init_start(long *sp)
 {
-    init_exit(init_main((int)sp[0], (char **)(sp + 1)));
+    int argc = (int)sp[0];
+    char **argv = (char **)(sp + 1);
+    if (argc > 1 && argv[1][0] == 'e')
+        init_exit(exec_main(argc, argv, argv + argc + 1));
+    init_exit(init_main(argc, argv));
 }
 
 #if defined(__x86_64__)
