@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -41,13 +42,26 @@ CHILD static int helper_child(void *arg)
     return 127;
 }
 
-/* Reads what the helper printed, up to size-1 bytes, as one line. */
-static void helper_output(int fd, char *out, size_t size)
+/* Reads what the helper printed, up to size-1 bytes, as one line. The
+ * pipe's write end sat in the caller's fd table, where a fork of another
+ * thread may have inherited it: end-of-file is not waited for, the
+ * helper's exit is (its output is in the pipe by then). */
+static void helper_output(int fd, int pidfd, char *out, size_t size)
 {
     size_t len = 0;
-    ssize_t n;
-    while (len + 1 < size && (n = read(fd, out + len, size - 1 - len)) > 0)
-        len += (size_t)n;
+    bool exited = false;
+    while (len + 1 < size) {
+        ssize_t n = read(fd, out + len, size - 1 - len);
+        if (n > 0) {
+            len += (size_t)n;
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR) || exited)
+            break;
+        struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+        if (poll(pfd, 2, -1) > 0 && pfd[1].revents)
+            exited = true;
+    }
     while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
         len--;
     out[len] = '\0';
@@ -62,6 +76,8 @@ int helper_run(char *const argv[], char *out, size_t size)
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return -errno;
     _cleanup_close_ int rd = pipefd[0], wr = pipefd[1];
+    if (fcntl(rd, F_SETFL, O_NONBLOCK) < 0)
+        return -errno;
     size_t stack_size = 64 * 1024;
     char *stack =
         mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -85,7 +101,7 @@ int helper_run(char *const argv[], char *out, size_t size)
     if (pid < 0)
         return (int)pid;
     closep(&wr);
-    helper_output(rd, out, size);
+    helper_output(rd, pidfd, out, size);
     siginfo_t si = {0};
     int r;
     while ((r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
