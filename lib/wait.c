@@ -28,7 +28,11 @@ struct pidfd_exit_info {
 static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
 {
     struct pidfd_exit_info info = {.mask = PIDFD_INFO_EXIT_BIT};
-    if (ioctl(p->pidfd, PIDFD_GET_INFO_IOCTL, &info) < 0 || !(info.mask & PIDFD_INFO_EXIT_BIT))
+    int r;
+    do
+        r = ioctl(p->pidfd, PIDFD_GET_INFO_IOCTL, &info);
+    while (r < 0 && errno == EINTR);
+    if (r < 0 || !(info.mask & PIDFD_INFO_EXIT_BIT))
         return -ECHILD;
     if (WIFEXITED(info.exit_code)) {
         *code = CLD_EXITED;
@@ -45,7 +49,12 @@ static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
 static bool proc_status_from_init(nsbox_proc *p, int *code, int *status)
 {
     int rec[2];
-    if (p->status_fd < 0 || read(p->status_fd, rec, sizeof(rec)) != sizeof(rec))
+    ssize_t n = -1;
+    if (p->status_fd >= 0)
+        do
+            n = read(p->status_fd, rec, sizeof(rec));
+        while (n < 0 && errno == EINTR);
+    if (n != sizeof(rec))
         return false;
     *code = rec[0];
     *status = rec[1];
@@ -78,7 +87,11 @@ static int proc_reap(nsbox_proc *p, bool block)
         /* Reaped by the kernel (SIGCHLD ignored): the init's record, else
          * the pidfd's exit info; without either the status is lost. */
         struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
-        if (poll(&pfd, 1, block ? -1 : 0) == 0)
+        int n;
+        do
+            n = poll(&pfd, 1, block ? -1 : 0);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
             return -ETIMEDOUT;
         if (!proc_status_from_init(p, &code, &status) &&
             proc_status_from_pidfd(p, &code, &status) < 0)
