@@ -222,7 +222,7 @@ static int opt_ro_bind_data(struct run_ctx *ctx, char **args)
 
 static int opt_chmod(struct run_ctx *ctx, char **args)
 {
-    long mode;
+    long mode = 0; /* gcc 12 -O3 cannot see that parse_mode sets it on success */
     int r = parse_mode(args[0], &mode);
     if (r < 0)
         return r;
