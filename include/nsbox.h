@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libnsbox: run a command in Linux namespaces under cgroup limits.
  *
  * A recipe (nsbox) says what to isolate and how; nsbox_spawn() starts a
@@ -47,8 +48,22 @@ void nsbox_free(nsbox *box);
  * to the handle and lives until the next call on it. */
 const char *nsbox_errmsg(const nsbox *box);
 
-/* The library's version, "MAJOR.MINOR.PATCH". A static string. */
+/* The library's version, "MAJOR.MINOR.PATCH". A static string: the
+ * library loaded at run time, which may be newer than this header. */
 const char *nsbox_version(void);
+
+/* The version of this header (the library's when it was installed). */
+#define NSBOX_VERSION_MAJOR 0
+#define NSBOX_VERSION_MINOR 1
+#define NSBOX_VERSION_MICRO 0
+
+/* True when this header is version major.minor.micro or later, e.g.
+ * "#if NSBOX_CHECK_VERSION(0, 2, 0)" around a call added in 0.2. */
+#define NSBOX_CHECK_VERSION(major, minor, micro)                                                   \
+    (NSBOX_VERSION_MAJOR > (major) ||                                                              \
+     (NSBOX_VERSION_MAJOR == (major) && NSBOX_VERSION_MINOR > (minor)) ||                          \
+     (NSBOX_VERSION_MAJOR == (major) && NSBOX_VERSION_MINOR == (minor) &&                          \
+      NSBOX_VERSION_MICRO >= (micro)))
 
 /* --------------------------------------------------------------- namespaces */
 
