@@ -1,27 +1,47 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """nsbox: run a command in Linux namespaces under cgroup limits (ctypes
-binding of libnsbox.so.0).
+binding of libnsbox.so.0; the manual pages nsbox(3) and nsbox_*(3) are the
+reference, these docstrings their summary).
 
     import nsbox
     with nsbox.Sandbox().add_namespace(nsbox.NS_PID | nsbox.NS_NET) \\
                         .set_hostname("box") as box:
-        status = box.run(["sh", "-c", "echo $$ $(hostname)"])   # "2 box"
+        r = box.run(["sh", "-c", "echo $$ $(hostname)"], capture_output=True, text=True)
+        print(r.stdout)                                          # "2 box"
 
-A Sandbox is a recipe; its methods mirror the builder calls of nsbox.h
-(nsbox_add_namespace -> add_namespace ...) and return the Sandbox, so they
-chain. spawn() starts a Process; run() spawns and waits. A failing call
-raises OSError(errno, message) with the library's nsbox_errmsg() text.
+A Sandbox is a recipe (nsbox_new); its methods mirror the builder calls of
+nsbox.h (nsbox_add_namespace -> add_namespace ...) and return the Sandbox,
+so they chain. spawn() starts a Process; run() spawns, pumps the pipes and
+waits, as subprocess.run() does. A call the library refuses raises
+OSError(errno, message) (FileNotFoundError, PermissionError ...), message
+being nsbox_errmsg(); an integer out of its C type's range raises
+OverflowError, a string with a NUL byte ValueError, as os functions do.
 
-The library is found through $NSBOX_LIB, else ctypes.util.find_library, else
-"libnsbox.so.0". Symbols are looked up when first called: with a library that
-lacks a call, only that call fails (NotImplementedError).
+The library is $NSBOX_LIB, else the one meson install put next to this
+package, else "libnsbox.so.0" as the dynamic loader finds it. Symbols are
+looked up when first called: with a library that lacks a call, only that
+call fails (NotImplementedError).
 """
 
+from __future__ import annotations
+
 import ctypes
-import ctypes.util
+import errno as _errno
 import os
 import signal as _signal
+import time
+from typing import Any, Dict, Iterable, List, Optional, Sequence, TypeVar, Union
 
-__all__ = ["Sandbox", "Process", "version", "library"]
+from . import _lib
+from ._lib import StrPath, c_int, c_uint, cstr, fd_of, fn as _fn, u32, u64
+from ._process import (DEVNULL, PIPE, STDOUT, CalledProcessError, CompletedProcess,
+                       TimeoutExpired, decode, encode, open_stdio, pump)
+
+__all__ = ["Sandbox", "Process", "CompletedProcess", "TimeoutExpired", "CalledProcessError",
+           "PIPE", "DEVNULL", "STDOUT", "version", "library"]
+
+_PROTOS = _lib.PROTOS
+library = _lib.library
 
 NS_USER = 1 << 0
 NS_PID = 1 << 1
@@ -47,143 +67,56 @@ NEW_SESSION = 1 << 1
 AS_PID1 = 1 << 2
 ALLOW_NEW_PRIVS = 1 << 3
 
-_c_int, _c_uint, _u32, _u64 = ctypes.c_int, ctypes.c_uint, ctypes.c_uint32, ctypes.c_uint64
-_ptr, _str, _size = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t
-
-# name -> (restype, argtypes): every public call of nsbox.h.
-_PROTOS = {
-    "nsbox_new": (_ptr, []),
-    "nsbox_free": (None, [_ptr]),
-    "nsbox_errmsg": (_str, [_ptr]),
-    "nsbox_version": (_str, []),
-    "nsbox_add_namespace": (_c_int, [_ptr, _c_uint]),
-    "nsbox_join_namespace": (_c_int, [_ptr, _c_uint, _c_int]),
-    "nsbox_add_uid_map": (_c_int, [_ptr, _u32, _u32, _u32]),
-    "nsbox_add_gid_map": (_c_int, [_ptr, _u32, _u32, _u32]),
-    "nsbox_set_user": (_c_int, [_ptr, _u32, _u32]),
-    "nsbox_set_root": (_c_int, [_ptr, _str]),
-    "nsbox_add_bind_mount": (_c_int, [_ptr, _str, _str, _c_uint]),
-    "nsbox_add_tmpfs": (_c_int, [_ptr, _str, _u64, _u32]),
-    "nsbox_add_proc": (_c_int, [_ptr, _str]),
-    "nsbox_add_dev": (_c_int, [_ptr, _str]),
-    "nsbox_add_dir": (_c_int, [_ptr, _str, _u32]),
-    "nsbox_add_symlink": (_c_int, [_ptr, _str, _str]),
-    "nsbox_add_file": (_c_int, [_ptr, _str, _ptr, _size, _u32]),
-    "nsbox_add_chmod": (_c_int, [_ptr, _str, _u32]),
-    "nsbox_remount_ro": (_c_int, [_ptr, _str]),
-    "nsbox_set_cgroup_limit": (_c_int, [_ptr, _str, _str]),
-    "nsbox_set_cgroup_parent": (_c_int, [_ptr, _str]),
-    "nsbox_set_hostname": (_c_int, [_ptr, _str]),
-    "nsbox_set_cwd": (_c_int, [_ptr, _str]),
-    "nsbox_set_exec_path": (_c_int, [_ptr, _str]),
-    "nsbox_set_env": (_c_int, [_ptr, _str, _str]),
-    "nsbox_clear_env": (_c_int, [_ptr]),
-    "nsbox_set_stdio": (_c_int, [_ptr, _c_int, _c_int, _c_int]),
-    "nsbox_pass_fd": (_c_int, [_ptr, _c_int, _c_int]),
-    "nsbox_set_rlimit": (_c_int, [_ptr, _c_int, _u64, _u64]),
-    "nsbox_add_cap": (_c_int, [_ptr, _str]),
-    "nsbox_drop_cap": (_c_int, [_ptr, _str]),
-    "nsbox_set_seccomp_filter": (_c_int, [_ptr, _ptr, _size]),
-    "nsbox_set_flags": (_c_int, [_ptr, _c_uint]),
-    "nsbox_spawn": (_c_int, [_ptr, _ptr, ctypes.POINTER(_ptr)]),
-    "nsbox_wait": (_c_int, [_ptr, _c_int]),
-    "nsbox_kill": (_c_int, [_ptr, _c_int]),
-    "nsbox_run": (_c_int, [_ptr, _ptr]),
-    "nsbox_proc_free": (None, [_ptr]),
-    "nsbox_proc_pid": (_c_int, [_ptr]),
-    "nsbox_proc_pidfd": (_c_int, [_ptr]),
-    "nsbox_proc_exit_code": (_c_int, [_ptr]),
-    "nsbox_proc_signal": (_c_int, [_ptr]),
-    "nsbox_proc_oom_killed": (_c_int, [_ptr]),
-    "nsbox_proc_memory_peak": (_u64, [_ptr]),
-    "nsbox_proc_cpu_usec": (_u64, [_ptr]),
-    "nsbox_proc_cgroup": (_str, [_ptr]),
-}
-
-_lib = None
-_fns = {}
+Namespaces = Union[int, str, Iterable[str]]
+_H = TypeVar("_H", bound="_Handle")
+FileSpec = Any  # None, PIPE, DEVNULL, STDOUT (stderr), an fd or an object with fileno()
 
 
-def library():
-    """The loaded libnsbox (a ctypes.CDLL), loaded at first use."""
-    global _lib
-    if _lib is None:
-        path = (os.environ.get("NSBOX_LIB") or ctypes.util.find_library("nsbox")
-                or "libnsbox.so.0")
-        _lib = ctypes.CDLL(path, use_errno=True)
-    return _lib
-
-
-def _fn(name):
-    """The library function `name`, typed from _PROTOS, looked up once."""
-    f = _fns.get(name)
-    if f is None:
-        try:
-            f = getattr(library(), name)
-        except AttributeError:
-            raise NotImplementedError(f"this libnsbox has no {name}") from None
-        f.restype, f.argtypes = _PROTOS[name]
-        _fns[name] = f
-    return f
-
-
-def version():
-    """The library's version, "MAJOR.MINOR.PATCH"."""
+def version() -> str:
+    """The library's version, "MAJOR.MINOR.PATCH" (nsbox_version)."""
     return _fn("nsbox_version")().decode()
 
 
-def _bytes(s):
-    return None if s is None else os.fsencode(s)
-
-
-def _argv(argv):
-    """A NULL-terminated char *[] of argv, and the buffers it points into."""
-    if isinstance(argv, (str, bytes)):
-        raise TypeError("argv must be a sequence of arguments, not a string")
-    items = [_bytes(a) for a in argv]
-    arr = (ctypes.c_char_p * (len(items) + 1))(*items, None)
-    return arr, items
-
-
-def _ns_mask(ns):
+def _ns_mask(ns: Namespaces) -> int:
     if isinstance(ns, str):
         ns = [ns]
-    if isinstance(ns, int):
-        return ns
-    mask = 0
-    for name in ns:
-        if name not in _NS_NAMES:
-            raise ValueError(f"unknown namespace kind {name!r}")
-        mask |= _NS_NAMES[name]
-    return mask
+    if not isinstance(ns, int):
+        mask = 0
+        for name in ns:
+            if name not in _NS_NAMES:
+                raise ValueError(f"unknown namespace kind {name!r}")
+            mask |= _NS_NAMES[name]
+        return mask
+    return c_uint(ns, "namespace mask")
 
 
 class _Handle:
     """A library handle freed by close(), at the end of a with block, or when
     garbage-collected. _FREE names the library call that frees it."""
 
-    _FREE = None
+    _FREE = ""
 
-    def __init__(self, ptr):
+    def __init__(self, ptr: Optional[int]) -> None:
         self._ptr = ptr
 
-    def _handle(self):
+    def _handle(self) -> int:
         if not self._ptr:
             raise ValueError(f"the {type(self).__name__} was closed")
         return self._ptr
 
-    def close(self):
+    def close(self) -> None:
+        """Frees the handle; twice is fine."""
         if self._ptr:
             _fn(self._FREE)(self._ptr)
             self._ptr = None
 
-    def __enter__(self):
+    def __enter__(self: _H) -> _H:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:
@@ -191,201 +124,382 @@ class _Handle:
 
 
 class Sandbox(_Handle):
-    """A recipe (nsbox *). Builder methods return self, so they chain.
-    close() frees it; processes spawned from it live on."""
+    """A recipe (nsbox *): what to isolate and how; one recipe may spawn
+    many processes. Builder methods return self, so they chain. close()
+    frees it; processes spawned from it live on."""
 
     _FREE = "nsbox_free"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_fn("nsbox_new")())
         if not self._ptr:
             raise MemoryError("nsbox_new")
+        self._stdio = (-1, -1, -1)
 
-    def _check(self, r):
+    def _check(self, r: int) -> int:
         if r < 0:
             msg = _fn("nsbox_errmsg")(self._ptr).decode(errors="replace")
             raise OSError(-r, msg or os.strerror(-r))
         return r
 
-    def _call(self, name, *args):
+    def _call(self, name: str, *args: Any) -> "Sandbox":
         self._check(_fn(name)(self._handle(), *args))
         return self
 
     @property
-    def errmsg(self):
-        """The last error on this handle, "" if none."""
+    def errmsg(self) -> str:
+        """The last error on this handle, "" if none (nsbox_errmsg)."""
         return _fn("nsbox_errmsg")(self._handle()).decode(errors="replace")
 
     # -- namespaces
-    def add_namespace(self, ns):
-        """ns: an NS_* mask, a kind name ("pid") or a list of names."""
+    def add_namespace(self, ns: Namespaces) -> "Sandbox":
+        """Adds new namespaces: an NS_* mask, a kind name ("pid") or a list
+        of names. Repeated calls add up. An unprivileged caller gets a user
+        namespace too, its own uid and gid mapped to themselves unless maps
+        say otherwise; a new network namespace has "lo" up and nothing else.
+        EINVAL for unknown bits or a kind also joined."""
         return self._call("nsbox_add_namespace", _ns_mask(ns))
 
-    def join_namespace(self, ns, fd):
-        """fd: an open /proc/PID/ns/<kind> file or a pidfd (the fd is copied)."""
-        return self._call("nsbox_join_namespace", _ns_mask(ns), fd)
+    def join_namespace(self, ns: Namespaces, fd: Any) -> "Sandbox":
+        """Enters an existing namespace instead of making one: fd an open
+        /proc/PID/ns/<kind> file (ns exactly that kind) or a pidfd (ns may
+        name several). The fd is duplicated. setns() runs at spawn."""
+        return self._call("nsbox_join_namespace", _ns_mask(ns), fd_of(fd, "fd"))
 
     # -- identity
-    def add_uid_map(self, inside, outside, count=1):
-        return self._call("nsbox_add_uid_map", inside, outside, count)
+    def add_uid_map(self, inside: int, outside: int, count: int = 1) -> "Sandbox":
+        """Maps uids inside..inside+count-1 to outside..outside+count-1 (adds
+        NS_USER). Several ranges may not overlap. Root writes the map; an
+        unprivileged caller's extra ranges go through newuidmap."""
+        return self._call("nsbox_add_uid_map", u32(inside, "inside"), u32(outside, "outside"),
+                          u32(count, "count"))
 
-    def add_gid_map(self, inside, outside, count=1):
-        return self._call("nsbox_add_gid_map", inside, outside, count)
+    def add_gid_map(self, inside: int, outside: int, count: int = 1) -> "Sandbox":
+        """As add_uid_map(), for gids (newgidmap)."""
+        return self._call("nsbox_add_gid_map", u32(inside, "inside"), u32(outside, "outside"),
+                          u32(count, "count"))
 
-    def set_user(self, uid, gid):
-        return self._call("nsbox_set_user", uid, gid)
+    def set_user(self, uid: int, gid: int) -> "Sandbox":
+        """The uid and gid the command runs as, inside; supplementary groups
+        are dropped. EINVAL for (uid_t)-1."""
+        return self._call("nsbox_set_user", u32(uid, "uid"), u32(gid, "gid"))
 
     # -- filesystem
-    def set_root(self, dir=None):
-        """dir becomes "/"; None: an empty tmpfs root that the mounts fill."""
-        return self._call("nsbox_set_root", _bytes(dir))
+    def set_root(self, dir: Optional[StrPath] = None) -> "Sandbox":
+        """dir becomes "/" (pivot_root); None: an empty tmpfs root that the
+        mounts fill, as bubblewrap does. The last call wins."""
+        return self._call("nsbox_set_root", cstr(dir, "dir"))
 
-    def add_bind_mount(self, src, dst, flags=0):
-        return self._call("nsbox_add_bind_mount", _bytes(src), _bytes(dst), flags)
+    def add_bind_mount(self, src: StrPath, dst: StrPath, flags: int = 0) -> "Sandbox":
+        """Binds the caller's src at dst: nosuid, nodev unless MOUNT_DEV;
+        MOUNT_RDONLY makes the subtree read-only; MOUNT_TRY skips a missing
+        src."""
+        return self._call("nsbox_add_bind_mount", cstr(src, "src"), cstr(dst, "dst"),
+                          c_uint(flags, "flags"))
 
-    def add_tmpfs(self, dst, size_bytes=0, mode=0o755):
-        return self._call("nsbox_add_tmpfs", _bytes(dst), size_bytes, mode)
+    def add_tmpfs(self, dst: StrPath, size_bytes: int = 0, mode: int = 0o755) -> "Sandbox":
+        """A new tmpfs at dst (nosuid, nodev); size 0: the kernel's default."""
+        return self._call("nsbox_add_tmpfs", cstr(dst, "dst"), u64(size_bytes, "size_bytes"),
+                          u32(mode, "mode"))
 
-    def add_proc(self, dst="/proc"):
-        return self._call("nsbox_add_proc", _bytes(dst))
+    def add_proc(self, dst: StrPath = "/proc") -> "Sandbox":
+        """A new procfs at dst, from inside the sandbox's PID namespace."""
+        return self._call("nsbox_add_proc", cstr(dst, "dst"))
 
-    def add_dev(self, dst="/dev"):
-        return self._call("nsbox_add_dev", _bytes(dst))
+    def add_dev(self, dst: StrPath = "/dev") -> "Sandbox":
+        """A minimal /dev at dst, as bubblewrap makes it."""
+        return self._call("nsbox_add_dev", cstr(dst, "dst"))
 
-    def add_dir(self, dst, mode=0o755):
-        return self._call("nsbox_add_dir", _bytes(dst), mode)
+    def add_dir(self, dst: StrPath, mode: int = 0o755) -> "Sandbox":
+        """A directory at dst with exactly mode; an existing one is kept."""
+        return self._call("nsbox_add_dir", cstr(dst, "dst"), u32(mode, "mode"))
 
-    def add_symlink(self, target, linkpath):
-        return self._call("nsbox_add_symlink", _bytes(target), _bytes(linkpath))
+    def add_symlink(self, target: StrPath, linkpath: StrPath) -> "Sandbox":
+        """A symlink at linkpath pointing to target (stored as given)."""
+        return self._call("nsbox_add_symlink", cstr(target, "target"),
+                          cstr(linkpath, "linkpath"))
 
-    def add_file(self, dst, data, mode=0o644):
-        data = data.encode() if isinstance(data, str) else bytes(data)
-        buf = ctypes.create_string_buffer(data, len(data))
-        return self._call("nsbox_add_file", _bytes(dst), ctypes.cast(buf, _ptr), len(data),
-                          mode)
+    def add_file(self, dst: StrPath, data: Union[str, bytes], mode: int = 0o644) -> "Sandbox":
+        """A regular file at dst holding a copy of data, with exactly mode."""
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        buf = ctypes.create_string_buffer(raw, len(raw))
+        return self._call("nsbox_add_file", cstr(dst, "dst"), ctypes.cast(buf, ctypes.c_void_p),
+                          len(raw), u32(mode, "mode"))
 
-    def add_chmod(self, path, mode):
-        """Sets the mode of path, which an earlier step or the root provides,
-        to exactly mode (bwrap's --chmod); a missing path fails the spawn."""
-        return self._call("nsbox_add_chmod", _bytes(path), mode)
+    def add_chmod(self, path: StrPath, mode: int) -> "Sandbox":
+        """Sets the mode of path, which an earlier step or the root
+        provides, to exactly mode (bwrap's --chmod); a missing path fails
+        the spawn."""
+        return self._call("nsbox_add_chmod", cstr(path, "path"), u32(mode, "mode"))
 
-    def remount_ro(self, dst):
-        return self._call("nsbox_remount_ro", _bytes(dst))
+    def remount_ro(self, dst: StrPath) -> "Sandbox":
+        """Makes the mount at dst, and every mount below it, read-only."""
+        return self._call("nsbox_remount_ro", cstr(dst, "dst"))
 
     # -- cgroup
-    def set_cgroup_limit(self, key, value):
-        """key: a cgroup v2 file name ("memory.max"); value as the kernel
-        takes it, sizes with K/M/G/T, ints are written in decimal."""
-        return self._call("nsbox_set_cgroup_limit", _bytes(key), _bytes(str(value)))
+    def set_cgroup_limit(self, key: str, value: Union[str, int, None]) -> "Sandbox":
+        """A limit of the sandbox's own cgroup: key a cgroup v2 file name
+        ("memory.max"), value as the kernel takes it, sizes with K/M/G/T;
+        an int is written in decimal; None removes the key."""
+        v = None if value is None else cstr(str(value), "value")
+        return self._call("nsbox_set_cgroup_limit", cstr(key, "key"), v)
 
-    def set_cgroup_parent(self, path):
-        return self._call("nsbox_set_cgroup_parent", _bytes(path))
+    def set_cgroup_parent(self, path: Optional[str]) -> "Sandbox":
+        """The cgroup under which sandbox cgroups are made ("/a/b" from the
+        root, "a/b" under the caller's own); None: the caller's own."""
+        return self._call("nsbox_set_cgroup_parent", cstr(path, "path"))
 
     # -- the process
-    def set_hostname(self, name):
-        return self._call("nsbox_set_hostname", _bytes(name))
+    def set_hostname(self, name: str) -> "Sandbox":
+        """The sandbox's hostname (adds NS_UTS); 1 to 64 bytes."""
+        return self._call("nsbox_set_hostname", cstr(name, "name"))
 
-    def set_cwd(self, dir):
-        return self._call("nsbox_set_cwd", _bytes(dir))
+    def set_cwd(self, dir: StrPath) -> "Sandbox":
+        """The command's working directory, an absolute path inside."""
+        return self._call("nsbox_set_cwd", cstr(dir, "dir"))
 
-    def set_exec_path(self, path):
+    def set_exec_path(self, path: Optional[StrPath]) -> "Sandbox":
         """The program to run instead of argv[0] (None: argv[0])."""
-        return self._call("nsbox_set_exec_path", _bytes(path))
+        return self._call("nsbox_set_exec_path", cstr(path, "path"))
 
-    def set_env(self, name, value):
-        """value None unsets the variable."""
-        return self._call("nsbox_set_env", _bytes(name), _bytes(value))
+    def set_env(self, name: str, value: Optional[str]) -> "Sandbox":
+        """Sets one variable of the command's environment; None unsets it."""
+        return self._call("nsbox_set_env", cstr(name, "name"), cstr(value, "value"))
 
-    def clear_env(self):
+    def clear_env(self) -> "Sandbox":
+        """Starts the command's environment empty (set_env() calls stay)."""
         return self._call("nsbox_clear_env")
 
-    def set_stdio(self, stdin=-1, stdout=-1, stderr=-1):
-        """Each an fd (or an object with fileno()), -1 to inherit."""
-        fds = [f if isinstance(f, int) else f.fileno() for f in (stdin, stdout, stderr)]
-        return self._call("nsbox_set_stdio", *fds)
+    def set_stdio(self, stdin: Any = -1, stdout: Any = -1, stderr: Any = -1) -> "Sandbox":
+        """The command's stdin, stdout, stderr: each an fd or an object with
+        fileno(), -1 to inherit the caller's. See nsbox_set_stdio(3) for how
+        long the fds must stay open. spawn() and run() arguments override
+        these for one process."""
+        fds = (fd_of(stdin, "stdin"), fd_of(stdout, "stdout"), fd_of(stderr, "stderr"))
+        self._call("nsbox_set_stdio", *fds)
+        self._stdio = fds
+        return self
 
-    def pass_fd(self, fd, target_fd=None):
-        fd = fd if isinstance(fd, int) else fd.fileno()
-        return self._call("nsbox_pass_fd", fd, fd if target_fd is None else target_fd)
+    def pass_fd(self, fd: Any, target_fd: Optional[int] = None) -> "Sandbox":
+        """Passes the caller's fd to the command as target_fd (>= 3; default
+        the same number). Every other fd is closed in the sandbox."""
+        fd = fd_of(fd, "fd")
+        return self._call("nsbox_pass_fd", fd, fd if target_fd is None
+                          else c_int(target_fd, "target_fd"))
 
-    def set_rlimit(self, resource, soft, hard=None):
-        """resource: resource.RLIMIT_*; RLIM_INFINITY as -1 or resource.RLIM_INFINITY."""
-        def lim(v):
-            return (1 << 64) - 1 if v is None or v < 0 else v
-        return self._call("nsbox_set_rlimit", resource, lim(soft),
-                          lim(soft if hard is None else hard))
+    def set_rlimit(self, resource: int, soft: Optional[int],
+                   hard: Optional[int] = None) -> "Sandbox":
+        """A resource limit (resource.RLIMIT_*) of the command; None or -1
+        (resource.RLIM_INFINITY) for no limit; hard defaults to soft."""
+        def lim(v: Optional[int], what: str) -> int:
+            return _lib.U64_MAX if v is None or v == -1 else u64(v, what)
+        return self._call("nsbox_set_rlimit", c_int(resource, "resource"), lim(soft, "soft"),
+                          lim(soft if hard is None else hard, "hard"))
 
-    def add_cap(self, name):
-        return self._call("nsbox_add_cap", _bytes(name))
+    def add_cap(self, name: str) -> "Sandbox":
+        """Keeps one capability ("cap_net_bind_service", or "ALL") in the
+        command; by default it has none."""
+        return self._call("nsbox_add_cap", cstr(name, "name"))
 
-    def drop_cap(self, name):
-        return self._call("nsbox_drop_cap", _bytes(name))
+    def drop_cap(self, name: str) -> "Sandbox":
+        """Removes one capability (or "ALL") from those kept."""
+        return self._call("nsbox_drop_cap", cstr(name, "name"))
 
-    def set_seccomp_filter(self, bpf):
-        """bpf: the bytes of a struct sock_filter[] program."""
-        bpf = bytes(bpf)
-        buf = ctypes.create_string_buffer(bpf, len(bpf))
-        return self._call("nsbox_set_seccomp_filter", ctypes.cast(buf, _ptr), len(bpf))
+    def set_seccomp_filter(self, bpf: Optional[bytes]) -> "Sandbox":
+        """A seccomp filter: the bytes of a struct sock_filter[] program
+        (1 to 4096 instructions of 8 bytes), installed last before exec;
+        None removes it."""
+        if bpf is None:
+            return self._call("nsbox_set_seccomp_filter", None, 0)
+        raw = bytes(bpf)
+        buf = ctypes.create_string_buffer(raw, len(raw) or 1)
+        return self._call("nsbox_set_seccomp_filter", ctypes.cast(buf, ctypes.c_void_p),
+                          len(raw))
 
-    def set_flags(self, flags):
-        return self._call("nsbox_set_flags", flags)
+    def set_flags(self, flags: int) -> "Sandbox":
+        """Sets the DIE_WITH_PARENT, NEW_SESSION, AS_PID1, ALLOW_NEW_PRIVS
+        flags, replacing earlier ones."""
+        return self._call("nsbox_set_flags", c_uint(flags, "flags"))
 
     # -- running
-    def spawn(self, argv):
-        """Starts argv; returns its Process once exec succeeded."""
-        arr, _keep = _argv(argv)
-        out = _ptr()
-        self._check(_fn("nsbox_spawn")(self._handle(), arr, ctypes.byref(out)))
-        return Process(out.value)
+    def spawn(self, argv: Sequence[StrPath], *, stdin: FileSpec = None,
+              stdout: FileSpec = None, stderr: FileSpec = None) -> "Process":
+        """Starts argv (argv[0] without '/' is looked up in the sandbox's
+        PATH) and returns its Process once exec succeeded; a failed step
+        raises OSError naming it. stdin, stdout, stderr: None (the recipe's
+        set_stdio), PIPE (then Process.stdin/stdout/stderr are its files),
+        DEVNULL, STDOUT (stderr only), an fd or a file object."""
+        arr, _keep = _lib.argv_array(argv)
+        child, close, ours = open_stdio(stdin, stdout, stderr)
+        try:
+            if child != [-1, -1, -1]:
+                merged = [c if c >= 0 else s for c, s in zip(child, self._stdio)]
+                self._call("nsbox_set_stdio", *merged)
+            out = ctypes.c_void_p()
+            try:
+                self._check(_fn("nsbox_spawn")(self._handle(), arr, ctypes.byref(out)))
+            finally:
+                if child != [-1, -1, -1]:
+                    self._call("nsbox_set_stdio", *self._stdio)
+        except BaseException:
+            for fd in ours.values():
+                os.close(fd)
+            raise
+        finally:
+            for fd in close:
+                os.close(fd)
+        proc = Process(out.value)
+        proc.args = list(argv)
+        for name, fd in ours.items():
+            setattr(proc, name, os.fdopen(fd, "wb" if name == "stdin" else "rb", buffering=0))
+        return proc
 
-    def run(self, argv):
-        """Spawns argv and waits: its status in shell form (code or 128+signal)."""
-        arr, _keep = _argv(argv)
-        return self._check(_fn("nsbox_run")(self._handle(), arr))
+    def run(self, argv: Sequence[StrPath], *, input: Union[bytes, str, None] = None,
+            capture_output: bool = False, timeout: Optional[float] = None,
+            check: bool = False, stdin: FileSpec = None, stdout: FileSpec = None,
+            stderr: FileSpec = None, text: bool = False, encoding: Optional[str] = None,
+            errors: Optional[str] = None) -> CompletedProcess:
+        """Spawns argv, feeds it input, reads what it writes, waits, and
+        returns a CompletedProcess, as subprocess.run(): returncode is the
+        exit code or the negative signal number, status the shell form.
+        capture_output=True: stdout and stderr are PIPEs. timeout (seconds):
+        the sandbox is killed and TimeoutExpired raised, carrying the output
+        read so far. check=True: CalledProcessError unless returncode is 0."""
+        if input is not None:
+            if stdin is not None:
+                raise ValueError("stdin and input arguments may not both be used")
+            stdin = PIPE
+        if capture_output:
+            if stdout is not None or stderr is not None:
+                raise ValueError("stdout and stderr arguments may not be used "
+                                 "with capture_output")
+            stdout = stderr = PIPE
+        data = encode(input, text, encoding, errors)
+        with self.spawn(argv, stdin=stdin, stdout=stdout, stderr=stderr) as proc:
+            out, err = proc.communicate(data, timeout, kill_on_timeout=True)
+            status = proc.wait()
+            res = CompletedProcess(proc.args, proc.returncode or 0,
+                                   decode(out, text, encoding, errors),
+                                   decode(err, text, encoding, errors), status,
+                                   proc.oom_killed, proc.memory_peak, proc.cpu_usec)
+        if check:
+            res.check_returncode()
+        return res
 
 
 class Process(_Handle):
     """One process running in a sandbox (nsbox_proc *). close() frees the
-    handle; a sandbox still running is killed and reaped first."""
+    handle; a sandbox still running is killed (SIGKILL) and reaped first.
+    stdin, stdout, stderr: its pipes when spawn() was given PIPE."""
 
     _FREE = "nsbox_proc_free"
 
-    def wait(self, timeout=None):
-        """Waits up to timeout seconds (None: forever, 0: poll); returns the
-        status in shell form. Raises TimeoutError if it still runs."""
-        ms = -1 if timeout is None else max(0, int(timeout * 1000))
+    def __init__(self, ptr: Optional[int]) -> None:
+        super().__init__(ptr)
+        self.args: List[Any] = []
+        self.stdin: Any = None
+        self.stdout: Any = None
+        self.stderr: Any = None
+        self._status: Optional[int] = None
+
+    def close(self) -> None:
+        for f in (self.stdin, self.stdout, self.stderr):
+            if f is not None:
+                f.close()
+        super().close()
+
+    def wait(self, timeout: Optional[float] = None) -> int:
+        """Waits up to timeout seconds (None: forever, 0: poll) and returns
+        the status in shell form (the exit code, or 128 + the signal), the
+        same again on later calls. Raises TimeoutExpired (a TimeoutError)
+        if it still runs."""
+        ms = -1 if timeout is None else c_int(max(0, int(timeout * 1000)), "timeout in ms")
         r = _fn("nsbox_wait")(self._handle(), ms)
+        if r == -_errno.ETIMEDOUT:
+            raise TimeoutExpired(self.args, timeout)
         if r < 0:
             raise OSError(-r, "wait: " + os.strerror(-r))
+        self._status = r
         return r
 
-    def kill(self, sig=_signal.SIGKILL):
-        """Sends sig to the sandbox (every process of it where it can)."""
-        r = _fn("nsbox_kill")(self._handle(), int(sig))
+    def poll(self) -> Optional[int]:
+        """returncode if it ended, else None."""
+        try:
+            self.wait(0)
+        except TimeoutExpired:
+            return None
+        return self.returncode
+
+    def communicate(self, input: Optional[bytes] = None, timeout: Optional[float] = None,
+                    *, kill_on_timeout: bool = False) -> tuple:
+        """Writes input to its stdin PIPE, reads its stdout and stderr PIPEs
+        to EOF, then waits: (stdout, stderr), None for what was not a PIPE.
+        On timeout raises TimeoutExpired with what was read (and with
+        kill_on_timeout, kills and reaps the sandbox first)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        files = {n: f for n, f in (("stdin", self.stdin), ("stdout", self.stdout),
+                                   ("stderr", self.stderr)) if f is not None}
+        got: Dict[str, List[bytes]] = {"stdout": [], "stderr": []}
+        done = pump(files, input, deadline, got)
+        out = b"".join(got["stdout"]) if self.stdout is not None else None
+        err = b"".join(got["stderr"]) if self.stderr is not None else None
+        if done:
+            try:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                self.wait(left)
+                return out, err
+            except TimeoutExpired:
+                pass
+        if kill_on_timeout:
+            self.kill()
+            self.wait()
+        raise TimeoutExpired(self.args, timeout, output=out, stderr=err)
+
+    def kill(self, sig: int = _signal.SIGKILL) -> None:
+        """Sends sig to the sandbox: every process of its cgroup, else its
+        PID 1, else the process. ESRCH once it was reaped."""
+        r = _fn("nsbox_kill")(self._handle(), c_int(sig, "sig"))
         if r < 0:
             raise OSError(-r, "kill: " + os.strerror(-r))
 
-    def _get(self, name):
+    def terminate(self) -> None:
+        """kill(SIGTERM)."""
+        self.kill(_signal.SIGTERM)
+
+    def _get(self, name: str) -> Any:
         return _fn(name)(self._handle())
 
-    pid = property(lambda self: self._get("nsbox_proc_pid"), doc="pid, in our PID namespace")
-    pidfd = property(lambda self: self._get("nsbox_proc_pidfd"),
-                     doc="pollable pidfd owned by the handle, -1 if none")
-    exit_code = property(lambda self: self._get("nsbox_proc_exit_code"),
-                         doc="after wait: the exit code, -1 unless it exited")
-    signal = property(lambda self: self._get("nsbox_proc_signal"),
-                      doc="after wait: the killing signal, 0 if none")
-    oom_killed = property(lambda self: bool(self._get("nsbox_proc_oom_killed")),
-                          doc="after wait: the cgroup OOM killer fired")
-    memory_peak = property(lambda self: self._get("nsbox_proc_memory_peak"),
-                           doc="after wait: peak memory in bytes, 0 if unknown")
-    cpu_usec = property(lambda self: self._get("nsbox_proc_cpu_usec"),
-                        doc="after wait: user+system CPU of the whole sandbox")
+    @property
+    def returncode(self) -> Optional[int]:
+        """None until wait() returned; then the exit code, or the negative
+        number of the signal that killed the command (as subprocess)."""
+        if self._status is None:
+            return None
+        sig = self.signal
+        return -sig if sig else self.exit_code
 
     @property
-    def cgroup(self):
-        """Its cgroup path, None if it has none."""
+    def status(self) -> Optional[int]:
+        """The shell-form status wait() returned, None before."""
+        return self._status
+
+    pid = property(lambda self: self._get("nsbox_proc_pid"),
+                   doc="The pid of its first process, in our PID namespace.")
+    pidfd = property(lambda self: self._get("nsbox_proc_pidfd"),
+                     doc="A pollable pidfd owned by the handle, -1 if none.")
+    exit_code = property(lambda self: self._get("nsbox_proc_exit_code"),
+                         doc="After wait: the exit code, -1 unless it exited.")
+    signal = property(lambda self: self._get("nsbox_proc_signal"),
+                      doc="After wait: the killing signal, 0 if none.")
+    oom_killed = property(lambda self: bool(self._get("nsbox_proc_oom_killed")),
+                          doc="After wait: the cgroup OOM killer fired.")
+    memory_peak = property(lambda self: self._get("nsbox_proc_memory_peak"),
+                           doc="After wait: peak memory in bytes, 0 if unknown.")
+    cpu_usec = property(lambda self: self._get("nsbox_proc_cpu_usec"),
+                        doc="After wait: user+system CPU of the whole sandbox.")
+
+    @property
+    def cgroup(self) -> Optional[str]:
+        """Its cgroup path as /proc/self/cgroup writes it, None if none."""
         c = self._get("nsbox_proc_cgroup")
         return None if c is None else c.decode(errors="replace")
-
-
