@@ -1,5 +1,7 @@
-"""Tests of the Python binding (examples/python/nsbox.py) against the built
-library ($NSBOX_LIB), as root and as nobody. Looks from inside the sandbox."""
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Tests of the Python package nsbox as pip installed it (tests/staged.py
+puts only that on sys.path) against the built library ($NSBOX_LIB), as root
+and as nobody. Looks from inside the sandbox."""
 
 import ctypes
 import errno
@@ -7,12 +9,14 @@ import os
 import re
 import resource
 import signal
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nobody  # noqa: E402
-import nsbox  # noqa: E402  (PYTHONPATH: examples/python)
+import nsbox  # noqa: E402  (PYTHONPATH: the pip-installed package)
 
 
 def capture(box, argv):
@@ -34,6 +38,47 @@ def sh(box, script):
     return capture(box, ["sh", "-c", script])
 
 
+_C_TO_CTYPES = {
+    "nsbox *": "c_void_p", "const nsbox *": "c_void_p", "nsbox_proc *": "c_void_p",
+    "const nsbox_proc *": "c_void_p", "nsbox_proc **": "LP_c_void_p", "const char *": "c_char_p",
+    "char *const *": "c_void_p", "const void *": "c_void_p", "int": "c_int",
+    "unsigned": "c_uint", "uint32_t": "c_uint", "uint64_t": "c_ulong", "size_t": "c_ulong",
+    "pid_t": "c_int", "void": "None",
+}
+
+
+def header_decls(text):
+    """{name: (return type, [parameter types])} of the calls of nsbox.h."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    decls = {}
+    for ret, name, params in re.findall(r"^([a-z][\w \*]*?)\s*\b(nsbox_\w+)\(([^)]*)\);",
+                                        text, flags=re.M):
+        types = []
+        for p in params.split(","):
+            p = re.sub(r"\s+", " ", p.strip())
+            if p in ("void", ""):
+                continue
+            p = re.sub(r"\[\]$", "", p)
+            if p.endswith("argv") or p.endswith("argv[]"):
+                types.append("char *const *")
+                continue
+            t = re.sub(r"\b\w+$", "", p).strip()
+            types.append(re.sub(r"\s*\*", " *", t).replace("* *", "**"))
+        decls[name] = (ret.strip(), types)
+    return decls
+
+
+def ctypes_spelling(ret, params):
+    """The ctypes names of a C declaration, e.g. (c_int, [c_void_p, c_uint])."""
+    conv = [_C_TO_CTYPES.get(t, f"<{t}?>") for t in [ret] + params]
+    return f"({conv[0]}, [{', '.join(conv[1:])}])"
+
+
+def ctypes_spelling_of(restype, argtypes):
+    name = (lambda t: "None" if t is None else t.__name__)
+    return f"({name(restype)}, [{', '.join(name(t) for t in argtypes)}])"
+
+
 class Binding(unittest.TestCase):
     def test_version(self):
         self.assertRegex(nsbox.version(), r"^\d+\.\d+\.\d+$")
@@ -42,7 +87,7 @@ class Binding(unittest.TestCase):
         with nsbox.Sandbox().add_namespace(nsbox.NS_PID | nsbox.NS_NET) \
                             .set_hostname("box") as box:
             self.assertEqual(sh(box, "echo $$ $(hostname)"), (0, "2 box\n"))
-            self.assertEqual(box.run(["sh", "-c", "exit 7"]), 7)
+            self.assertEqual(box.run(["sh", "-c", "exit 7"]).returncode, 7)
         self.assertIsNone(box._ptr)
         with self.assertRaises(ValueError):
             box.run(["true"])
@@ -158,11 +203,34 @@ class Binding(unittest.TestCase):
                 self.assertEqual(cm.exception.strerror, box.errmsg)
 
     def test_binds_every_call_of_the_header(self):
-        header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "include",
-                              "nsbox.h")
-        with open(header) as f:
-            calls = set(re.findall(r"\b(nsbox_\w+)\(", f.read()))
-        self.assertEqual(calls - set(nsbox._PROTOS), set())
+        """Every call of nsbox.h is in the binding with the C types of its
+        declaration, and nothing else is; each miss says what to add."""
+        with open(os.environ["NSBOX_HEADER"]) as f:
+            decls = header_decls(f.read())
+        protos = nsbox._PROTOS
+        for name in sorted(set(decls) - set(protos)):
+            self.fail(f"{name} is declared in nsbox.h but not bound: add it to PROTOS in "
+                      f"python/nsbox/_lib.py as {ctypes_spelling(*decls[name])}, a method "
+                      "of Sandbox (or a property of Process for nsbox_proc_*) with range "
+                      "checks (_lib.u32 ...) and cstr() for strings, and a test here; see "
+                      "CONTRIBUTING.md")
+        for name in sorted(set(protos) - set(decls)):
+            self.fail(f"{name} is bound in python/nsbox/_lib.py but not declared in nsbox.h")
+        for name in sorted(set(decls) & set(protos)):
+            want = ctypes_spelling(*decls[name])
+            have = ctypes_spelling_of(*protos[name])
+            self.assertEqual(have, want, f"{name}: python/nsbox/_lib.py PROTOS has {have}, "
+                             f"the header says {want}")
+
+    def test_installed_package(self):
+        """The package under test is the installed one, typed, loading the
+        library named by $NSBOX_LIB."""
+        here = os.path.dirname(os.path.abspath(nsbox.__file__))
+        self.assertEqual(os.path.basename(os.path.dirname(here)), "site", here)
+        self.assertTrue(os.path.exists(os.path.join(here, "py.typed")))
+        self.assertEqual(nsbox._lib.library_path(), os.environ["NSBOX_LIB"])
+        with open("/proc/self/maps") as f:
+            self.assertIn(os.environ["NSBOX_LIB"], f.read())
 
     def test_chmod_inside(self):
         """add_chmod sets exact modes on what earlier steps made, follows a
@@ -231,6 +299,204 @@ class Binding(unittest.TestCase):
             mask = nsbox.NS_UTS | (nsbox.NS_USER if os.geteuid() else 0)
             box.join_namespace(mask, proc.pidfd)
             self.assertEqual(sh(box, "hostname"), (0, "joined\n"))
+
+
+class Conversions(unittest.TestCase):
+    """Issue 12.9: every integer is range-checked against its C type
+    (OverflowError, TypeError for a non-integer) and every string with a NUL
+    byte is refused (ValueError), as os functions do, before the library is
+    called: nothing is wrapped or cut."""
+
+    U32 = [2**32, 2**32 + 100000, -1]
+    U64 = [2**64, -1]
+    INT = [2**31, -(2**31) - 1]
+
+    def over(self, call, *args):
+        with nsbox.Sandbox() as box, self.subTest(call=call, args=args):
+            with self.assertRaises(OverflowError) as cm:
+                getattr(box, call)(*args)
+            self.assertIn("imum", str(cm.exception))
+            self.assertEqual(box.errmsg, "")  # the library was not called
+
+    def test_integers_out_of_range(self):
+        for v in self.U32:
+            self.over("set_user", v, 0)
+            self.over("set_user", 0, v)
+            for m in ("add_uid_map", "add_gid_map"):
+                self.over(m, v, 0, 1)
+                self.over(m, 0, v, 1)
+                self.over(m, 0, 0, v)
+            self.over("add_tmpfs", "/t", 0, v)
+            self.over("add_dir", "/t", v)
+            self.over("add_file", "/t", b"", v)
+            self.over("add_chmod", "/t", v)
+            self.over("add_bind_mount", "/a", "/b", v)
+            self.over("set_flags", v)
+            self.over("add_namespace", v)
+            self.over("join_namespace", v, 0)
+        for v in self.U64:
+            self.over("add_tmpfs", "/t", v)
+        for v in (2**64, -2):
+            self.over("set_rlimit", resource.RLIMIT_NOFILE, v)
+            self.over("set_rlimit", resource.RLIMIT_NOFILE, 1, v)
+        for v in self.INT:
+            self.over("set_rlimit", v, 1)
+            self.over("set_stdio", v)
+            self.over("set_stdio", -1, v)
+            self.over("set_stdio", -1, -1, v)
+            self.over("pass_fd", v, 5)
+            self.over("pass_fd", 1, v)
+            self.over("join_namespace", "uts", v)
+        with nsbox.Sandbox() as box, box.spawn(["true"]) as proc:
+            with self.assertRaises(OverflowError):
+                proc.kill(2**31)
+            with self.assertRaises(OverflowError):
+                proc.wait(2**31)
+            proc.wait()
+        with nsbox.Sandbox() as box:
+            with self.assertRaises(TypeError):
+                box.set_user(1.5, 0)
+            with self.assertRaises(TypeError):
+                box.add_tmpfs("/t", "1G")
+
+    def test_control_in_range_values_reach_the_library(self):
+        """The same calls with the largest in-range values reach the library,
+        which judges them itself."""
+        with nsbox.Sandbox() as box:
+            box.add_uid_map(0, 2**32 - 2, 1)
+            box.add_tmpfs("/t", 2**64 - 1)
+            box.set_rlimit(resource.RLIMIT_NOFILE, 2**64 - 1)
+            with self.assertRaises(OSError) as cm:
+                box.set_user(2**32 - 1, 0)  # (uid_t)-1: the library's EINVAL
+            self.assertEqual(cm.exception.errno, errno.EINVAL)
+
+    def nul(self, call, *args):
+        with nsbox.Sandbox() as box, self.subTest(call=call, args=args):
+            with self.assertRaises(ValueError) as cm:
+                getattr(box, call)(*args)
+            self.assertIn("embedded null byte", str(cm.exception))
+            self.assertEqual(box.errmsg, "")
+
+    def test_embedded_nul(self):
+        bad = "ab\0cd"
+        self.nul("set_hostname", bad)
+        self.nul("set_env", bad, "v")
+        self.nul("set_env", "N", bad)
+        self.nul("set_cwd", "/" + bad)
+        self.nul("set_exec_path", bad)
+        self.nul("set_root", "/" + bad)
+        self.nul("add_bind_mount", "/" + bad, "/x")
+        self.nul("add_bind_mount", "/x", "/" + bad)
+        self.nul("add_tmpfs", "/" + bad)
+        self.nul("add_proc", "/" + bad)
+        self.nul("add_dev", "/" + bad)
+        self.nul("add_dir", "/" + bad)
+        self.nul("add_symlink", bad, "/x")
+        self.nul("add_symlink", "x", "/" + bad)
+        self.nul("add_file", "/" + bad, b"data")
+        self.nul("add_chmod", "/" + bad, 0o700)
+        self.nul("remount_ro", "/" + bad)
+        self.nul("set_cgroup_limit", "pids." + bad, "5")
+        self.nul("set_cgroup_limit", "pids.max", "5\0" + "0")
+        self.nul("set_cgroup_parent", "/" + bad)
+        self.nul("add_cap", bad)
+        self.nul("drop_cap", bad)
+        self.nul("spawn", ["echo", bad])
+        self.nul("spawn", [bad.encode()])
+        self.nul("run", ["echo", "ok", bad])
+        # data may hold NUL bytes: a file's content is bytes, not a C string
+        with nsbox.Sandbox().add_tmpfs("/t").add_file("/t/f", b"a\0b") as box:
+            self.assertEqual(box.run(["od", "-An", "-c", "/t/f"], capture_output=True,
+                                     text=True).stdout.split(), ["a", "\\0", "b"])
+
+
+class SubprocessConventions(unittest.TestCase):
+    """run() and Process as subprocess users expect them."""
+
+    def test_capture_input_text(self):
+        with nsbox.Sandbox().add_namespace("pid") as box:
+            r = box.run(["sh", "-c", "echo $$; cat; echo err >&2; exit 3"], input=b"in\n",
+                        capture_output=True)
+        self.assertIsInstance(r, nsbox.CompletedProcess)
+        self.assertEqual((r.returncode, r.status, r.stdout, r.stderr),
+                         (3, 3, b"2\nin\n", b"err\n"))
+        self.assertEqual(r.args, ["sh", "-c", "echo $$; cat; echo err >&2; exit 3"])
+        with nsbox.Sandbox() as box:
+            r = box.run(["cat"], input="é\n", capture_output=True, text=True)
+            self.assertEqual(r.stdout, "é\n")
+            r = box.run(["sh", "-c", "echo o; echo e >&2"], stdout=nsbox.PIPE,
+                        stderr=nsbox.STDOUT)
+            self.assertEqual((r.stdout, r.stderr), (b"o\ne\n", None))
+            r = box.run(["sh", "-c", "cat; echo x"], stdin=nsbox.DEVNULL, stdout=nsbox.PIPE)
+            self.assertEqual(r.stdout, b"x\n")
+
+    def test_large_output_and_input_do_not_deadlock(self):
+        data = os.urandom(1 << 20)
+        with nsbox.Sandbox() as box:
+            r = box.run(["cat"], input=data, capture_output=True, timeout=60)
+        self.assertEqual(r.stdout, data)
+
+    def test_signal_is_negative_returncode(self):
+        with nsbox.Sandbox() as box:
+            r = box.run(["sh", "-c", "kill -TERM $$"])
+        self.assertEqual((r.returncode, r.status), (-signal.SIGTERM, 128 + signal.SIGTERM))
+
+    def test_check(self):
+        with nsbox.Sandbox() as box:
+            self.assertEqual(box.run(["true"], check=True).returncode, 0)
+            with self.assertRaises(nsbox.CalledProcessError) as cm:
+                box.run(["sh", "-c", "echo out; exit 4"], capture_output=True, check=True)
+        e = cm.exception
+        self.assertIsInstance(e, subprocess.CalledProcessError)
+        self.assertEqual((e.returncode, e.status, e.output, e.stderr), (4, 4, b"out\n", b""))
+
+    def test_timeout_carries_output_and_kills(self):
+        fds = len(os.listdir("/proc/self/fd"))
+        with nsbox.Sandbox().add_namespace("pid") as box:
+            t0 = time.monotonic()
+            with self.assertRaises(nsbox.TimeoutExpired) as cm:
+                box.run(["sh", "-c", "echo partial; echo e >&2; sleep 30 & sleep 30"],
+                        capture_output=True, timeout=0.5)
+            self.assertLess(time.monotonic() - t0, 10)
+        e = cm.exception
+        self.assertIsInstance(e, subprocess.TimeoutExpired)
+        self.assertIsInstance(e, TimeoutError)
+        self.assertEqual((e.output, e.stderr, e.timeout), (b"partial\n", b"e\n", 0.5))
+        self.assertEqual(len(os.listdir("/proc/self/fd")), fds)
+
+    def test_timeout_without_pipes(self):
+        with nsbox.Sandbox() as box:
+            with self.assertRaises(nsbox.TimeoutExpired):
+                box.run(["sleep", "30"], timeout=0.2)
+
+    def test_process_pipes_poll_returncode(self):
+        with nsbox.Sandbox() as box:
+            proc = box.spawn(["sh", "-c", "read x; echo got $x"], stdin=nsbox.PIPE,
+                             stdout=nsbox.PIPE)
+        with proc:
+            self.assertIsNone(proc.poll())
+            self.assertIsNone(proc.returncode)
+            out, err = proc.communicate(b"hi\n", timeout=30)
+            self.assertEqual((out, err, proc.returncode, proc.status), (b"got hi\n", None, 0, 0))
+
+    def test_spawn_error_is_oserror_and_closes_pipes(self):
+        fds = len(os.listdir("/proc/self/fd"))
+        with nsbox.Sandbox() as box:
+            with self.assertRaises(FileNotFoundError) as cm:
+                box.run(["/no/such"], capture_output=True)
+            self.assertEqual(cm.exception.errno, errno.ENOENT)
+            self.assertIn("/no/such", cm.exception.strerror)
+        self.assertEqual(len(os.listdir("/proc/self/fd")), fds)
+
+    def test_recipe_stdio_comes_back_after_run(self):
+        """Pipes given to run() are for that process only."""
+        r, w = os.pipe()
+        with nsbox.Sandbox().set_stdio(-1, w, -1) as box:
+            self.assertEqual(box.run(["echo", "a"], capture_output=True).stdout, b"a\n")
+            box.run(["echo", "b"])
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            self.assertEqual(f.read(), b"b\n")
 
 
 if __name__ == "__main__":
