@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Filesystem escapes, as root in a user namespace (i == 0) and as nobody
  * (i == 1), made from inside by priv-helper: write through a read-only
  * bind, remount it read-write, unmount it to reach what is below, and see
@@ -9,6 +10,7 @@
  * /work/shared/API.md) that is being written in parallel; add
  * 'escape_fs' : ['test_escape_fs.c'] to the suites once it is merged. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,11 +22,15 @@
 
 #include "privtest.h"
 
+/* The directories of the cases live in one made by main(), which removes
+ * it after the suite: a failed case exits before its dir_remove(). */
+static char base[] = "/tmp/nsbox-escape-fs-XXXXXX";
+
 /* A directory of the acting user (so that only the mount flag forbids
  * writing), removed by the caller with dir_remove(). */
 static void dir_make(char *dir, size_t size)
 {
-    snprintf(dir, size, "/tmp/nsbox-escape-fs-XXXXXX");
+    snprintf(dir, size, "%s/XXXXXX", base);
     ck_assert_ptr_nonnull(mkdtemp(dir));
     ck_assert_int_eq(chmod(dir, 0755), 0);
 }
@@ -121,5 +127,27 @@ int main(void)
     tcase_add_loop_test(tc, test_remount_ro, 0, 2);
     tcase_add_loop_test(tc, test_proc_hides_host, 0, 2);
     suite_add_tcase(s, tc);
-    return t_run_suite(s);
+    if (!mkdtemp(base) || chmod(base, 01777) < 0) {
+        perror(base);
+        return 1;
+    }
+    int r = t_run_suite(s);
+    /* What failed cases left: their directory and the "new" file in it. */
+    DIR *d = opendir(base);
+    struct dirent *e;
+    char path[512];
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(path, sizeof(path), "%s/%s/new", base, e->d_name);
+            unlink(path);
+            snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+            rmdir(path);
+        }
+    if (d)
+        closedir(d);
+    if (rmdir(base) < 0) {
+        perror(base);
+        return 1;
+    }
+    return r;
 }
