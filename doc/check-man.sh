@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Renders each man page given with man-db's warnings on: any output fails.
 if ! command -v man >/dev/null 2>&1; then
     echo "SKIP: man is not installed (Debian package man-db)"

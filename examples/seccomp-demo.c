@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* seccomp-demo: runs a command in a sandbox (new user and PID namespaces)
  * under a small deny-list built with libseccomp: namespace, mount, module,
  * kexec, keyring, BPF and ptrace calls, and TIOCSTI, fail with EPERM.

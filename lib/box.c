@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The recipe handle: lifecycle, error messages, and the builder calls of the
  * process and its namespaces. Builders validate what they can at once. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Privileges of the command, parent side: the builder calls for
  * capabilities and the seccomp filter, their plan, and the messages of the
  * child's failures. Names are parsed here with libcap; the child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Capabilities, no_new_privs and seccomp: recipe, plan, child steps.
  *
  * The parent (caps.c) parses names with libcap and prepares masks; the

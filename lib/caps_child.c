@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The command's identity and privileges, applied between clone and exec
  * with raw system calls only (see child.c): bounding set, groups, gid, uid,
  * capability sets, ambient set; and, last of all, the seccomp filter. */

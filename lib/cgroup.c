@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-sandbox cgroups (see cgroup.h): the recipe's builder calls, the
  * choice of backend at spawn, placement, kill, removal and the usage
  * report. cgroup_v2.c and cgroup_v1.c make the directories; this file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-sandbox cgroups: made before clone, filled with the limits, the
  * child placed in it (CLONE_INTO_CGROUP on v2; on v1 the child's first
  * step writes "0" to "tasks" files the parent opened), read for the usage

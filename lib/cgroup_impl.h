@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared between the cgroup files: the recipe's limits, one sandbox's
  * cgroup directories, the file helpers and the two backends. */
 #ifndef NSBOX_CGROUP_IMPL_H

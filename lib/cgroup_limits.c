@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup limit keys: checks at the builder call, sizes with K/M/G/T
  * suffixes, and the cgroup v1 twin of each v2 key that has one. */
 #define _GNU_SOURCE

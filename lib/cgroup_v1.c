@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup v1 backend: one directory per controller hierarchy the limits
  * and the report need, the v1 twin of each limit written into it, the pid
  * placed by the parent before the child's go (cgroup.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup v2 backend: the sandbox's cgroup under the parent, the parent's
  * controllers delegated to it, the limits written as named, the child
  * placed by clone3(CLONE_INTO_CGROUP) (Linux 5.7). */

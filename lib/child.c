@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The child's side of a spawn: the stages between clone and exec.
  *
  * Everything here runs on a stack of its own while sharing the caller's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Steps of the child between clone and exec (raw system calls only). */
 #ifndef NSBOX_CHILD_H
 #define NSBOX_CHILD_H

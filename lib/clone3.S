@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* long nsbox_clone3(struct clone_args *args, size_t size, int (*fn)(void *), void *arg)
  *
  * clone3() with a caller-provided stack: the child starts on that stack, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Running a helper program (newuidmap, newgidmap) from the parent: a
  * CLONE_VM|CLONE_VFORK child with exit_signal 0 and signals reset, so that
  * neither the caller's handlers nor its waitpid(-1) see it, and with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* uid/gid maps of a new user namespace, written by the parent while the
  * child waits: directly when the kernel lets the caller (root, or an
  * unprivileged caller mapping only its own id from dumpable memory, see

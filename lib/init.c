@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The init helper's memfd, made at each spawn that needs it from the copy
  * embedded in the library (1.5 KiB: cheaper than keeping an fd on the
  * handle), so that PID 1 runs in memory of its own instead of pinning the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal types shared by the library's files. Not installed. */
 #ifndef NSBOX_INTERNAL_H
 #define NSBOX_INTERNAL_H

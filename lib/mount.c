@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The child's mounts: runs the plan's entries in order, raw system calls
  * only (see child.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The filesystem view: recipe steps (mount_recipe.c), their plan
  * (mount_plan.c), and the child's mounts (mount.c). */
 #ifndef NSBOX_MOUNT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Turns the filesystem steps into plan entries the child executes as they
  * are: every path, option string and description is made here, and /dev is
  * spelled out into its parts. Also the messages of failed mount steps. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The filesystem builder calls: each validates its paths at once and
  * records one step; nothing touches the host until nsbox_spawn(). */
 #define _GNU_SOURCE

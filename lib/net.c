@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loopback up in a new network namespace, as `ip link set lo up` does.
  * Runs in the child: raw system calls only. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Turns a recipe into the flat plan that the child runs: namespaces to
  * create and join, the environment and exec candidates, the fd table. All
  * of it lives in one block of memory that the child only reads. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Messages for the child's failed steps, built in the parent from the plan
  * (the child only sends numbers). Each names the step and what it was
  * applied to; the errno text follows. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Turns a child's report {step, errno, index} into the handle's message. */
 #ifndef NSBOX_REPORT_H
 #define NSBOX_REPORT_H

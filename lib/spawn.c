@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parent's side of a spawn: clone3 into the namespaces, user maps,
  * the go signal, and the child's report of exec or of the failed step.
  * The sync socket carries "go" to the child and the read end of stage 0's

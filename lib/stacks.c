@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The child stages' stacks: one mapping per handle, made at its first
  * spawn and reused, since mapping and unmapping them at every spawn costs
  * page faults and TLB shootdowns across CPUs. Reuse is safe: nsbox_spawn

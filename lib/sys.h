@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Raw system calls for code that runs between clone and exec.
  *
  * The child shares the caller's memory (CLONE_VM) and its thread pointer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Waiting for a sandbox: pidfd poll with a timeout, the status in shell
  * form, kill, and the handle's end. */
 #define _GNU_SOURCE

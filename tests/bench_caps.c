@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Benchmark: the cost of the privilege steps in a spawn. nsbox_run of
  * /bin/true in a new user namespace with every capability kept (bounding
  * set untouched, no filter: the baseline) against the default (every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Added cost of cgroup limits per spawn: the same spawn + wait of
  * /bin/true with and without memory.max + pids.max + cpu.max, measured
  * alternately in this process. Prints the figures and the ratio. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Cost of bind mounts: spawns /bin/true under a tmpfs root with 0, 10, 100
  * and 1,000 extra bind mounts and prints the cost per mount against the
  * 0-mount baseline of the same run. The per-mount cost should stay flat

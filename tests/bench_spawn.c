@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Benchmark: nsbox_run of /bin/true against a raw clone(CLONE_VM)+execve
  * with the same namespace flags, measured in the same process, medians of
  * interleaved runs (so that machine noise hits both alike). */

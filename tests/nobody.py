@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs a unittest module as root and again as nobody (65534), as the Check
 suites do, and exits with meson's codes (77: skipped, with the reason)."""
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """nsbox-run's core options (bwrap's spelling), checked from inside the
 sandbox, as root and again as nobody (dropped in a child before exec)."""
 import os

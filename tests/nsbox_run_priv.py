@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """nsbox-run's privilege options, checked from inside with priv-helper:
 --cap-add/--cap-drop in order (bwrap's meaning) and --seccomp FD."""
 import os

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Runs inside sandboxes for the privilege and escape tests: performs one
  * attempt and prints one line, "ok" or the errno's name ("EPERM"), so that
  * the test checks the outcome from inside. "status" prints the identity,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers shared by the privilege and escape suites: run priv-helper (a
  * program that makes one attempt inside the sandbox and prints "ok" or the
  * errno's name) and read its "status" line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Privileges: capabilities kept and dropped, no_new_privs, the seccomp
  * filter; each seen from inside through priv-helper's status line. */
 #define _GNU_SOURCE

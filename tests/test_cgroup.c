@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup limits: OOM, pids, cpu, whole-sandbox kill, cleanup, the cgroup
  * namespace, delegation to an unprivileged caller, errors. Each case runs
  * as root and as nobody (nobody gets a parent cgroup that root chowned to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Core: each namespace kind alone and together, maps, joining; looked at
  * from inside the sandbox, as root (loop index 0) and as nobody (1). */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bad input: each gives -errno, a message naming what was wrong, and
  * leaves no process and no fd behind. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Escape attempts: each runs as root in a user namespace (i == 0) and as
  * nobody (i == 1), is made from inside the sandbox by priv-helper, and must
  * fail with the errno asserted here. Where it shows the attempt is real, a

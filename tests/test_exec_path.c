@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox_set_exec_path: the program run apart from the argv[0] it sees. */
 #define _GNU_SOURCE
 #include <errno.h>

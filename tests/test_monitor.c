@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The status path of kernels before 6.15 (no PIDFD_INFO_EXIT), forced on
  * this one through the internal handle: the command runs under the init
  * helper as a monitor, whose record carries the status even when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Filesystem view: each case looks from inside the sandbox, as root and as
  * nobody, and checks that the host's mount table is left as it was. */
 #define _GNU_SOURCE

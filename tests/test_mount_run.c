@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run's filesystem flags (bwrap's spelling), run as a program from
  * the path in $NSBOX_RUN, as root and as nobody. */
 #define _GNU_SOURCE

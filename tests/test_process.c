@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The process: environment, cwd, stdio and fds, rlimits, flags, wait,
  * kill, init's reaping and forwarding, and what the caller keeps. */
 #define _GNU_SOURCE

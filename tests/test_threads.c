@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Spawning from several threads while others allocate: every spawn
  * succeeds, none deadlocks (the child allocates nothing and takes no lock). */
 #define _GNU_SOURCE

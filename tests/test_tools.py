@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Tests of the tools: nsbox-run's flags of issue 7, nsbox-exec, nsbox-tour.
 Each runs as root and again as nobody; they look from inside the sandbox."""
 

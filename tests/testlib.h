@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for the test suite: run a sandbox and capture what it prints,
  * drop to nobody, count fds and children. */
 #ifndef NSBOX_TESTLIB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-exec: runs a command in the namespaces of a running process (a
  * sandbox), as nsenter does, through nsbox_join_namespace.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run: parses bwrap's command line into a recipe, runs the command,
  * exits with its status. Errors are one line: "nsbox-run: <message>". */
 #include <errno.h>

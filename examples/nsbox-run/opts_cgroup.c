@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run options of cgroup limits and the status report:
  * --memory, --pids, --cpus, --cgroup-limit, --cgroup-parent,
  * --json-status-fd. */

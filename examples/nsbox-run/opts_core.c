@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run options of the core: namespaces, identity, process. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run options of bwrap's plumbing: the *-try namespaces, --args,
  * --argv0, --info-fd, --lock-file, --sync-fd, --level-prefix. */
 #define _GNU_SOURCE

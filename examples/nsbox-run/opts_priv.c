@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run options of privileges: capabilities and the seccomp filter,
  * with bubblewrap's meaning. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run: a bubblewrap-compatible command line over libnsbox.
  * Options live in tables, one file per concern (core, filesystem, cgroup,
  * privileges); main.c parses argv against all of them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-tour's cgroup part: a memory limit and the usage report. */
 #include <stdint.h>
 #include <stdio.h>

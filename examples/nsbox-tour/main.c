@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-tour: the Quick start demo. For each kind of namespace alone, it
  * starts a sandbox and shows side by side what the host sees and what the
  * sandboxed process sees; then all kinds together under a memory limit,

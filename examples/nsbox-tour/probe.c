@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-tour's probe: run as "nsbox-tour --probe" on the host and in each
  * sandbox, it prints what the process sees, one "key value" line each, so
  * that both sides are measured by the same code. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-tour: the Quick start demo. main.c runs the tour, probe.c is what
  * runs on each side, limits.c the cgroup part. */
 #ifndef NSBOX_TOUR_H

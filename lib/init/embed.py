@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes a C file holding a binary as a byte array: embed.py IN OUT SYMBOL."""
 import sys
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-init: PID 1 of a sandbox's PID namespace (or the monitor of a
  * joined one). Built freestanding (no libc: it starts in a few dozen
  * microseconds) and embedded in libnsbox, which execs it from a memfd.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # check-guest.sh - self-test of the cgroup v2 lane; run inside the guest, as
 # root:  tests/vm/run-in-guest.sh -- tests/vm/check-guest.sh
 # Checks what the library's tests rely on: the cgroup layout documented in

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Stage 1 of the cgroup v2 guest: /init of the initramfs that
 # run-in-guest.sh builds, PID 1 until switch_root. Only the static busybox,

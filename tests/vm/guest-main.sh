@@ -1,4 +1,5 @@
 #!/run/nsbox-vm/busybox sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Stage 2 of the cgroup v2 guest: PID 1 on the final root (host / read-only
 # under a tmpfs overlay, see guest-init.sh), run by the static busybox that

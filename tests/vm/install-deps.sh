@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # install-deps.sh - install what tests/vm/run-in-guest.sh (the cgroup v2
 # lane) needs on Debian 12, as root. Idempotent: installs only the missing
 # packages, so a second run does nothing and needs no network.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-in-guest.sh - run one command in a throw-away qemu guest whose only
 # cgroup hierarchy is cgroup v2: the cgroup v2 lane of libnsbox's tests.
 #
