@@ -5,7 +5,7 @@ version, and nothing else is exported; the soname is libnsbox.so.0; the
 header's NSBOX_VERSION_* macros and NSBOX_CHECK_VERSION agree with the
 project version and nsbox_version(). Each failure says what to add where.
 
-usage: abi_check.py LIBNSBOX_SO HEADER SYMFILE VERSION"""
+usage: abi_check.py LIBNSBOX_SO HEADER SYMFILE VERSION [PYPROJECT]"""
 
 import ctypes
 import os
@@ -133,6 +133,12 @@ with tempfile.TemporaryDirectory() as tmp:
                        capture_output=True, text=True)
     if r.returncode:
         errors.append("NSBOX_CHECK_VERSION: " + r.stderr.strip())
+
+if len(sys.argv) > 5:
+    with open(sys.argv[5]) as f:
+        m = re.search(r'^version = "([^"]*)"', f.read(), flags=re.M)
+    if not m or m.group(1) != version:
+        errors.append(f"{sys.argv[5]}: version {m and m.group(1)!r}, the project {version}")
 
 for e in errors:
     print("FAIL:", e)
