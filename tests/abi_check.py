@@ -110,10 +110,15 @@ want = dict(zip(("MAJOR", "MINOR", "MICRO"), map(int, version.split("."))))
 if macros != want:
     errors.append(f"{header}: NSBOX_VERSION_MAJOR/MINOR/MICRO are {macros}, the project "
                   f"(meson.build) is {version}: update the macros")
-loaded = ctypes.CDLL(os.path.abspath(lib_path))
-loaded.nsbox_version.restype = ctypes.c_char_p
-if loaded.nsbox_version().decode() != version:
-    errors.append(f"nsbox_version() is {loaded.nsbox_version()!r}, the project {version}")
+undefined = subprocess.run(["nm", "-D", "--undefined-only", lib_path], check=True,
+                           capture_output=True, text=True).stdout
+if "__asan_init" in undefined and "asan" not in os.environ.get("LD_PRELOAD", ""):
+    print("note: nsbox_version() not called: an ASan library needs its runtime preloaded")
+else:
+    loaded = ctypes.CDLL(os.path.abspath(lib_path))
+    loaded.nsbox_version.restype = ctypes.c_char_p
+    if loaded.nsbox_version().decode() != version:
+        errors.append(f"nsbox_version() is {loaded.nsbox_version()!r}, the project {version}")
 maj, mnr, mic = want["MAJOR"], want["MINOR"], want["MICRO"]
 probe = f"""#include <nsbox.h>
 #if !NSBOX_CHECK_VERSION({maj}, {mnr}, {mic}) || !NSBOX_CHECK_VERSION({maj}, 0, 0)

@@ -488,6 +488,15 @@ class SubprocessConventions(unittest.TestCase):
             self.assertIn("/no/such", cm.exception.strerror)
         self.assertEqual(len(os.listdir("/proc/self/fd")), fds)
 
+    def test_stderr_to_the_recipes_stdout(self):
+        """stderr=STDOUT follows stdout where set_stdio() put it."""
+        r, w = os.pipe()
+        with nsbox.Sandbox().set_stdio(-1, w, -1) as box:
+            box.run(["sh", "-c", "echo o; echo e >&2"], stderr=nsbox.STDOUT)
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            self.assertEqual(f.read(), b"o\ne\n")
+
     def test_recipe_stdio_comes_back_after_run(self):
         """Pipes given to run() are for that process only."""
         r, w = os.pipe()

@@ -30,12 +30,12 @@ import errno as _errno
 import os
 import signal as _signal
 import time
-from typing import Any, Dict, Iterable, List, Optional, Sequence, TypeVar, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _lib
 from ._lib import StrPath, c_int, c_uint, cstr, fd_of, fn as _fn, u32, u64
-from ._process import (DEVNULL, PIPE, STDOUT, CalledProcessError, CompletedProcess,
-                       TimeoutExpired, decode, encode, open_stdio, pump)
+from ._process import (DEVNULL, PIPE, SAME_AS_STDOUT, STDOUT, CalledProcessError,
+                       CompletedProcess, TimeoutExpired, decode, encode, open_stdio, pump)
 
 __all__ = ["Sandbox", "Process", "CompletedProcess", "TimeoutExpired", "CalledProcessError",
            "PIPE", "DEVNULL", "STDOUT", "version", "library"]
@@ -74,7 +74,8 @@ FileSpec = Any  # None, PIPE, DEVNULL, STDOUT (stderr), an fd or an object with 
 
 def version() -> str:
     """The library's version, "MAJOR.MINOR.PATCH" (nsbox_version)."""
-    return _fn("nsbox_version")().decode()
+    v: bytes = _fn("nsbox_version")()
+    return v.decode()
 
 
 def _ns_mask(ns: Namespaces) -> int:
@@ -149,7 +150,8 @@ class Sandbox(_Handle):
     @property
     def errmsg(self) -> str:
         """The last error on this handle, "" if none (nsbox_errmsg)."""
-        return _fn("nsbox_errmsg")(self._handle()).decode(errors="replace")
+        msg: bytes = _fn("nsbox_errmsg")(self._handle())
+        return msg.decode(errors="replace")
 
     # -- namespaces
     def add_namespace(self, ns: Namespaces) -> "Sandbox":
@@ -331,16 +333,23 @@ class Sandbox(_Handle):
         DEVNULL, STDOUT (stderr only), an fd or a file object."""
         arr, _keep = _lib.argv_array(argv)
         child, close, ours = open_stdio(stdin, stdout, stderr)
+        override = child != [-1, -1, -1]
+        out = ctypes.c_void_p()
         try:
-            if child != [-1, -1, -1]:
+            if override:
                 merged = [c if c >= 0 else s for c, s in zip(child, self._stdio)]
+                if child[2] == SAME_AS_STDOUT:
+                    merged[2] = merged[1] if merged[1] >= 0 else 1
                 self._call("nsbox_set_stdio", *merged)
-            out = ctypes.c_void_p()
             try:
                 self._check(_fn("nsbox_spawn")(self._handle(), arr, ctypes.byref(out)))
             finally:
-                if child != [-1, -1, -1]:
-                    self._call("nsbox_set_stdio", *self._stdio)
+                # the pipes were for this process only: the recipe's own again
+                r = _fn("nsbox_set_stdio")(self._handle(), *self._stdio) if override else 0
+                if r < 0:
+                    _fn("nsbox_proc_free")(out.value)
+                    out.value = None
+                    self._check(r)
         except BaseException:
             for fd in ours.values():
                 os.close(fd)
@@ -416,11 +425,11 @@ class Process(_Handle):
         ms = -1 if timeout is None else c_int(max(0, int(timeout * 1000)), "timeout in ms")
         r = _fn("nsbox_wait")(self._handle(), ms)
         if r == -_errno.ETIMEDOUT:
-            raise TimeoutExpired(self.args, timeout)
+            raise TimeoutExpired(self.args, timeout or 0.0)
         if r < 0:
             raise OSError(-r, "wait: " + os.strerror(-r))
-        self._status = r
-        return r
+        self._status = int(r)
+        return self._status
 
     def poll(self) -> Optional[int]:
         """returncode if it ended, else None."""
@@ -431,7 +440,7 @@ class Process(_Handle):
         return self.returncode
 
     def communicate(self, input: Optional[bytes] = None, timeout: Optional[float] = None,
-                    *, kill_on_timeout: bool = False) -> tuple:
+                    *, kill_on_timeout: bool = False) -> Tuple[Any, Any]:
         """Writes input to its stdin PIPE, reads its stdout and stderr PIPEs
         to EOF, then waits: (stdout, stderr), None for what was not a PIPE.
         On timeout raises TimeoutExpired with what was read (and with
@@ -453,7 +462,7 @@ class Process(_Handle):
         if kill_on_timeout:
             self.kill()
             self.wait()
-        raise TimeoutExpired(self.args, timeout, output=out, stderr=err)
+        raise TimeoutExpired(self.args, timeout or 0.0, output=out, stderr=err)
 
     def kill(self, sig: int = _signal.SIGKILL) -> None:
         """Sends sig to the sandbox: every process of its cgroup, else its
@@ -475,8 +484,8 @@ class Process(_Handle):
         number of the signal that killed the command (as subprocess)."""
         if self._status is None:
             return None
-        sig = self.signal
-        return -sig if sig else self.exit_code
+        sig = int(self.signal)
+        return -sig if sig else int(self.exit_code)
 
     @property
     def status(self) -> Optional[int]:

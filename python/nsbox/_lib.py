@@ -7,7 +7,7 @@ from __future__ import annotations
 import ctypes
 import operator
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
@@ -78,9 +78,10 @@ def library_path() -> str:
     if env:
         return env
     try:
-        from . import _libpath  # written by meson install
-        if os.path.exists(_libpath.LIBRARY):
-            return _libpath.LIBRARY
+        from . import _libpath  # type: ignore[attr-defined]  # meson install writes it
+        path = str(_libpath.LIBRARY)
+        if os.path.exists(path):
+            return path
     except ImportError:
         pass
     return "libnsbox.so.0"
@@ -97,7 +98,7 @@ def library() -> ctypes.CDLL:
 def fn(name: str) -> Callable[..., Any]:
     """The library function `name`, typed from PROTOS, looked up once. With
     a library that lacks it, only this call fails (NotImplementedError)."""
-    f = _fns.get(name)
+    f: Any = _fns.get(name)
     if f is None:
         try:
             f = getattr(library(), name)
@@ -105,7 +106,7 @@ def fn(name: str) -> Callable[..., Any]:
             raise NotImplementedError(f"this libnsbox has no {name}") from None
         f.restype, f.argtypes = PROTOS[name]
         _fns[name] = f
-    return f
+    return cast(Callable[..., Any], f)
 
 
 # -- checked conversions: every integer against its C type, every string

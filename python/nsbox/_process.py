@@ -5,10 +5,14 @@ timeout and check errors carrying the output, and the pipe pump."""
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import subprocess
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+# stderr=STDOUT: resolved by spawn() once the recipe's stdout is known.
+SAME_AS_STDOUT = -2
 
 PIPE = subprocess.PIPE
 DEVNULL = subprocess.DEVNULL
@@ -32,7 +36,7 @@ class CalledProcessError(subprocess.CalledProcessError):
         self.status = status
 
 
-class CompletedProcess(subprocess.CompletedProcess):
+class CompletedProcess(subprocess.CompletedProcess[Any]):
     """What Sandbox.run() returns: args, returncode (the exit code, or the
     negative signal number, as subprocess), stdout and stderr (None unless
     captured), status (shell form: the code or 128 + the signal, as
@@ -56,7 +60,8 @@ class CompletedProcess(subprocess.CompletedProcess):
 
 def open_stdio(stdin: Any, stdout: Any, stderr: Any
                ) -> Tuple[List[int], List[int], Dict[str, int]]:
-    """The three child-side fds for spawn (-1: the recipe's own setting),
+    """The three child-side fds for spawn (-1: the recipe's own setting,
+    SAME_AS_STDOUT: whatever stdout is),
     the fds to close after spawn, and the parent's ends by stream name.
     Each argument: None, PIPE, DEVNULL, STDOUT (stderr only), an fd or a
     file object."""
@@ -81,7 +86,7 @@ def open_stdio(stdin: Any, stdout: Any, stderr: Any
             elif spec == STDOUT:
                 if name != "stderr":
                     raise ValueError("STDOUT is only for stderr")
-                child.append(child[1] if child[1] >= 0 else 1)
+                child.append(SAME_AS_STDOUT)
             else:
                 fd = spec if isinstance(spec, int) else spec.fileno()
                 if fd < 0:
@@ -116,8 +121,8 @@ def pump(files: Dict[str, Any], data: Optional[bytes], deadline: Optional[float]
                 return False
             for key, _ in sel.select(left):
                 if key.fileobj is files.get("stdin"):
-                    try:
-                        n = os.write(key.fd, view[:65536])
+                    try:  # PIPE_BUF bytes never block a writable pipe
+                        n = os.write(key.fd, view[:select.PIPE_BUF])
                     except BrokenPipeError:
                         n = len(view)
                     view = view[n:]
