@@ -53,6 +53,11 @@ libdir=/usr/local/lib/$multiarch
 test -e "$libdir/libnsbox.so.0" || fail "libnsbox.so.0 is not in $libdir: $(find /usr/local -name 'libnsbox.so*')"
 test ! -e /usr/local/lib64/libnsbox.so.0 || fail "installed into lib64"
 
+# the installed library exports exactly the installed header's calls
+version=$(sed -n "s/^ *version : '\(.*\)',$/\1/p" "$src/meson.build" | head -n 1)
+clean python3 "$src/tests/abi_check.py" "$libdir/libnsbox.so.0" /usr/local/include/nsbox.h \
+    "$src/lib/libnsbox.sym" "$version" >"$tmp/abi.log" || { cat "$tmp/abi.log"; fail "ABI of the installed library"; }
+
 # pkg-config, and the README's demo built with it
 flags=$(clean pkg-config --cflags --libs libnsbox) || fail "pkg-config --cflags --libs libnsbox"
 sed -n '/^```c$/,/^```$/p' "$src/README.md" | sed '1d;$d' >"$tmp/demo.c"
