@@ -94,6 +94,11 @@ fi
 comp=/usr/local/share/bash-completion/completions
 for t in nsbox-run nsbox-exec nsbox-tour; do
     test -e "$comp/$t" || fail "no bash completion $comp/$t"
+    # bash-completion finds it on its own, as when TAB is pressed
+    if [ -e /usr/share/bash-completion/bash_completion ]; then
+        clean bash -c '. /usr/share/bash-completion/bash_completion && __load_completion "$1" &&
+            complete -p "$1"' sh "$t" | grep -q -- '-F _nsbox' || fail "bash-completion does not load $t's"
+    fi
 done
 echo "fresh install (no dpkg-architecture, no variables): libdir $libdir, pkg-config: $flags;"
 echo "demo, nsbox-run, python ($3) ran"
