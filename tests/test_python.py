@@ -115,6 +115,10 @@ class Binding(unittest.TestCase):
         for name in nsbox._PROTOS:
             if name.startswith("nsbox_proc_") and name != "nsbox_proc_free":
                 self.assertTrue(hasattr(nsbox.Process, name[len("nsbox_proc_"):]), name)
+        for cls in (nsbox.Sandbox, nsbox.Process):
+            for name, member in vars(cls).items():
+                if not name.startswith("_") and (callable(member) or isinstance(member, property)):
+                    self.assertTrue(member.__doc__, f"{cls.__name__}.{name} has no docstring")
 
     def test_builder_error_raises_oserror_with_message(self):
         with nsbox.Sandbox() as box:

@@ -412,6 +412,8 @@ class Process(_Handle):
         self._status: Optional[int] = None
 
     def close(self) -> None:
+        """Closes its pipes and frees the handle; a sandbox still running is
+        killed and reaped first."""
         for f in (self.stdin, self.stdout, self.stderr):
             if f is not None:
                 f.close()
