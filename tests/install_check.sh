@@ -19,14 +19,12 @@ fi
 if [ "${1-}" != --inside ]; then
     tmp=$(mktemp -d /tmp/nsbox-install-XXXXXX)
     trap 'rm -rf "$tmp"' EXIT
-    if [ "$(id -u)" = 0 ]; then
-        unshare --mount --propagation private sh "$0" --inside "$src" "$tmp"
-    elif unshare --user --map-root-user --mount true 2>/dev/null; then
-        unshare --user --map-root-user --mount --propagation private sh "$0" --inside "$src" "$tmp"
-    else
-        echo "SKIP: needs root or unprivileged user namespaces (unshare -rm)"
+    if [ "$(id -u)" != 0 ]; then
+        # an overlay of root's /usr/local copies up root's files: only root can
+        echo "SKIP: installs as root does, into an overlay of /usr/local: run the suite as root"
         exit 77
     fi
+    unshare --mount --propagation private sh "$0" --inside "$src" "$tmp"
     exit
 fi
 
