@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The dumpable guard: who may read or write the memory of a spawn's stages.
  *
  * Why CLONE_VM, and what it costs. The stages between clone and exec run on

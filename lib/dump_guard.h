@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The process-wide dumpable guard around spawns (see dump_guard.c). */
 #ifndef NSBOX_DUMP_GUARD_H
 #define NSBOX_DUMP_GUARD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The attacker of the memory suite (test_attack_mem.c), run inside a
  * sandbox: it watches for new processes and writes VALUE at ADDR through
  * /proc/PID/mem of every one it can open, which for a spawn's stage is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Attacks on the caller's memory through a spawn's stages (issue 10.1),
  * performed for real: a sandboxed process writes into /proc/STAGE/mem at
  * the address of a canary of this process. The stages share our memory

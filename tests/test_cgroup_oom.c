@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Issue 10.4: a memory limit never kills the caller. The stages share the
  * caller's memory and the OOM killer kills every process that shares the
  * victim's, so with a memory limit no stage enters the sandbox's cgroup:
