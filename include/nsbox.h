@@ -113,7 +113,16 @@ int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
 /* The uid and gid the command runs as, inside the sandbox; supplementary
  * groups are dropped where the user namespace allows it. Without maps, a new
  * user namespace then maps uid (gid) inside to the caller's own.
- * Errors: -EINVAL for (uid_t)-1 or (gid_t)-1. */
+ * With a user namespace (new or joined) the command always runs as ids it
+ * maps, never with the caller's unmapped host ids (which show as 65534
+ * inside but still open the caller's files). Without this call, the uid
+ * (gid) is the one the caller's own maps to if the map maps it, else 0 if
+ * mapped; if neither, nsbox_spawn() fails with -EINVAL naming the map and
+ * this call as the fix. The switch to these ids comes right after the maps
+ * (or the join), before any filesystem step: those run as the mapped ids,
+ * so a bind source must be reachable by them. Errors: -EINVAL for
+ * (uid_t)-1 or (gid_t)-1; at spawn, -EINVAL for a uid or gid the map does
+ * not map. */
 int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
 
 /* --------------------------------------------------------------- filesystem */

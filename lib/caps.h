@@ -41,7 +41,14 @@ void caps_recipe_free(struct caps_recipe *c);
 /* Fills p->caps from box->caps (always: the default drops everything). */
 int caps_plan_build(nsbox *box, struct plan *p);
 
-/* Child: bounding set, identity (groups, gid, uid), then capabilities and
+/* Child: the id switch right after the maps of a new user namespace are
+ * written, or after joining one (ids chosen by the parent in both cases),
+ * before any filesystem step; capabilities stay for the setup
+ * (PR_SET_KEEPCAPS, effective restored). Returns 0, or the exit code
+ * after child_fail. */
+int child_ids_early(struct plan *p);
+
+/* Child: bounding set, identity (unless switched early) (groups, gid, uid), then capabilities and
  * the ambient set, after the mounts; returns 0, or the exit code after
  * child_fail. */
 int child_ids_caps(struct plan *p);

@@ -96,6 +96,31 @@ CHILD static int child_caps_set(struct plan *p, uint64_t keep)
     return 0;
 }
 
+CHILD int child_ids_early(struct plan *p)
+{
+    if (!p->set_ids)
+        return 0;
+    /* A uid change away from 0 (inside) clears the permitted set unless
+     * asked to keep it, and always the effective set: both are needed
+     * for the filesystem steps and the final capability drop. */
+    long r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
+    if (r < 0)
+        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
+    if (child_ids(p))
+        return 127;
+    struct caps_plan *c = p->caps;
+    uint64_t held;
+    r = child_caps_held(c, &held);
+    if (r < 0)
+        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_GET, 0));
+    for (int i = 0; i < 2; i++)
+        c->data[i].effective = c->data[i].permitted;
+    r = sys2(SYS_capset, &c->hdr, c->data);
+    if (r < 0)
+        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_SET, 0));
+    return 0;
+}
+
 CHILD int child_ids_caps(struct plan *p)
 {
     struct caps_plan *c = p->caps;
@@ -113,7 +138,7 @@ CHILD int child_ids_caps(struct plan *p)
     uint64_t keep = c->keep & held;
     if (child_caps_bound(p, held, keep))
         return 127;
-    if (p->set_ids) {
+    if (p->set_ids && !p->ids_early) {
         /* A uid change away from 0 clears the permitted set unless asked
          * to keep it. */
         if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)

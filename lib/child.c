@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "caps.h"
 #include "child.h"
 #include "sys.h"
 
@@ -263,6 +264,8 @@ CHILD int child_main(void *arg)
         if (r < 0)
             return child_fail(p, STEP_SYNC, r, 0);
     }
+    if (p->ids_early && child_ids_early(p))
+        return 127;
     if (p->cgroupns_late) {
         r = sys1(SYS_unshare, CLONE_NEWCGROUP);
         if (r < 0)

@@ -23,6 +23,7 @@ struct map_view {
     struct idmap_range *r;
     size_t n;
     struct idmap_range self; /* the default: one id mapped to the caller's */
+    const char *whose;       /* "" or " of the joined user namespace", for messages */
 };
 
 /* The map to write: the recipe's ranges, or the caller's own id inside as
@@ -33,6 +34,7 @@ static void map_view(nsbox *box, bool uid, struct map_view *v)
         .what = uid ? "uid" : "gid",
         .file = uid ? "uid_map" : "gid_map",
         .helper = uid ? "newuidmap" : "newgidmap",
+        .whose = "",
     };
     struct idmap *m = uid ? &box->uid_map : &box->gid_map;
     uint32_t own = uid ? geteuid() : getegid();
@@ -77,6 +79,122 @@ static void map_describe(const struct map_view *v, char *buf, size_t size)
     for (size_t i = 0; i < v->n && len < size; i++)
         len += snprintf(buf + len, size - len, "%s%u %u %u", i ? ", " : "", v->r[i].inside,
                         v->r[i].outside, v->r[i].count);
+}
+
+/* The inside id of one kind the command runs as in a user namespace, so
+ * that it never keeps an unmapped host id (which shows as the overflow id
+ * inside but still opens files as the host id): the chosen user, which
+ * must be mapped; else the id the caller's own maps to; else 0 (returns 1
+ * then). */
+static int map_choose(nsbox *box, const struct map_view *v, uint32_t own, uint32_t *id)
+{
+    char desc[128];
+    map_describe(v, desc, sizeof(desc));
+    if (box->user_set) {
+        for (size_t i = 0; i < v->n; i++)
+            if (*id >= v->r[i].inside && *id - v->r[i].inside < v->r[i].count)
+                return 0;
+        return box_invalid(box,
+                           "user %u:%u: %s %u is not mapped by the %s map \"%s\"%s (add a "
+                           "range with nsbox_add_%s_map or choose a mapped %s with "
+                           "nsbox_set_user)",
+                           box->uid, box->gid, v->what, *id, v->what, desc, v->whose, v->what,
+                           v->what);
+    }
+    for (size_t i = 0; i < v->n; i++)
+        if (own >= v->r[i].outside && own - v->r[i].outside < v->r[i].count) {
+            *id = v->r[i].inside + (own - v->r[i].outside);
+            return 0;
+        }
+    for (size_t i = 0; i < v->n; i++)
+        if (v->r[i].inside == 0) {
+            *id = 0;
+            return 1;
+        }
+    return box_invalid(box,
+                       "%s map \"%s\"%s maps neither the caller's %s %u nor %s 0 inside, and "
+                       "the command must not run with an unmapped %s: choose a mapped one with "
+                       "nsbox_set_user%s",
+                       v->what, desc, v->whose, v->what, own, v->what, v->what,
+                       *v->whose ? "" : " or add a range to the map");
+}
+
+int idmap_choose_ids(nsbox *box, uint32_t *uid, uint32_t *gid)
+{
+    struct map_view v;
+    *uid = box->uid;
+    *gid = box->gid;
+    map_view(box, true, &v);
+    int r = map_choose(box, &v, (uint32_t)geteuid(), uid);
+    if (r < 0)
+        return r;
+    map_view(box, false, &v);
+    r = map_choose(box, &v, (uint32_t)getegid(), gid);
+    return r < 0 ? r : 0;
+}
+
+/* Reads /proc/PID/uid_map (gid_map) into v, over ranges (340 slots):
+ * opened by the caller, it shows the outside ids as the caller's namespace
+ * sees them (4294967295 for one it cannot see), which is what the choice
+ * compares with. */
+static int map_read_joined(nsbox *box, pid_t pid, bool uid, struct map_view *v,
+                           struct idmap_range *ranges, char *text, size_t size)
+{
+    char path[64];
+    map_view(box, uid, v);
+    v->whose = " of the joined user namespace";
+    v->r = ranges;
+    v->n = 0;
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, v->file);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return box_fail(box, errno, "read the %s map of the joined user namespace (%s)", v->what,
+                        path);
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < size &&
+           ((n = read(fd, text + len, size - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+        len += n > 0 ? (size_t)n : 0;
+    text[len] = '\0';
+    for (char *line = text; *line && v->n < 340;) {
+        unsigned in, out, count;
+        if (sscanf(line, "%u %u %u", &in, &out, &count) == 3)
+            v->r[v->n++] = (struct idmap_range){in, out, count};
+        char *next = strchr(line, '\n');
+        if (!next)
+            break;
+        line = next + 1;
+    }
+    return 0;
+}
+
+int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid)
+{
+    _cleanup_free_ char *text = malloc(MAP_TEXT_MAX);
+    _cleanup_free_ struct idmap_range *ranges = calloc(340, sizeof(*ranges));
+    if (!text || !ranges)
+        return box_fail(box, ENOMEM, "the maps of the joined user namespace");
+    uint32_t ids[2];
+    bool fallback = false;
+    for (int k = 0; k < 2; k++) {
+        struct map_view v;
+        int r = map_read_joined(box, pid, k == 0, &v, ranges, text, MAP_TEXT_MAX);
+        if (r < 0)
+            return r;
+        ids[k] = k == 0 ? box->uid : box->gid;
+        r = map_choose(box, &v, k == 0 ? (uint32_t)geteuid() : (uint32_t)getegid(), &ids[k]);
+        if (r < 0)
+            return r;
+        fallback |= r > 0;
+    }
+    p->uid = ids[0];
+    p->gid = ids[1];
+    p->set_ids = true;
+    /* The caller's own ids, mapped, are kept with its groups (as in a new
+     * user namespace made unprivileged); a switch away from unmapped ids
+     * drops the host groups too, if there are any. */
+    p->drop_groups = box->user_set || (fallback && getgroups(0, NULL) > 0);
+    return 0;
 }
 
 static int proc_open(pid_t pid, const char *file)

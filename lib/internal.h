@@ -239,6 +239,8 @@ struct plan {
     bool set_ids;
     bool drop_groups;
     uint32_t uid, gid;
+    bool ids_early;  /* switch ids right after the maps or the joined user namespace */
+    bool ids_joined; /* ids chosen by the parent once the child joined (before go) */
 
     bool no_new_privs;
 
@@ -294,6 +296,13 @@ int idmap_write(nsbox *box, pid_t pid, struct idmap_fds *f);
 void idmap_close(struct idmap_fds *f);
 /* True when the uid and gid maps are the caller's own ids alone. */
 bool idmap_own_only(nsbox *box);
+/* The uid and gid the command runs as in a new user namespace: the user
+ * set, which the maps must map; by default the ids the caller's own map
+ * to, else 0 inside; -EINVAL naming the map when there is none. */
+int idmap_choose_ids(nsbox *box, uint32_t *uid, uint32_t *gid);
+/* The same choice against the maps of the user namespace the child pid
+ * joined, read from /proc/PID; fills p's ids before the child's go. */
+int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid);
 /* True when the maps are written so that setgroups must be denied. */
 bool idmap_setgroups_denied(nsbox *box);
 

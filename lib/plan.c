@@ -240,6 +240,25 @@ static uint64_t plan_ignored_signals(void)
     return line ? strtoull(line + 9, NULL, 16) : ~0ULL;
 }
 
+/* Which ids the command runs as, and when the child switches. With a user
+ * namespace the command never keeps an unmapped host id, and the switch
+ * comes before the filesystem steps so that they run as a mapped id (a
+ * tmpfs or file made by an unmapped id fails with EOVERFLOW): for a new
+ * one, ids chosen here against the maps; for a joined one, chosen in the
+ * same way against its maps once the child is in it (idmap_choose_joined). */
+static int plan_ids(struct plan *p, nsbox *box, unsigned joined)
+{
+    p->set_ids = box->user_set;
+    p->uid = box->uid;
+    p->gid = box->gid;
+    if (plan_new_userns(p)) {
+        p->set_ids = p->ids_early = true;
+        return idmap_choose_ids(box, &p->uid, &p->gid);
+    }
+    p->ids_early = p->ids_joined = joined & NSBOX_NS_USER;
+    return 0;
+}
+
 int plan_build(nsbox *box, char *const argv[], struct plan **out)
 {
     struct plan_mem *m = calloc(1, sizeof(*m));
@@ -272,9 +291,11 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     p->rlimits = box->rlimits;
     p->n_rlimits = (int)box->n_rlimits;
     p->no_new_privs = !(box->flags & NSBOX_ALLOW_NEW_PRIVS);
-    p->set_ids = box->user_set;
-    p->uid = box->uid;
-    p->gid = box->gid;
+    int r = plan_ids(p, box, joined);
+    if (r < 0) {
+        plan_free(p);
+        return r;
+    }
     /* An unprivileged user namespace has setgroups denied (written so
      * before gid_map, as the kernel requires); there is nothing to drop. */
     p->drop_groups = !(plan_new_userns(p) && idmap_setgroups_denied(box));
@@ -282,7 +303,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     p->exec_name = box->exec_path ? box->exec_path : argv[0];
 
     const char *path;
-    int r = plan_env(p, box, &path);
+    r = plan_env(p, box, &path);
     if (r == 0)
         r = plan_exec_paths(p, p->exec_name, path);
     if (r == 0)

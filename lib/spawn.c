@@ -248,7 +248,11 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = channel_receive(box, p, c->sync, c->pidfd, &report);
     if (r == 0 && p->send_ready) {
         r = spawn_report(box, p, report, true);
-        if (r == 0)
+        /* The only plan fields written after clone: the child reads its
+         * ids after the go below. */
+        if (r == 0 && p->ids_joined)
+            r = idmap_choose_joined(box, p, c->pid);
+        if (r == 0 && plan_new_userns(p))
             r = idmap_open(box, c->pid, false, &maps);
     }
     if (r == 0 && plan_new_userns(p))
@@ -330,8 +334,8 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
         return r;
     }
     p->report_fd = p->sync_fd;
-    p->send_ready = p->n_joins && (p->unshare_ns & CLONE_NEWUSER);
-    p->wait_go = plan_new_userns(p);
+    p->send_ready = p->n_joins && ((p->unshare_ns & CLONE_NEWUSER) || p->ids_joined);
+    p->wait_go = plan_new_userns(p) || p->ids_joined;
     c.sync = sync_fd;
     c.kind = spawn_dump_kind(box, p);
     dump_guard_enter(c.kind);

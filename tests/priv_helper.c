@@ -109,6 +109,8 @@ int main(int argc, char **argv)
         return result(umount2(argv[2], MNT_DETACH));
     if (strcmp(cmd, "read") == 0) /* read PATH */
         return result(open(argv[2], O_RDONLY | O_CLOEXEC));
+    if (strcmp(cmd, "append") == 0) /* append PATH: open an existing file to append */
+        return result(open(argv[2], O_WRONLY | O_APPEND | O_CLOEXEC));
     if (strcmp(cmd, "tiocsti") == 0) /* tiocsti FD */
         return do_tiocsti((int)a);
     if (strcmp(cmd, "uname") == 0) {
