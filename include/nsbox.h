@@ -323,7 +323,12 @@ int nsbox_set_rlimit(nsbox *box, int resource, uint64_t soft, uint64_t hard);
 enum {
     /* SIGKILL the sandbox when the calling thread dies (PR_SET_PDEATHSIG
      * fires when the *thread* that spawned it exits: spawn from a thread
-     * that lives as long as the sandbox should). */
+     * that lives as long as the sandbox should). The kernel clears the
+     * signal on every id change; the child re-arms it after each one and
+     * then checks through a pidfd of the spawning thread (of the process
+     * before Linux 6.9) that the caller still lives, exiting if not. The
+     * command's own exec of a setuid or file-capability binary clears it
+     * for good. */
     NSBOX_DIE_WITH_PARENT = 1u << 0,
     /* setsid(): the command has no controlling terminal, so it cannot push
      * input into the caller's with TIOCSTI. */

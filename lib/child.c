@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -112,6 +113,34 @@ CHILD static long child_pdeathsig(void)
     return sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/* The kernel clears the parent-death signal on every change of the
+ * effective or filesystem ids and on a setns into a user namespace the
+ * process does not own (commit_creds). Like bwrap, the stage re-arms it
+ * and then checks that the parent still lives, since it may have died in
+ * between with no signal sent. The parent is polled through a pidfd, which
+ * works where getppid() cannot tell (0 for a parent outside the PID
+ * namespace): the caller's spawning thread for stage 0, the forking stage
+ * for the others (whose signal is always armed: their parent is ours). */
+CHILD int child_pdeath_rearm(struct plan_stage *s)
+{
+    struct plan *p = s->p;
+    if (s->level == 0 && !(p->flags & NSBOX_DIE_WITH_PARENT))
+        return 0;
+    long r = child_pdeathsig();
+    if (r < 0)
+        return child_fail(p, STEP_PDEATHSIG, r, 0);
+    if (s->parent_pidfd < 0)
+        return 0;
+    struct pollfd pfd = {.fd = s->parent_pidfd, .events = POLLIN};
+    struct timespec now = {0, 0};
+    r = sys5(SYS_ppoll, &pfd, 1, &now, 0, 8);
+    if (r < 0)
+        return child_fail(p, STEP_PDEATHSIG, r, 1);
+    if (r > 0)
+        return child_fail(p, STEP_PDEATHSIG, -3 /* ESRCH */, 2);
+    return 0;
+}
+
 CHILD char *child_utoa(char *buf, unsigned long v)
 {
     char tmp[24];
@@ -157,6 +186,12 @@ CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
 {
     __atomic_store_n(&p->exec_words[level], 1, __ATOMIC_RELEASE);
     p->cmd_level = level; /* the deepest fork is the command's */
+    /* The new stage polls this one after arming its parent-death signal
+     * and after an id change of its own; a pidfd of oneself needs Linux
+     * 5.3 (as clone3 does: only the clone() fallback on 5.2 goes without
+     * the check). */
+    long fd = sys2(SYS_pidfd_open, sys0(SYS_getpid), 0);
+    p->stages[level].parent_pidfd = fd < 0 ? -1 : (int)fd;
     struct clone_args args = {
         .flags = CLONE_VM | CLONE_CHILD_CLEARTID,
         .child_tid = (unsigned long)&p->exec_words[level],
@@ -164,33 +199,32 @@ CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
         .stack = (unsigned long)(p->stack + (size_t)level * p->stack_stride),
         .stack_size = p->stack_size,
     };
-    long pid = nsbox_clone3(&args, sizeof(args), fn, p);
+    long pid = nsbox_clone3(&args, sizeof(args), fn, &p->stages[level]);
     if (pid < 0)
         return child_fail(p, STEP_FORK, pid, level);
     return child_exec_init(p, level - 1, pid);
 }
 
 /* A forked stage's parent is an init helper of ours: when it dies, so
- * must the stage. */
+ * must the stage (also when it died before the signal was armed). */
 CHILD static int child_stage_command(void *arg)
 {
-    struct plan *p = arg;
-    long r = child_pdeathsig();
-    if (r < 0)
-        return child_fail(p, STEP_PDEATHSIG, r, 0);
-    return child_command(p);
+    struct plan_stage *s = arg;
+    if (child_pdeath_rearm(s))
+        return 127;
+    return child_command(s);
 }
 
 /* Stage 1 after a join or unshare of a PID namespace: inside it now. */
 CHILD static int child_stage_pid1(void *arg)
 {
-    struct plan *p = arg;
-    long r = child_pdeathsig();
-    if (r < 0)
-        return child_fail(p, STEP_PDEATHSIG, r, 0);
+    struct plan_stage *s = arg;
+    struct plan *p = s->p;
+    if (child_pdeath_rearm(s))
+        return 127;
     if (p->use_init && sys0(SYS_getpid) == 1)
         return child_fork_stage(p, 2, child_stage_command);
-    return child_command(p);
+    return child_command(s);
 }
 
 CHILD static long child_join(struct plan *p)
@@ -233,11 +267,9 @@ CHILD int child_main(void *arg)
     r = child_signals_reset(p);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 0);
-    if (p->flags & NSBOX_DIE_WITH_PARENT) {
-        r = child_pdeathsig();
-        if (r < 0)
-            return child_fail(p, STEP_PDEATHSIG, r, 0);
-    }
+    /* The caller may have died already, before the signal was armed. */
+    if (child_pdeath_rearm(&p->stages[0]))
+        return 127;
     /* v1: "0" in "tasks" moves this single-threaded process without the
      * global lock that a pid written to cgroup.procs takes (milliseconds).
      * With a memory limit the command's exec helper moves instead: its
@@ -266,6 +298,8 @@ CHILD int child_main(void *arg)
     }
     if (p->ids_early && child_ids_early(p))
         return 127;
+    if ((p->n_joins || p->ids_early) && child_pdeath_rearm(&p->stages[0]))
+        return 127;
     if (p->cgroupns_late) {
         r = sys1(SYS_unshare, CLONE_NEWCGROUP);
         if (r < 0)
@@ -275,5 +309,5 @@ CHILD int child_main(void *arg)
         return child_fork_stage(p, 1, child_stage_pid1);
     if (p->use_init && sys0(SYS_getpid) == 1)
         return child_fork_stage(p, 1, child_stage_command);
-    return child_command(p);
+    return child_command(&p->stages[0]);
 }

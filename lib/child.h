@@ -11,7 +11,12 @@ int child_fail(struct plan *p, int step, long err, int index);
 
 /* The command's own stage: filesystem, identity, fds, exec. Returns only
  * on failure, with the stage's exit code. */
-int child_command(struct plan *p);
+int child_command(struct plan_stage *s);
+
+/* Re-arms the parent-death signal after a credential change cleared it
+ * (stage 0: only with NSBOX_DIE_WITH_PARENT) and fails if the parent died
+ * meanwhile. Returns 0, or the exit code after child_fail. */
+int child_pdeath_rearm(struct plan_stage *s);
 
 /* Writes v in decimal at buf; returns the end (the NUL). */
 char *child_utoa(char *buf, unsigned long v);

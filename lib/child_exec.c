@@ -177,8 +177,9 @@ CHILD static int child_exec_placed(struct plan *p)
     return child_fail(p, STEP_INIT_EXEC, r, 1);
 }
 
-CHILD int child_command(struct plan *p)
+CHILD int child_command(struct plan_stage *s)
 {
+    struct plan *p = s->p;
     long r;
     int index = 0;
     if (child_mounts(p))
@@ -204,7 +205,7 @@ CHILD int child_command(struct plan *p)
         return child_fail(p, STEP_SETSID, r, 0);
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
-    if (child_ids_caps(p))
+    if (child_ids_caps(p) || child_pdeath_rearm(s))
         return 127;
     if (p->no_new_privs && (r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
         return child_fail(p, STEP_NO_NEW_PRIVS, r, 0);

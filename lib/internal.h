@@ -189,6 +189,15 @@ struct init_args {
     char *argv[4];
 };
 
+/* What one child stage gets: the plan, its depth (0: the clone3 child;
+ * 1, 2: stages it forks) and a pidfd of its parent, polled after the
+ * parent-death signal is re-armed (-1: none). */
+struct plan_stage {
+    struct plan *p;
+    int level;
+    int parent_pidfd;
+};
+
 struct plan {
     unsigned long clone_ns;   /* CLONE_NEW* given to clone3 */
     unsigned long unshare_ns; /* CLONE_NEW* unshared after the joins */
@@ -241,6 +250,7 @@ struct plan {
     uint32_t uid, gid;
     bool ids_early;  /* switch ids right after the maps or the joined user namespace */
     bool ids_joined; /* ids chosen by the parent once the child joined (before go) */
+    struct plan_stage stages[3];
 
     bool no_new_privs;
 

@@ -251,6 +251,9 @@ static int plan_ids(struct plan *p, nsbox *box, unsigned joined)
     p->set_ids = box->user_set;
     p->uid = box->uid;
     p->gid = box->gid;
+    p->stages[0] = (struct plan_stage){p, 0, -1};
+    p->stages[1] = (struct plan_stage){p, 1, -1};
+    p->stages[2] = (struct plan_stage){p, 2, -1};
     if (plan_new_userns(p)) {
         p->set_ids = p->ids_early = true;
         return idmap_choose_ids(box, &p->uid, &p->gid);

@@ -89,7 +89,10 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
     case STEP_SIGNALS:
         return box_fail(box, e, "reset signals in the child");
     case STEP_PDEATHSIG:
-        return box_fail(box, e, "set the parent-death signal");
+        if (rep->index == 2)
+            return box_fail(box, e, "re-arm the parent-death signal: the parent died");
+        return box_fail(box, e, "%s the parent-death signal",
+                        rep->index ? "check the parent after re-arming" : "set");
     case STEP_SYNC:
         return box_fail(box, e, "wait for the parent");
     case STEP_SETNS:

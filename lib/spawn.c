@@ -18,6 +18,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* linux/pidfd.h of Linux 6.9 */
+#endif
+
 #include "cgroup.h"
 #include "dump_guard.h"
 #include "internal.h"
@@ -57,6 +61,23 @@ static int init_fd_open(nsbox *box, struct plan *p)
     p->init_fd = fcntl(fd, F_DUPFD_CLOEXEC, p->max_fd + 1);
     if (p->init_fd < 0)
         return box_fail(box, errno, "move the init helper's memfd above fd %d", p->max_fd);
+    return 0;
+}
+
+/* With NSBOX_DIE_WITH_PARENT, a pidfd of the spawning thread, the one
+ * whose exit fires the parent-death signal: stage 0 polls it after
+ * re-arming the signal (child_pdeath_rearm). A thread pidfd needs Linux
+ * 6.9; before it, the process's pidfd sees only the whole caller exit. */
+static int pdeath_open(nsbox *box, struct plan *p)
+{
+    if (!(p->flags & NSBOX_DIE_WITH_PARENT))
+        return 0;
+    int fd = (int)syscall(SYS_pidfd_open, gettid(), PIDFD_THREAD);
+    if (fd < 0 && errno == EINVAL)
+        fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    if (fd < 0)
+        return box_fail(box, errno, "open a pidfd of the caller for the parent-death check");
+    p->stages[0].parent_pidfd = fd;
     return 0;
 }
 
@@ -321,12 +342,14 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
         r = sync_open(box, p, &fds);
     if (r == 0)
         r = status_pipe_open(box, p, &fds);
+    if (r == 0)
+        r = pdeath_open(box, p);
     /* The plan is shared with the child: from clone on, the parent changes
      * nothing in it and closes its copies of the child's ends through these
      * locals. */
     _cleanup_close_ int sync_fd = fds.sync, status_rd = fds.status_rd, pidfd = -1;
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
-    _cleanup_close_ int child_init = p->init_fd;
+    _cleanup_close_ int child_init = p->init_fd, child_pdeath = p->stages[0].parent_pidfd;
     if (r == 0)
         r = stacks_get(box, p);
     if (r < 0) {
@@ -344,6 +367,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     closep(&child_sync);
     closep(&child_status);
     closep(&child_init);
+    closep(&child_pdeath);
     if (c.pid < 0) {
         dump_guard_leave(c.kind);
         cgroup_finish(c.cg, NULL);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Host identity (issue 10, item 3): with a user namespace the command never
- * keeps the caller's unmapped host ids. A shifted map ("0 100000 65536")
- * without nsbox_set_user used to leave the command with the caller's kuid:
- * it showed as 65534 inside but opened the caller's 0600 files. Each case
- * runs as root (i == 0, shifted to 100000) and as nobody (i == 1, shifted to
- * 300000 through newuidmap and ranges this suite adds to /etc/subuid and
- * /etc/subgid). The control is a plain process with the unmapped creds the
- * command used to have (a user namespace with no maps): it reads the file.
- * Shifted maps must also work with every filesystem step. */
+/* Host identity (issue 10, items 3 and 5). Item 3: with a user namespace
+ * the command never keeps the caller's unmapped host ids. A shifted map
+ * ("0 100000 65536") without nsbox_set_user used to leave the command with
+ * the caller's kuid: it showed as 65534 inside but opened the caller's 0600
+ * files. Each case runs as root (i == 0, shifted to 100000) and as nobody
+ * (i == 1, shifted to 300000 through newuidmap and ranges this suite adds
+ * to /etc/subuid and /etc/subgid). The control is a plain process with the
+ * unmapped creds the command used to have (a user namespace with no maps):
+ * it reads the file.
+ * Shifted maps must also work with every filesystem step.
+ * Item 5: NSBOX_DIE_WITH_PARENT holds across the id change (which clears
+ * the parent-death signal): a caller that is SIGKILLed takes the command
+ * along; the control, without the flag, shows the command outliving it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -317,6 +325,172 @@ START_TEST(test_joined_unmapped)
 }
 END_TEST
 
+/* ------------------------------------------------- die with the parent */
+
+enum { V_NO_USERNS, V_SHIFTED }; /* set_user(1000) without a user namespace, or shifted */
+
+/* The caller, a forked process: spawns "sleep 100 <marker>" as uid 1000,
+ * tells "s" before the spawn and the command's pid after it, then waits
+ * to be killed. */
+static void caller_main(int variant, int i, bool flag, const char *marker, int wfd)
+{
+    nsbox *box = variant == V_SHIFTED ? shifted_box(i) : nsbox_new();
+    nsbox_set_user(box, 1000, 1000);
+    if (flag)
+        nsbox_set_flags(box, NSBOX_DIE_WITH_PARENT);
+    char *argv[] = {"/bin/sleep", "100", (char *)marker, NULL};
+    nsbox_proc *p;
+    if (write(wfd, "s", 1) != 1)
+        _exit(1);
+    if (nsbox_spawn(box, argv, &p) < 0) {
+        dprintf(2, "caller: %s\n", nsbox_errmsg(box));
+        _exit(1);
+    }
+    pid_t pid = nsbox_proc_pid(p);
+    if (write(wfd, &pid, sizeof(pid)) != sizeof(pid))
+        _exit(1);
+    for (;;)
+        pause();
+}
+
+static pid_t caller_start(int variant, int i, bool flag, const char *marker, int *rfd)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        caller_main(variant, i, flag, marker, fds[1]);
+    }
+    close(fds[1]);
+    char c;
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    *rfd = fds[0];
+    return pid;
+}
+
+static void caller_kill(pid_t caller)
+{
+    ck_assert_int_eq(kill(caller, SIGKILL), 0);
+    ck_assert_int_eq(waitpid(caller, NULL, 0), caller);
+}
+
+/* Pids of live processes whose argv[2] is marker (zombies have none). */
+static int marked(const char *marker, pid_t *pids, int max)
+{
+    DIR *d = opendir("/proc");
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        char path[300], buf[256];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        const char *a2 = buf + strlen(buf) + 1;
+        if (a2 < buf + len && (a2 += strlen(a2) + 1) < buf + len && !strcmp(a2, marker))
+            pids[n++] = (pid_t)atoi(e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Waits up to ms for the marked processes to go; kills and counts the
+ * ones left. The test process is the subreaper that reaps them. */
+static int survivors(const char *marker, int ms)
+{
+    pid_t pids[8];
+    int n = 0;
+    for (int t = 0; t <= ms; t += 10) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if ((n = marked(marker, pids, 8)) == 0)
+            return 0;
+        usleep(10000);
+    }
+    for (int k = 0; k < n; k++)
+        kill(pids[k], SIGKILL);
+    for (int t = 0; t < 300 && marked(marker, pids, 8); t++) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        usleep(10000);
+    }
+    return n;
+}
+
+START_TEST(test_die_with_parent)
+{
+    t_as(_i);
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    for (int variant = _i ? V_SHIFTED : V_NO_USERNS; variant <= V_SHIFTED; variant++)
+        for (int flag = 1; flag >= 0; flag--) {
+            char marker[32];
+            snprintf(marker, sizeof(marker), "0.%07d%d%d", (int)getpid(), variant, flag);
+            int rfd;
+            pid_t caller = caller_start(variant, _i, flag, marker, &rfd);
+            pid_t cmd;
+            ck_assert_int_eq(read(rfd, &cmd, sizeof(cmd)), sizeof(cmd));
+            close(rfd);
+            int pidfd = (int)syscall(SYS_pidfd_open, cmd, 0);
+            ck_assert_int_ge(pidfd, 0);
+            caller_kill(caller);
+            struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+            int gone = poll(&pfd, 1, flag ? 3000 : 500);
+            if (flag) {
+                ck_assert_msg(gone == 1, "variant %d: the command outlived its caller", variant);
+                ATTEMPT_BLOCKED();
+            } else {
+                /* the control: without the flag it lives on */
+                ck_assert_msg(gone == 0, "variant %d: control: the command died", variant);
+                ck_assert_int_eq(syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0), 0);
+            }
+            close(pidfd);
+            ck_assert_int_eq(survivors(marker, 3000), 0);
+        }
+    p_report("die with parent after setuid", _i);
+}
+END_TEST
+
+/* The caller is killed at varied points: right after the command
+ * appears, or 0 to 1.4 ms into the spawn; no command may survive it. */
+START_TEST(test_die_with_parent_race)
+{
+    t_as(_i);
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    int left = 0, appeared = 0;
+    for (int k = 0; k < 60; k++) {
+        int variant = _i || k % 4 >= 2 ? V_SHIFTED : V_NO_USERNS;
+        char marker[32];
+        snprintf(marker, sizeof(marker), "0.%07d%02d", (int)getpid(), k);
+        int rfd;
+        pid_t caller = caller_start(variant, _i, true, marker, &rfd);
+        if (k % 2 == 0) {
+            pid_t cmd;
+            ck_assert_int_eq(read(rfd, &cmd, sizeof(cmd)), sizeof(cmd));
+            appeared++;
+        } else {
+            usleep((useconds_t)(k / 2 % 15) * 100);
+        }
+        caller_kill(caller);
+        close(rfd);
+        left += survivors(marker, 3000);
+    }
+    printf("die with parent race as %s: 60 kills (%d after the command appeared), %d "
+           "survivors\n",
+           _i ? "nobody" : "root", appeared, left);
+    ck_assert_int_eq(left, 0);
+}
+END_TEST
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -335,6 +509,8 @@ int main(void)
     tcase_add_loop_test(tc, test_shifted_fs_steps, 0, 4);
     tcase_add_loop_test(tc, test_id_choice, 0, 2);
     tcase_add_loop_test(tc, test_joined_unmapped, 0, 2);
+    tcase_add_loop_test(tc, test_die_with_parent, 0, 2);
+    tcase_add_loop_test(tc, test_die_with_parent_race, 0, 2);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }
