@@ -118,9 +118,9 @@ int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
  * inside but still open the caller's files). Without this call, the uid
  * (gid) is the one the caller's own maps to if the map maps it, else 0 if
  * mapped; if neither, nsbox_spawn() fails with -EINVAL naming the map and
- * this call as the fix. The switch to these ids comes right after the maps
- * (or the join), before any filesystem step: those run as the mapped ids,
- * so a bind source must be reachable by them. Errors: -EINVAL for
+ * this call as the fix. The filesystem steps already run as mapped ids (0
+ * inside when mapped, else these), so a bind source must be reachable by
+ * them (the nsbox_identity man page says more). Errors: -EINVAL for
  * (uid_t)-1 or (gid_t)-1; at spawn, -EINVAL for a uid or gid the map does
  * not map. */
 int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);

@@ -43,13 +43,14 @@ int caps_plan_build(nsbox *box, struct plan *p);
 
 /* Child: the id switch right after the maps of a new user namespace are
  * written, or after joining one (ids chosen by the parent in both cases),
- * before any filesystem step; capabilities stay for the setup
- * (PR_SET_KEEPCAPS, effective restored). Returns 0, or the exit code
- * after child_fail. */
+ * before any filesystem step: to the setup ids (0 inside if mapped, else
+ * the command's); capabilities stay for the setup (PR_SET_KEEPCAPS,
+ * effective restored). Returns 0, or the exit code after child_fail. */
 int child_ids_early(struct plan *p);
 
-/* Child: bounding set, identity (unless switched early) (groups, gid, uid), then capabilities and
- * the ambient set, after the mounts; returns 0, or the exit code after
+/* Child: bounding set, identity (groups, gid, uid; after an early switch
+ * only from the setup ids to the command's), then capabilities and the
+ * ambient set, after the mounts; returns 0, or the exit code after
  * child_fail. */
 int child_ids_caps(struct plan *p);
 

@@ -12,20 +12,22 @@
 
 #define BIT(cap) ((uint64_t)1 << (cap))
 
-CHILD static int child_ids(struct plan *p)
+/* index tells the report which ids failed: 0 the command's, 1 those of
+ * the filesystem steps. */
+CHILD static int child_ids(struct plan *p, bool groups, uint32_t uid, uint32_t gid, int index)
 {
     long r;
-    if (p->drop_groups) {
+    if (groups) {
         r = sys2(SYS_setgroups, 0, 0);
         if (r < 0)
             return child_fail(p, STEP_SETGROUPS, r, 0);
     }
-    r = sys3(SYS_setresgid, p->gid, p->gid, p->gid);
+    r = sys3(SYS_setresgid, gid, gid, gid);
     if (r < 0)
-        return child_fail(p, STEP_SETGID, r, 0);
-    r = sys3(SYS_setresuid, p->uid, p->uid, p->uid);
+        return child_fail(p, STEP_SETGID, r, index);
+    r = sys3(SYS_setresuid, uid, uid, uid);
     if (r < 0)
-        return child_fail(p, STEP_SETUID, r, 0);
+        return child_fail(p, STEP_SETUID, r, index);
     return 0;
 }
 
@@ -100,13 +102,14 @@ CHILD int child_ids_early(struct plan *p)
 {
     if (!p->set_ids)
         return 0;
+    /* Groups go here already: the filesystem steps must not use them. */
     /* A uid change away from 0 (inside) clears the permitted set unless
      * asked to keep it, and always the effective set: both are needed
      * for the filesystem steps and the final capability drop. */
     long r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
     if (r < 0)
         return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
-    if (child_ids(p))
+    if (child_ids(p, p->drop_groups, p->setup_uid, p->setup_gid, 1))
         return 127;
     struct caps_plan *c = p->caps;
     uint64_t held;
@@ -138,12 +141,14 @@ CHILD int child_ids_caps(struct plan *p)
     uint64_t keep = c->keep & held;
     if (child_caps_bound(p, held, keep))
         return 127;
-    if (p->set_ids && !p->ids_early) {
+    /* After an early switch, only from the setup ids to the command's. */
+    bool late = !p->ids_early || p->uid != p->setup_uid || p->gid != p->setup_gid;
+    if (p->set_ids && late) {
         /* A uid change away from 0 clears the permitted set unless asked
          * to keep it. */
         if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
             return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
-        if (child_ids(p))
+        if (child_ids(p, p->drop_groups && !p->ids_early, p->uid, p->gid, 0))
             return 127;
     }
     return child_caps_set(p, keep);

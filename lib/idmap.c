@@ -81,6 +81,14 @@ static void map_describe(const struct map_view *v, char *buf, size_t size)
                         v->r[i].outside, v->r[i].count);
 }
 
+static bool map_has_inside(const struct map_view *v, uint32_t id)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (id >= v->r[i].inside && id - v->r[i].inside < v->r[i].count)
+            return true;
+    return false;
+}
+
 /* The inside id of one kind the command runs as in a user namespace, so
  * that it never keeps an unmapped host id (which shows as the overflow id
  * inside but still opens files as the host id): the chosen user, which
@@ -91,9 +99,8 @@ static int map_choose(nsbox *box, const struct map_view *v, uint32_t own, uint32
     char desc[128];
     map_describe(v, desc, sizeof(desc));
     if (box->user_set) {
-        for (size_t i = 0; i < v->n; i++)
-            if (*id >= v->r[i].inside && *id - v->r[i].inside < v->r[i].count)
-                return 0;
+        if (map_has_inside(v, *id))
+            return 0;
         return box_invalid(box,
                            "user %u:%u: %s %u is not mapped by the %s map \"%s\"%s (add a "
                            "range with nsbox_add_%s_map or choose a mapped %s with "
@@ -106,11 +113,10 @@ static int map_choose(nsbox *box, const struct map_view *v, uint32_t own, uint32
             *id = v->r[i].inside + (own - v->r[i].outside);
             return 0;
         }
-    for (size_t i = 0; i < v->n; i++)
-        if (v->r[i].inside == 0) {
-            *id = 0;
-            return 1;
-        }
+    if (map_has_inside(v, 0)) {
+        *id = 0;
+        return 1;
+    }
     return box_invalid(box,
                        "%s map \"%s\"%s maps neither the caller's %s %u nor %s 0 inside, and "
                        "the command must not run with an unmapped %s: choose a mapped one with "
@@ -119,18 +125,22 @@ static int map_choose(nsbox *box, const struct map_view *v, uint32_t own, uint32
                        *v->whose ? "" : " or add a range to the map");
 }
 
-int idmap_choose_ids(nsbox *box, uint32_t *uid, uint32_t *gid)
+int idmap_choose_ids(nsbox *box, struct plan *p)
 {
     struct map_view v;
-    *uid = box->uid;
-    *gid = box->gid;
+    p->uid = box->uid;
+    p->gid = box->gid;
     map_view(box, true, &v);
-    int r = map_choose(box, &v, (uint32_t)geteuid(), uid);
+    int r = map_choose(box, &v, (uint32_t)geteuid(), &p->uid);
     if (r < 0)
         return r;
+    p->setup_uid = map_has_inside(&v, 0) ? 0 : p->uid;
     map_view(box, false, &v);
-    r = map_choose(box, &v, (uint32_t)getegid(), gid);
-    return r < 0 ? r : 0;
+    r = map_choose(box, &v, (uint32_t)getegid(), &p->gid);
+    if (r < 0)
+        return r;
+    p->setup_gid = map_has_inside(&v, 0) ? 0 : p->gid;
+    return 0;
 }
 
 /* Reads /proc/PID/uid_map (gid_map) into v, over ranges (340 slots):
@@ -187,8 +197,8 @@ int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid)
             return r;
         fallback |= r > 0;
     }
-    p->uid = ids[0];
-    p->gid = ids[1];
+    p->uid = p->setup_uid = ids[0];
+    p->gid = p->setup_gid = ids[1];
     p->set_ids = true;
     /* The caller's own ids, mapped, are kept with its groups (as in a new
      * user namespace made unprivileged); a switch away from unmapped ids

@@ -248,8 +248,11 @@ struct plan {
     bool set_ids;
     bool drop_groups;
     uint32_t uid, gid;
-    bool ids_early;  /* switch ids right after the maps or the joined user namespace */
-    bool ids_joined; /* ids chosen by the parent once the child joined (before go) */
+    bool ids_early; /* switch ids right after the maps or the joined user namespace */
+    uint32_t setup_uid, setup_gid; /* with ids_early, ids of the filesystem steps: 0
+                                      inside when mapped (what they make is root's),
+                                      else uid, gid */
+    bool ids_joined;               /* ids chosen by the parent once the child joined (before go) */
     struct plan_stage stages[3];
 
     bool no_new_privs;
@@ -308,8 +311,9 @@ void idmap_close(struct idmap_fds *f);
 bool idmap_own_only(nsbox *box);
 /* The uid and gid the command runs as in a new user namespace: the user
  * set, which the maps must map; by default the ids the caller's own map
- * to, else 0 inside; -EINVAL naming the map when there is none. */
-int idmap_choose_ids(nsbox *box, uint32_t *uid, uint32_t *gid);
+ * to, else 0 inside; -EINVAL naming the map when there is none. Fills the
+ * plan's uid, gid, setup_uid and setup_gid. */
+int idmap_choose_ids(nsbox *box, struct plan *p);
 /* The same choice against the maps of the user namespace the child pid
  * joined, read from /proc/PID; fills p's ids before the child's go. */
 int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid);

@@ -244,8 +244,10 @@ static uint64_t plan_ignored_signals(void)
  * namespace the command never keeps an unmapped host id, and the switch
  * comes before the filesystem steps so that they run as a mapped id (a
  * tmpfs or file made by an unmapped id fails with EOVERFLOW): for a new
- * one, ids chosen here against the maps; for a joined one, chosen in the
- * same way against its maps once the child is in it (idmap_choose_joined). */
+ * one, ids chosen here against the maps, and the steps run as 0 inside
+ * when it is mapped (as before: what they make is root's, not the
+ * command's to change); for a joined one, chosen in the same way against
+ * its maps once the child is in it (idmap_choose_joined). */
 static int plan_ids(struct plan *p, nsbox *box, unsigned joined)
 {
     p->set_ids = box->user_set;
@@ -256,7 +258,7 @@ static int plan_ids(struct plan *p, nsbox *box, unsigned joined)
     p->stages[2] = (struct plan_stage){p, 2, -1};
     if (plan_new_userns(p)) {
         p->set_ids = p->ids_early = true;
-        return idmap_choose_ids(box, &p->uid, &p->gid);
+        return idmap_choose_ids(box, p);
     }
     p->ids_early = p->ids_joined = joined & NSBOX_NS_USER;
     return 0;

@@ -120,9 +120,9 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
     case STEP_SETGROUPS:
         return box_fail(box, e, "drop supplementary groups");
     case STEP_SETGID:
-        return report_id(box, "gid", p->gid, e);
+        return report_id(box, "gid", rep->index ? p->setup_gid : p->gid, e);
     case STEP_SETUID:
-        return report_id(box, "uid", p->uid, e);
+        return report_id(box, "uid", rep->index ? p->setup_uid : p->uid, e);
     case STEP_NO_NEW_PRIVS:
         return box_fail(box, e, "set no_new_privs");
     case STEP_MOUNT:

@@ -196,19 +196,21 @@ START_TEST(test_unmapped_host_file)
 }
 END_TEST
 
-/* Every filesystem step under a shifted map, with and without set_user. */
+/* Every filesystem step under a shifted map, without set_user, as 0 and
+ * as 1000: what the steps make is root's (0 inside) either way. */
 START_TEST(test_shifted_fs_steps)
 {
     t_as(_i % 2);
     int i = _i % 2;
+    unsigned user = _i / 2 == 2 ? 1000 : 0;
     nsbox *box = shifted_box(i);
     if (_i >= 2)
-        ck_assert_int_eq(nsbox_set_user(box, 0, 0), 0);
+        ck_assert_int_eq(nsbox_set_user(box, user, user), 0);
     tmpfs_root(box);
     ck_assert_int_eq(nsbox_add_bind_mount(box, shared, "/ro", NSBOX_MOUNT_RDONLY), 0);
     ck_assert_int_eq(nsbox_add_tmpfs(box, "/tmp", 0, 01777), 0);
     ck_assert_int_eq(nsbox_add_dir(box, "/d", 0700), 0);
-    ck_assert_int_eq(nsbox_add_file(box, "/d/f", "hello\n", 6, 0640), 0);
+    ck_assert_int_eq(nsbox_add_file(box, "/d/f", "hello\n", 6, 0644), 0);
     ck_assert_int_eq(nsbox_add_symlink(box, "/d/f", "/l"), 0);
     ck_assert_int_eq(nsbox_add_chmod(box, "/d", 0755), 0);
     ck_assert_int_eq(nsbox_add_proc(box, "/proc"), 0);
@@ -224,8 +226,8 @@ START_TEST(test_shifted_fs_steps)
                  out, sizeof(out));
     ck_assert_msg(r == 0, "spawn: %d %s", r, nsbox_errmsg(box));
     snprintf(want, sizeof(want),
-             "uid=0 gid=0\nhello\n0 755\n0 640\ntmp-ok\ndev-ok\n 0 %u %u\nhello\nro-ok\nm-ok\n",
-             SHIFT(i), SHIFT_COUNT);
+             "uid=%u gid=%u\nhello\n0 755\n0 644\ntmp-ok\ndev-ok\n 0 %u %u\nhello\nro-ok\nm-ok\n",
+             user, user, SHIFT(i), SHIFT_COUNT);
     ck_assert_str_eq(out, want);
     nsbox_free(box);
 }
@@ -506,7 +508,7 @@ int main(void)
     TCase *tc = tcase_create("attack_id");
     tcase_add_unchecked_fixture(tc, fixture_make, fixture_remove);
     tcase_add_loop_test(tc, test_unmapped_host_file, 0, 2);
-    tcase_add_loop_test(tc, test_shifted_fs_steps, 0, 4);
+    tcase_add_loop_test(tc, test_shifted_fs_steps, 0, 6);
     tcase_add_loop_test(tc, test_id_choice, 0, 2);
     tcase_add_loop_test(tc, test_joined_unmapped, 0, 2);
     tcase_add_loop_test(tc, test_die_with_parent, 0, 2);
