@@ -91,10 +91,11 @@ int nsbox_add_namespace(nsbox *box, unsigned ns_mask);
  * (then ns may be a mask of several kinds, entered together). The fd is
  * duplicated: the caller may close its own. A joined user namespace is
  * entered first, so that joining the other namespaces of an unprivileged
- * sandbox works. Errors: -EINVAL for an empty or unknown mask, several kinds
- * with a non-pidfd, a kind also added as new, or an fd that is not a
- * namespace of kind ns; -EBADF for a closed fd. setns() itself runs at
- * spawn; its failure comes back from nsbox_spawn(). */
+ * sandbox works; the command then runs as ids that user namespace maps,
+ * chosen as nsbox_set_user() says. Errors: -EINVAL for an empty or unknown
+ * mask, several kinds with a non-pidfd, a kind also added as new, or an fd
+ * that is not a namespace of kind ns; -EBADF for a closed fd. setns()
+ * itself runs at spawn; its failure comes back from nsbox_spawn(). */
 int nsbox_join_namespace(nsbox *box, unsigned ns, int fd);
 
 /* ----------------------------------------------------------------- identity */
