@@ -156,7 +156,10 @@ static int map_read_joined(nsbox *box, pid_t pid, bool uid, struct map_view *v,
     v->r = ranges;
     v->n = 0;
     snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, v->file);
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    _cleanup_close_ int fd = -1;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return box_fail(box, errno, "read the %s map of the joined user namespace (%s)", v->what,
                         path);
