@@ -195,12 +195,12 @@ static int plan_fds(struct plan *p, const nsbox *box)
 {
     p->max_fd = 2;
     for (int i = 0; i < 3; i++)
-        p->stdio[i] = box->stdio[i];
+        p->stdio[i] = box->stdio[i].fd;
     p->fds = plan_alloc(p, (box->n_fds + 1) * sizeof(*p->fds));
     if (!p->fds)
         return -ENOMEM;
     for (size_t i = 0; i < box->n_fds; i++) {
-        p->fds[i] = (struct plan_fd){box->fds[i].fd, box->fds[i].target};
+        p->fds[i] = (struct plan_fd){box->fds[i].src.fd, box->fds[i].target};
         if (box->fds[i].target > p->max_fd)
             p->max_fd = box->fds[i].target;
     }
@@ -242,6 +242,9 @@ static uint64_t plan_ignored_signals(void)
 
 int plan_build(nsbox *box, char *const argv[], struct plan **out)
 {
+    int r = box_check_fds(box);
+    if (r < 0)
+        return r;
     struct plan_mem *m = calloc(1, sizeof(*m));
     if (!m)
         return box_fail(box, ENOMEM, "plan");
@@ -282,7 +285,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     p->exec_name = box->exec_path ? box->exec_path : argv[0];
 
     const char *path;
-    int r = plan_env(p, box, &path);
+    r = plan_env(p, box, &path);
     if (r == 0)
         r = plan_exec_paths(p, p->exec_name, path);
     if (r == 0)
