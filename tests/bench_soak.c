@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,14 +19,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <nsbox.h>
 
-#define CG "/sys/fs/cgroup"
+#include "cgdeleg.h"
+
 #define NOBODY 65534
 #define THREADS 8
 #define CHUNK 1000
@@ -102,25 +101,6 @@ static long rss_kib(void)
     return kib;
 }
 
-/* Sandbox cgroups of the process pid: nsbox-<pid>-* anywhere below CG. */
-static char cg_prefix[32];
-static int cg_found;
-static int cg_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    if (type == FTW_D && strncmp(path + ftw->base, cg_prefix, strlen(cg_prefix)) == 0)
-        cg_found++;
-    return 0;
-}
-
-static int count_cgroups(pid_t pid)
-{
-    snprintf(cg_prefix, sizeof(cg_prefix), "nsbox-%d-", (int)pid);
-    cg_found = 0;
-    nftw(CG, cg_one, 32, FTW_PHYS);
-    return cg_found;
-}
-
 /* The staging tmpfs's directories, if they ever land in the host's /tmp. */
 static int count_staging(void)
 {
@@ -133,7 +113,7 @@ struct census {
 
 static struct census census(void)
 {
-    return (struct census){count_dir("/proc/self/fd"), count_children(), count_cgroups(getpid()),
+    return (struct census){count_dir("/proc/self/fd"), count_children(), cgd_count_of_pid(getpid()),
                            count_lines("/proc/self/mountinfo"), count_staging()};
 }
 
@@ -265,123 +245,21 @@ static int soak_threads(int n)
 
 /* ------------------------------------------------------------ as nobody */
 
-static bool cg_v2(void)
-{
-    struct statfs sf;
-    return statfs(CG, &sf) == 0 && sf.f_type == 0x63677270;
-}
-
-/* Our cgroup path in the hierarchy of ctl ("" for v2). */
-static void own_cgroup(const char *ctl, char *out, size_t size)
-{
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    char line[1024];
-    out[0] = '\0';
-    while (f && fgets(line, sizeof(line), f)) {
-        char *c = strchr(line, ':'), *path = c ? strchr(c + 1, ':') : NULL;
-        if (!path)
-            continue;
-        *path++ = '\0';
-        path[strcspn(path, "\n")] = '\0';
-        if (strcmp(c + 1, ctl) == 0)
-            snprintf(out, size, "%s", strcmp(path, "/") == 0 ? "" : path);
-    }
-    if (f)
-        fclose(f);
-}
-
-static int put(const char *dir, const char *file, const char *value)
-{
-    char path[1200];
-    if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-        return -1;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    int ok = fd >= 0 && write(fd, value, strlen(value)) == (ssize_t)strlen(value);
-    if (fd >= 0)
-        close(fd);
-    return ok ? 0 : -1;
-}
-
-static void give_to_nobody(const char *dir)
-{
-    static const char *const files[] = {"", "/cgroup.procs", "/cgroup.subtree_control", "/tasks"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[1200];
-        if (snprintf(path, sizeof(path), "%s%s", dir, files[i]) >= (int)sizeof(path))
-            continue;
-        if (chown(path, NOBODY, NOBODY) < 0 && errno != ENOENT)
-            printf("chown %s: %s\n", path, strerror(errno));
-    }
-}
-
-/* v1: the limits' hierarchies and those the usage report reads. */
-static const char *const v1_ctls[] = {"memory", "pids", "cpu", "cpuacct"};
-#define N_V1 (int)(sizeof(v1_ctls) / sizeof(v1_ctls[0]))
-
-/* The delegated parent's directories (v2: the parent and its leaf). */
-static char deleg[N_V1][1100];
-
-/* As root: a cgroup parent chowned to nobody, relative to our own cgroup
- * (v1: in each hierarchy of v1_ctls; v2: with a leaf for us). */
-static const char *delegate(char *name, size_t size)
-{
-    char own[512];
-    snprintf(name, size, "nsbox-soak-%d", (int)getpid());
-    if (cg_v2()) {
-        own_cgroup("", own, sizeof(own));
-        if (snprintf(deleg[0], sizeof(deleg[0]), CG "%s/%s", own, name) >= (int)sizeof(deleg[0]) ||
-            snprintf(deleg[1], sizeof(deleg[1]), "%s/leaf", deleg[0]) >= (int)sizeof(deleg[1]))
-            return NULL;
-        if (mkdir(deleg[0], 0755) < 0 || put(deleg[0], "cgroup.subtree_control", "+memory +pids") ||
-            mkdir(deleg[1], 0755) < 0)
-            return NULL;
-        give_to_nobody(deleg[0]);
-        give_to_nobody(deleg[1]);
-        char rel[64];
-        snprintf(rel, sizeof(rel), "nsbox-soak-%d", (int)getpid());
-        return snprintf(name, size, "%s/%s", own, rel) < (int)size ? name : NULL;
-    }
-    for (int i = 0; i < N_V1; i++) {
-        own_cgroup(v1_ctls[i], own, sizeof(own));
-        if (snprintf(deleg[i], sizeof(deleg[i]), CG "/%s%s/%s", v1_ctls[i], own, name) >=
-            (int)sizeof(deleg[i]))
-            return NULL;
-        if (mkdir(deleg[i], 0755) < 0)
-            return NULL;
-        give_to_nobody(deleg[i]);
-    }
-    return name;
-}
-
-/* The delegated directories must be empty (no sandbox cgroup left). */
-static int undelegate(void)
-{
-    int bad = 0;
-    for (int i = N_V1 - 1; i >= 0; i--)
-        if (deleg[i][0] && rmdir(deleg[i]) < 0) {
-            printf("nobody: LEAK: rmdir %s: %s\n", deleg[i], strerror(errno));
-            bad++;
-        }
-    return bad;
-}
-
 static int soak_nobody(int n)
 {
-    char name[600];
-    const char *parent = delegate(name, sizeof(name));
+    const char *parent = cgd_delegate("nsbox-soak", NOBODY);
     if (!parent) {
         printf("nobody: cannot delegate a cgroup parent: %s\n", strerror(errno));
-        undelegate();
+        cgd_undelegate();
         return 1;
     }
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        if (deleg[1][0] && cg_v2() && put(deleg[1], "cgroup.procs", "0") < 0)
-            _exit(2);
         /* as an ordinary user: dumpable again after the uid change */
-        if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-            setresuid(NOBODY, NOBODY, NOBODY) < 0 || prctl(PR_SET_DUMPABLE, 1) < 0)
+        if (cgd_enter_leaf() < 0 || setgroups(0, NULL) < 0 ||
+            setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0 ||
+            prctl(PR_SET_DUMPABLE, 1) < 0)
             _exit(3);
         int bad = soak_serial("nobody", parent, n);
         fflush(stdout);
@@ -392,10 +270,10 @@ static int soak_nobody(int n)
     int bad = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
     if (bad)
         printf("nobody: child status 0x%x\n", st);
-    int left = count_cgroups(pid);
+    int left = cgd_count_of_pid(pid);
     if (left)
         printf("nobody: LEAK: %d sandbox cgroups of the child\n", left);
-    return bad + left + undelegate();
+    return bad + left + cgd_undelegate();
 }
 
 int main(void)
