@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Soak benchmark (issue 12): N sandboxes in a row as root, N as nobody (in
  * a forked child, under a cgroup parent delegated to it), then 8 threads
  * sharing N. Each sandbox: user+pid+mnt+uts+ipc+net namespaces, a tmpfs

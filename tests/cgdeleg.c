@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See cgdeleg.h. */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A cgroup parent delegated to a user, for tests and benchmarks that run
  * sandboxes with limits as nobody: made by root below its own cgroup,
  * chowned, removed at the end (failing if a sandbox cgroup is left in it).

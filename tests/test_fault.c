@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fault injection (issue 12): a caller SIGKILLed in the middle of
  * nsbox_spawn or of nsbox_wait, 25 times each at random delays, leaves no
  * sandbox process (NSBOX_DIE_WITH_PARENT) and, once the next spawn under

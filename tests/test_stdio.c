@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Stdio and passed fds are recorded by number (issue 12.3): a reader of a
  * pipe gets EOF once the caller closes its end after spawn, while the recipe
  * lives; a number closed or reused before spawn never reaches the sandbox;

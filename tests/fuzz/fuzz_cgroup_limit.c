@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: cgroup limit keys and values (nsbox_set_cgroup_limit, the
  * parsers of cgroup_limits.c). Input: NUL-separated key, value, key,
  * value... applied to one recipe. Checks the result is 0 or -EINVAL with a

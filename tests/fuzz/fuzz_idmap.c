@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: uid/gid map ranges (nsbox_add_uid_map, nsbox_add_gid_map,
  * nsbox_set_user). Input: 13-byte records {op, inside, outside, count}.
  * Checks that every accepted range stays inside the id range and overlaps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: destination paths (path_normalize behind every mount
  * builder call). Input: NUL-separated paths; the byte before each picks
  * the call. Each accepted destination must equal a reference

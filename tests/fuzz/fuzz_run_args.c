@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: nsbox-run's option parser, fed the way bwrap's users feed
  * it: "nsbox-run --args FD" with the input as FD's NUL-separated content.
  * main.c is compiled in here (its main renamed) so that its static parser

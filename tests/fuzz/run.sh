@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs each fuzz target for SECONDS (default 20) on its corpus in the
 # repository (tests/fuzz/corpus/<target>/, read only: new inputs go to a
 # scratch directory). A crash, leak or sanitizer report fails the run and
