@@ -305,16 +305,25 @@ int nsbox_set_env(nsbox *box, const char *name, const char *value);
 int nsbox_clear_env(nsbox *box);
 
 /* The command's stdin, stdout, stderr: each an open fd of the caller, or -1
- * to inherit the caller's. The fds are duplicated now and held by the
- * recipe until replaced or freed (a reader waiting for EOF on a pipe gets it
- * only then); the caller keeps its own. Errors: -EBADF for a closed fd,
- * -EINVAL below -1. */
+ * to inherit the caller's. Like posix_spawn_file_actions_adddup2(), the
+ * recipe records the fd numbers and holds no copy: the caller keeps each fd
+ * open until nsbox_spawn() returns and may close it then (a reader of a
+ * pipe gets EOF once the sandbox and the caller have closed their ends).
+ * Each spawn checks that the fds are still open and name the same files as
+ * when set (-EBADF otherwise, so a number closed and reused by another file
+ * never reaches the sandbox); set them again, or to -1, before reusing the
+ * recipe after closing them. Errors: -EBADF for a closed fd, -EINVAL below
+ * -1. */
 int nsbox_set_stdio(nsbox *box, int in_fd, int out_fd, int err_fd);
 
-/* Passes the caller's fd to the command as target_fd (>= 3). Only stdio and
- * passed fds reach the command; every other fd is closed, including fds the
- * caller opened without close-on-exec. Errors: -EBADF for a closed fd,
- * -EINVAL for target_fd < 3 or a target already used. */
+/* Passes the caller's fd to the command as target_fd (3 to 1048575, the
+ * kernel's default fs.nr_open minus one). Recorded by number like
+ * nsbox_set_stdio(), with the same rule: open until nsbox_spawn() returns,
+ * checked at each spawn. A later call for the same target replaces the
+ * earlier one; fd -1 drops the target. Only stdio and passed fds reach the
+ * command; every other fd is closed, including fds the caller opened
+ * without close-on-exec. Errors: -EBADF for a closed fd, -EINVAL for
+ * target_fd out of range or fd below -1. */
 int nsbox_pass_fd(nsbox *box, int fd, int target_fd);
 
 /* A resource limit (RLIMIT_*) of the command; RLIM_INFINITY as usual.
@@ -407,12 +416,14 @@ int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len);
  * exec (a namespace, a map, setns, a mount, cwd, exec itself) is returned as
  * a negative errno with nsbox_errmsg() naming the step, e.g.
  * "exec /no/such: No such file or directory", and leaves nothing behind: no
- * process, no fd, no cgroup, no mount. Safe to call from several threads at
- * once with different handles: the child allocates nothing. The caller's
- * waitpid(-1), SIGCHLD handler or SIGCHLD set to SIG_IGN may reap the
- * sandbox (exec makes every process a SIGCHLD child); nsbox_wait() still
- * returns its status, from the pidfd's exit record (Linux 6.15+) or from the
- * init helper that watches the command on older kernels. */
+ * process, no fd, no cgroup, no mount. -EBADF when a stdio or passed fd was
+ * closed, or reused by another file, since it was set. Safe to call from
+ * several threads at once with different handles: the child allocates
+ * nothing. The caller's waitpid(-1), SIGCHLD handler or SIGCHLD set to
+ * SIG_IGN may reap the sandbox (exec makes every process a SIGCHLD child);
+ * nsbox_wait() still returns its status, from the pidfd's exit record
+ * (Linux 6.15+) or from the init helper that watches the command on older
+ * kernels. */
 int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out);
 
 /* Waits for the sandbox to end: timeout_ms -1 waits forever, 0 polls.

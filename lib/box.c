@@ -111,7 +111,7 @@ NSBOX_EXPORT nsbox *nsbox_new(void)
     nsbox *box = calloc(1, sizeof(*box));
     if (!box)
         return NULL;
-    box->stdio[0] = box->stdio[1] = box->stdio[2] = -1;
+    box->stdio[0].fd = box->stdio[1].fd = box->stdio[2].fd = -1;
     return box;
 }
 
@@ -132,10 +132,6 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
         free(box->env[i].value);
     }
     free(box->env);
-    for (int i = 0; i < 3; i++)
-        closep(&box->stdio[i]);
-    for (size_t i = 0; i < box->n_fds; i++)
-        close(box->fds[i].fd);
     free(box->fds);
     free(box->rlimits);
     mount_recipe_free(box->mnt);
@@ -338,40 +334,80 @@ NSBOX_EXPORT int nsbox_clear_env(nsbox *box)
     return 0;
 }
 
-/* Duplicates a caller's fd above the stdio range, close-on-exec. */
-static int dup_caller_fd(nsbox *box, int fd, const char *what)
+static const char *const stdio_names[3] = {"stdin", "stdout", "stderr"};
+
+/* Records a caller's fd by number and identity; nothing is duplicated. */
+static int fd_ref_take(nsbox *box, int fd, struct fd_ref *ref, const char *what)
 {
-    if (fd < 0 || fcntl(fd, F_GETFD) < 0)
-        return box_fail(box, EBADF, "%s fd %d", what, fd);
-    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0)
-        return box_fail(box, errno, "%s: duplicate fd %d", what, fd);
-    return dup;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return box_fail(box, fd < 0 ? EBADF : errno, "%s fd %d", what, fd);
+    *ref = (struct fd_ref){fd, st.st_dev, st.st_ino};
+    return 0;
+}
+
+/* what names the fd in the message: "stdout fd 5", "pass fd 5 as 7". */
+static int fd_ref_check(nsbox *box, const struct fd_ref *ref, const char *what)
+{
+    struct stat st;
+    if (fstat(ref->fd, &st) < 0)
+        return box_fail(box, errno,
+                        "%s: closed since it was set (the caller keeps it open until "
+                        "nsbox_spawn returns)",
+                        what);
+    if (st.st_dev != ref->dev || st.st_ino != ref->ino)
+        return box_fail(box, EBADF, "%s: another file than when it was set (closed and reused)",
+                        what);
+    return 0;
+}
+
+int box_check_fds(nsbox *box)
+{
+    char what[64];
+    for (int i = 0; i < 3; i++) {
+        if (box->stdio[i].fd < 0)
+            continue;
+        snprintf(what, sizeof(what), "%s fd %d", stdio_names[i], box->stdio[i].fd);
+        int r = fd_ref_check(box, &box->stdio[i], what);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; i < box->n_fds; i++) {
+        snprintf(what, sizeof(what), "pass fd %d as %d", box->fds[i].src.fd, box->fds[i].target);
+        int r = fd_ref_check(box, &box->fds[i].src, what);
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
 NSBOX_EXPORT int nsbox_set_stdio(nsbox *box, int in_fd, int out_fd, int err_fd)
 {
-    static const char *const names[3] = {"stdin", "stdout", "stderr"};
     if (!box)
         return -EINVAL;
-    int in[3] = {in_fd, out_fd, err_fd}, dups[3] = {-1, -1, -1};
+    int in[3] = {in_fd, out_fd, err_fd};
+    struct fd_ref refs[3] = {{.fd = -1}, {.fd = -1}, {.fd = -1}};
     for (int i = 0; i < 3; i++) {
         int r = 0;
         if (in[i] < -1)
-            r = box_invalid(box, "%s fd %d: neither an fd nor -1", names[i], in[i]);
+            r = box_invalid(box, "%s fd %d: neither an fd nor -1", stdio_names[i], in[i]);
         else if (in[i] >= 0)
-            r = dups[i] = dup_caller_fd(box, in[i], names[i]);
-        if (r < 0) {
-            for (int k = 0; k < i; k++)
-                closep(&dups[k]);
+            r = fd_ref_take(box, in[i], &refs[i], stdio_names[i]);
+        if (r < 0)
             return r;
-        }
     }
-    for (int i = 0; i < 3; i++) {
-        closep(&box->stdio[i]);
-        box->stdio[i] = dups[i];
-    }
+    memcpy(box->stdio, refs, sizeof(refs));
     return 0;
+}
+
+/* Drops the pass to target, if any. */
+static void fd_pass_drop(nsbox *box, int target)
+{
+    for (size_t i = 0; i < box->n_fds; i++)
+        if (box->fds[i].target == target) {
+            box->fds[i] = box->fds[--box->n_fds];
+            return;
+        }
 }
 
 NSBOX_EXPORT int nsbox_pass_fd(nsbox *box, int fd, int target_fd)
@@ -383,18 +419,24 @@ NSBOX_EXPORT int nsbox_pass_fd(nsbox *box, int fd, int target_fd)
                            "pass fd %d as %d: the target must be 3 or more (stdio has "
                            "nsbox_set_stdio)",
                            fd, target_fd);
-    for (size_t i = 0; i < box->n_fds; i++)
-        if (box->fds[i].target == target_fd)
-            return box_invalid(box, "pass fd %d as %d: target already used", fd, target_fd);
-    int dup = dup_caller_fd(box, fd, "pass");
-    if (dup < 0)
-        return dup;
-    struct fd_pass *p = vec_push(&box->fds, &box->n_fds, sizeof(*p));
-    if (!p) {
-        close(dup);
-        return box_fail(box, ENOMEM, "pass fd %d", fd);
+    if (target_fd > FD_TARGET_MAX)
+        return box_invalid(box, "pass fd %d as %d: the target must be at most %d", fd, target_fd,
+                           FD_TARGET_MAX);
+    if (fd < -1)
+        return box_invalid(box, "pass fd %d as %d: neither an fd nor -1", fd, target_fd);
+    struct fd_ref ref = {.fd = -1};
+    if (fd >= 0) {
+        int r = fd_ref_take(box, fd, &ref, "pass");
+        if (r < 0)
+            return r;
     }
-    *p = (struct fd_pass){dup, target_fd};
+    fd_pass_drop(box, target_fd);
+    if (fd < 0)
+        return 0;
+    struct fd_pass *p = vec_push(&box->fds, &box->n_fds, sizeof(*p));
+    if (!p)
+        return box_fail(box, ENOMEM, "pass fd %d", fd);
+    *p = (struct fd_pass){ref, target_fd};
     return 0;
 }
 

@@ -73,8 +73,22 @@ struct env_op {
     char *value; /* NULL: unset */
 };
 
+/* A caller's fd as the recipe records it: the number, not a dup (like
+ * posix_spawn_file_actions_adddup2), so that a reader of a pipe gets EOF
+ * once the caller closes its end after spawn. The identity taken at the
+ * builder call lets spawn refuse a number closed and reused since. */
+struct fd_ref {
+    int fd; /* -1: none */
+    dev_t dev;
+    ino_t ino;
+};
+
+/* Highest target fd nsbox_pass_fd takes: below the kernel's default
+ * fs.nr_open, far from INT_MAX (the child computes target + 1). */
+#define FD_TARGET_MAX ((1 << 20) - 1)
+
 struct fd_pass {
-    int fd; /* owned dup of the caller's fd */
+    struct fd_ref src;
     int target;
 };
 
@@ -95,7 +109,7 @@ struct nsbox {
     bool clear_env;
     struct env_op *env;
     size_t n_env;
-    int stdio[3]; /* owned dups, -1: inherit */
+    struct fd_ref stdio[3]; /* fd -1: inherit */
     struct fd_pass *fds;
     size_t n_fds;
     struct rlimit_set *rlimits;
@@ -117,6 +131,9 @@ int box_fail(nsbox *box, int err, const char *fmt, ...) __attribute__((format(pr
 void box_append(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Formats "<what>" into box->errmsg and returns -EINVAL. */
 int box_invalid(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* At spawn: -EBADF when a recorded stdio or passed fd was closed, or now
+ * names another file, since its builder call. */
+int box_check_fds(nsbox *box);
 
 /* Name of one namespace kind ("user", "pid", …) as /proc/PID/ns spells it. */
 const char *ns_name(unsigned one_ns);

@@ -57,6 +57,16 @@ static char *path_normalize(const char *in)
     return out;
 }
 
+/* Whether s names "/" once normalized ("/", "/.", "/a/.." ...): no file or
+ * symlink can be made there. */
+static bool path_names_root(const char *s)
+{
+    char *n = path_normalize(s);
+    bool root = n && strcmp(n, "/") == 0;
+    free(n);
+    return root;
+}
+
 static struct mount_recipe *recipe_get(nsbox *box)
 {
     if (!box->mnt)
@@ -188,7 +198,7 @@ NSBOX_EXPORT int nsbox_add_symlink(nsbox *box, const char *target, const char *l
 {
     if (!box)
         return -EINVAL;
-    if (!target || !*target || !path_absolute(linkpath) || strcmp(linkpath, "/") == 0)
+    if (!target || !*target || !path_absolute(linkpath) || path_names_root(linkpath))
         return box_invalid(
             box, "symlink %s -> %s: %s", linkpath ? linkpath : "(null)", target ? target : "(null)",
             (!target || !*target) ? "empty target" : "the link path must be absolute, not /");
@@ -205,7 +215,7 @@ NSBOX_EXPORT int nsbox_add_file(nsbox *box, const char *dst, const void *data, s
 {
     if (!box)
         return -EINVAL;
-    if (!path_absolute(dst) || strcmp(dst, "/") == 0 || (len && !data))
+    if (!path_absolute(dst) || path_names_root(dst) || (len && !data))
         return box_invalid(box, "file %s: %s", dst ? dst : "(null)",
                            (len && !data) ? "no data for a non-zero length"
                                           : "the path must be absolute, not /");

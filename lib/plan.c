@@ -195,12 +195,12 @@ static int plan_fds(struct plan *p, const nsbox *box)
 {
     p->max_fd = 2;
     for (int i = 0; i < 3; i++)
-        p->stdio[i] = box->stdio[i];
+        p->stdio[i] = box->stdio[i].fd;
     p->fds = plan_alloc(p, (box->n_fds + 1) * sizeof(*p->fds));
     if (!p->fds)
         return -ENOMEM;
     for (size_t i = 0; i < box->n_fds; i++) {
-        p->fds[i] = (struct plan_fd){box->fds[i].fd, box->fds[i].target};
+        p->fds[i] = (struct plan_fd){box->fds[i].src.fd, box->fds[i].target};
         if (box->fds[i].target > p->max_fd)
             p->max_fd = box->fds[i].target;
     }
@@ -266,6 +266,9 @@ static int plan_ids(struct plan *p, nsbox *box, unsigned joined)
 
 int plan_build(nsbox *box, char *const argv[], struct plan **out)
 {
+    int r = box_check_fds(box);
+    if (r < 0)
+        return r;
     struct plan_mem *m = calloc(1, sizeof(*m));
     if (!m)
         return box_fail(box, ENOMEM, "plan");

@@ -460,6 +460,10 @@ START_TEST(test_builder_errors)
     ck_assert_str_eq(nsbox_errmsg(box), "file /f: no data for a non-zero length");
     ck_assert_int_eq(nsbox_add_symlink(box, "", "/l"), -EINVAL);
     ck_assert_int_eq(nsbox_add_symlink(box, "/t", "/"), -EINVAL);
+    /* found by tests/fuzz/fuzz_path: "/" once normalized */
+    ck_assert_int_eq(nsbox_add_symlink(box, "/t", "/a/.."), -EINVAL);
+    ck_assert_int_eq(nsbox_add_file(box, "//.", "x", 1, 0644), -EINVAL);
+    ck_assert_str_eq(nsbox_errmsg(box), "file //.: the path must be absolute, not /");
     ck_assert_int_eq(nsbox_set_root(box, "rel"), -EINVAL);
     ck_assert_str_eq(nsbox_errmsg(box), "root \"rel\": not an absolute path");
     ck_assert_int_eq(nsbox_add_proc(box, NULL), -EINVAL);

@@ -71,7 +71,6 @@ START_TEST(test_fds)
     nsbox *box = nsbox_new();
     ck_assert_int_eq(nsbox_pass_fd(box, msg[0], 7), 0);
     ck_assert_int_eq(nsbox_pass_fd(box, leaked, 9), 0);
-    close(msg[0]);
     char script[256], out[256];
     snprintf(script, sizeof(script),
              "cat <&7; echo; ls /proc/self/fd | sort -n | tr '\\n' ' '; "
@@ -80,6 +79,7 @@ START_TEST(test_fds)
     ck_assert_int_eq(t_sh(box, script, out, sizeof(out)), 0);
     /* 3 is ls's own directory fd */
     ck_assert_str_eq(out, "hello\n0 1 2 3 7 9 ");
+    close(msg[0]);
     close(leaked);
     nsbox_free(box);
 }
@@ -96,10 +96,10 @@ START_TEST(test_stdio)
     int out[2];
     ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
     ck_assert_int_eq(nsbox_set_stdio(box, in[0], out[1], -1), 0);
-    close(in[0]);
-    close(out[1]);
     char *argv[] = {"cat", NULL}, buf[64] = "";
     ck_assert_int_eq(nsbox_run(box, argv), 0);
+    close(in[0]);
+    close(out[1]);
     ck_assert_int_eq(read(out[0], buf, sizeof(buf)), 11);
     ck_assert_str_eq(buf, "from stdin\n");
     close(out[0]);

@@ -288,6 +288,31 @@ class Binding(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertEqual(out.split(), ["named", "1", "3", "64"])  # A, PATH, PWD
 
+    def test_read_to_eof_while_the_recipe_lives(self):
+        """Issue 12.3: the recipe records fd numbers; it holds no copy of the
+        write end, so reading to EOF after spawn ends inside the with."""
+        import select
+        r, w = os.pipe()
+        with nsbox.Sandbox() as box:
+            wf = os.fdopen(w, "wb")
+            box.set_stdio(stdout=wf)
+            with box.spawn(["echo", "hi"]) as proc:
+                wf.close()
+                out = b""
+                while True:
+                    ready, _, _ = select.select([r], [], [], 10)
+                    self.assertTrue(ready, "no EOF within 10 s: the recipe holds the write end")
+                    chunk = os.read(r, 64)
+                    if not chunk:
+                        break
+                    out += chunk
+                self.assertEqual(proc.wait(), 0)
+            self.assertEqual(out, b"hi\n")
+            with self.assertRaises(OSError) as e:  # closed since set_stdio
+                box.spawn(["true"])
+            self.assertEqual(e.exception.errno, errno.EBADF)
+        os.close(r)
+
     def test_flags(self):
         with nsbox.Sandbox().set_flags(nsbox.NEW_SESSION | nsbox.DIE_WITH_PARENT) as box:
             status, out = sh(box, "ps -o sid= -p $$; echo $$")

@@ -75,7 +75,7 @@ static const struct run_opt cgroup_opts[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
-const struct run_module run_module_cgroup = {cgroup_opts, NULL};
+const struct run_module run_module_cgroup = {cgroup_opts, NULL, NULL};
 
 /* bwrap's --json-status-fd lines: {"child-pid": N} once it runs, then
  * {"exit-code": N, ...} with the cgroup usage report. */

@@ -158,4 +158,9 @@ static int core_finish(struct run_ctx *ctx)
     return lib(ctx, nsbox_set_flags(ctx->box, ctx->flags));
 }
 
-const struct run_module run_module_core = {core_opts, core_finish};
+static void core_reset(void)
+{
+    uid_arg = gid_arg = -1;
+}
+
+const struct run_module run_module_core = {core_opts, core_finish, core_reset};

@@ -260,5 +260,15 @@ static int extra_started(struct run_ctx *ctx, nsbox_proc *proc)
     return r;
 }
 
-const struct run_module run_module_extra = {extra_opts, extra_finish};
+static void extra_reset(void)
+{
+    free(args_data);
+    free(args_argv);
+    args_data = NULL;
+    args_argv = NULL;
+    argv0_arg = NULL;
+    n_lock_files = 0;
+}
+
+const struct run_module run_module_extra = {extra_opts, extra_finish, extra_reset};
 const struct run_hooks run_hooks_extra = {extra_started, NULL};

@@ -195,8 +195,9 @@ static int bind_data(struct run_ctx *ctx, char **args, unsigned flags)
         path = NULL;
     int fd = path ? mkostemp(path, O_CLOEXEC) : -1;
     if (fd >= 0) {
-        if (n_data_files == 0)
-            atexit(data_files_remove);
+        static bool registered;
+        if (!registered)
+            registered = atexit(data_files_remove) == 0;
         data_files[n_data_files++] = path;
     }
     if (fd < 0 || write_all(fd, data, len) < 0 || fchmod(fd, take_perms(0666)) < 0)
@@ -267,4 +268,12 @@ static int fs_finish(struct run_ctx *ctx)
     return r < 0 ? run_lib_error(ctx, r) : 0;
 }
 
-const struct run_module run_module_fs = {fs_opts, fs_finish};
+static void fs_reset(void)
+{
+    data_files_remove();
+    n_data_files = 0;
+    next_perms = -1;
+    next_size = 0;
+}
+
+const struct run_module run_module_fs = {fs_opts, fs_finish, fs_reset};

@@ -90,4 +90,9 @@ static int priv_finish(struct run_ctx *ctx)
     return r < 0 ? run_lib_error(ctx, r) : 0;
 }
 
-const struct run_module run_module_priv = {priv_opts, priv_finish};
+static void priv_reset(void)
+{
+    cap_option_used = 0;
+}
+
+const struct run_module run_module_priv = {priv_opts, priv_finish, priv_reset};

@@ -36,6 +36,10 @@ struct run_module {
     const struct run_opt *opts; /* ends with a NULL name */
     /* After all options: applies what depends on several of them. */
     int (*finish)(struct run_ctx *ctx);
+    /* Forgets what the options stored, as if none had been parsed: the fuzz
+     * target (tests/fuzz/fuzz_run_args.c) parses many command lines in one
+     * process. May be NULL. */
+    void (*reset)(void);
 };
 
 /* What a module does around the command's run (--info-fd, --json-status-fd):

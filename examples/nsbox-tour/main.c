@@ -116,7 +116,7 @@ static int probe(nsbox *box, long alloc_mib, struct facts *f, nsbox_proc **proc_
         r = nsbox_set_stdio(box, -1, fds[1], -1);
     if (r == 0)
         r = nsbox_spawn(box, argv, &proc);
-    nsbox_set_stdio(box, -1, -1, -1); /* the recipe's copy of the pipe, for EOF */
+    nsbox_set_stdio(box, -1, -1, -1); /* the pipe is closed next: no stale number */
     close(fds[1]);
     static char text[MAX_FACTS * 600];
     size_t n = 0;

@@ -283,8 +283,10 @@ class Sandbox(_Handle):
         return self
 
     def pass_fd(self, fd: Any, target_fd: Optional[int] = None) -> "Sandbox":
-        """Passes the caller's fd to the command as target_fd (>= 3; default
-        the same number). Every other fd is closed in the sandbox."""
+        """Passes the caller's fd to the command as target_fd (3 to 1048575;
+        default the same number), recorded by number like set_stdio (keep it
+        open until spawn returns); a later call for the same target replaces
+        it. Every other fd is closed in the sandbox."""
         fd = fd_of(fd, "fd")
         return self._call("nsbox_pass_fd", fd, fd if target_fd is None
                           else c_int(target_fd, "target_fd"))
