@@ -120,6 +120,8 @@ static int plan_tmpfs(struct builder *b, const struct mount_step *st)
                                           desc, "mode", mode, "size", size, NULL)
                                 : plan_fs(b, "tmpfs", st->dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                                           desc, "mode", mode, NULL);
+    if (e)
+        e->tmpfs = true;
     return e ? 0 : -ENOMEM;
 }
 
@@ -165,8 +167,11 @@ static int plan_dev(struct builder *b, const struct mount_step *st)
         e->pre = b->mp->n_pre + (int)i;
     }
     uint64_t nodev = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-    if (!plan_fs(b, "tmpfs", d, nodev, plan_printf(p, "dev %s: tmpfs", d), "mode", "755", NULL))
+    struct mount_entry *tmpfs =
+        plan_fs(b, "tmpfs", d, nodev, plan_printf(p, "dev %s: tmpfs", d), "mode", "755", NULL);
+    if (!tmpfs)
         return -ENOMEM;
+    tmpfs->tmpfs = true;
     for (size_t i = 0; i < N_DEV_NODES; i++) {
         char *node = dev_path(b, d, dev_nodes[i]);
         struct mount_entry *e = node ? entry_new(b, OP_BIND, node,
@@ -304,12 +309,14 @@ int mount_plan_build(nsbox *box, struct plan *p)
     for (size_t i = 0; i < m->n; i++)
         max += m->steps[i].kind == MK_DEV ? DEV_ENTRIES : 1;
     mp->e = plan_alloc(p, (max + 1) * sizeof(*mp->e));
+    mp->own_devs = plan_alloc(p, (max + 1) * sizeof(*mp->own_devs));
     mp->linkbuf = plan_alloc(p, PATH_MAX);
-    if (!mp->e || !mp->linkbuf)
+    if (!mp->e || !mp->own_devs || !mp->linkbuf)
         return box_fail(box, ENOMEM, "mount plan");
     int r = m->new_root ? plan_root(&b, m) : 0;
     if (r < 0)
         return r;
+    mp->naive = m->naive;
     if (m->new_root && plan_cwd(p) < 0)
         return box_fail(box, ENOMEM, "mount plan");
     for (size_t i = 0; i < m->n; i++) {
@@ -334,6 +341,8 @@ static const char *const root_phases[] = {
     [-ROOT_DETACH] = "detach the old root",
     [-ROOT_PIVOT2] = "pivot_root into it",
     [-ROOT_OPEN] = "open it",
+    [-ROOT_LINK] = "a symlink on the way, which is not followed on the caller's side "
+                   "(name the directory it points to)",
 };
 
 static const char *const entry_phases[] = {
@@ -341,6 +350,14 @@ static const char *const entry_phases[] = {
     [PHASE_MKPOINT] = "mount point",
     [PHASE_ATTR] = "set mount flags",
     [PHASE_WRITE] = "write",
+    [PHASE_NOPOINT] = "not found on the caller's root, where steps create nothing "
+                      "(give the sandbox a root of its own: nsbox_set_root)",
+    [PHASE_HOST] = "would change the caller's files: with the caller's root, steps create "
+                   "and change files only on a tmpfs they mounted (or use nsbox_set_root)",
+    [PHASE_LINK] = "a symlink on the way, which is not followed on the caller's root "
+                   "(name the path it points to, or use nsbox_set_root)",
+    [PHASE_SRC_LINK] = "source: a symlink on the way, which is not followed on the caller's "
+                       "side (name the path it points to)",
 };
 
 int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep)
