@@ -144,6 +144,11 @@ int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
  * on a tmpfs an earlier step mounted (else -EPERM). Bind sources and a root
  * dir are the caller's paths, taken with no symlink followed either:
  * resolve your own links (realpath(3)) where you trust them.
+ * Every procfs the steps make or bind has /proc/sys, sysrq-trigger, irq,
+ * bus and fs read-only and kcore, keys, timer_list, sched_debug,
+ * latency_stats, timer_stats, acpi, asound and scsi masked; with the
+ * default root the caller's /proc too; a bind of a sysfs is read-only, see
+ * nsbox_unmask_kernel_files().
  * A step that fails at spawn fails nsbox_spawn() with its errno and a
  * message naming the step and both paths, e.g.
  * "bind mount /srv/data -> /data: No such file or directory".
@@ -178,7 +183,8 @@ int nsbox_set_root(nsbox *box, const char *dir);
  * cwd at the time of this call. Errors: -EINVAL for an empty src, a relative
  * dst or unknown flags. At spawn: the errno of a missing or unreadable src
  * (unless NSBOX_MOUNT_TRY, which skips the step when src does not exist),
- * -ELOOP for a symlink on the way to src (none is followed). */
+ * -ELOOP for a symlink on the way to src (none is followed). A src on a
+ * sysfs is bound read-only; a part of a procfs too (see above). */
 int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst, unsigned flags);
 
 /* A new tmpfs at dst (nosuid, nodev). size_bytes 0: the kernel's default
@@ -233,6 +239,15 @@ int nsbox_add_chmod(nsbox *box, const char *path, uint32_t mode);
  * a mount point (a step before it mounted there): -EINVAL at spawn
  * otherwise. Errors: -EINVAL for a relative dst. */
 int nsbox_remount_ro(nsbox *box, const char *dst);
+
+/* Keeps the kernel's files as the kernel makes them: no read-only covers
+ * and no masks on the recipe's procfs mounts (nor on the caller's /proc
+ * with the default root), and a sysfs bind as its flags ask. Without this
+ * call a sandbox that runs as host uid 0 (a root caller without a user
+ * namespace, or with the map "0 0 1") could, with no capability at all,
+ * write kernel settings such as /proc/sys/kernel/core_pattern or reboot
+ * through /proc/sysrq-trigger. Errors: -EINVAL for a NULL box. */
+int nsbox_unmask_kernel_files(nsbox *box);
 
 /* ------------------------------------------------------------------- cgroup */
 

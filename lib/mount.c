@@ -273,12 +273,21 @@ CHILD static int child_bind(struct plan *p, long rootfd, struct mount_entry *e, 
     if (tree < 0)
         return child_source_fail(p, tree, index);
     struct statx stx;
-    long r = sys5(SYS_statx, tree, "", AT_EMPTY_PATH, STATX_TYPE, &stx);
+    long r = sys5(SYS_statx, tree, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, &stx);
     if (r < 0) {
         child_close(tree);
         return child_fail(p, STEP_MOUNT, r, index);
     }
-    r = child_attach(p, rootfd, e, index, tree, e->attr, S_ISDIR(stx.stx_mode));
+    /* A bind of the kernel's files is covered as a new procfs would be. */
+    uint64_t attr = e->attr;
+    int kind = p->mounts->masks ? child_kernel_kind(tree, stx.stx_ino) : KERNEL_NONE;
+    if (kind & KERNEL_RDONLY)
+        attr |= MOUNT_ATTR_RDONLY;
+    r = child_attach(p, rootfd, e, index, tree, attr, S_ISDIR(stx.stx_mode));
+    if (r == 0 && (kind & ~KERNEL_RDONLY))
+        r = child_cover(p, tree, kind, index + PHASE_COVER);
+    else if (r == 0 && kind == KERNEL_NONE && p->mounts->masks && S_ISDIR(stx.stx_mode))
+        r = child_cover_below(p, tree, index + PHASE_COVER);
     child_close(tree);
     return (int)r;
 }
@@ -303,7 +312,9 @@ CHILD static int child_fs(struct plan *p, long rootfd, struct mount_entry *e, in
     if (tree < 0)
         return child_source_fail(p, tree, index);
     r = child_attach(p, rootfd, e, index, tree, attr, true);
-    if (r == 0 && e->tmpfs)
+    if (r == 0 && e->src && p->mounts->masks)
+        r = child_cover(p, tree, KERNEL_PROC, index + PHASE_COVER);
+    else if (r == 0 && e->tmpfs)
         child_own(p->mounts, tree);
     child_close(tree);
     return (int)r;
@@ -513,6 +524,11 @@ CHILD static int child_entries(struct plan *p)
     long rootfd = child_root_open(mp);
     if (rootfd < 0)
         return child_fail(p, STEP_MOUNT, rootfd, ROOT_OPEN);
+    int code = !mp->new_root && mp->masks ? child_cover_host_proc(p, rootfd) : 0;
+    if (code) {
+        child_close(rootfd);
+        return code;
+    }
     for (int i = 0; i < mp->n; i++) {
         int r = child_entry(p, rootfd, i);
         if (r) {

@@ -296,10 +296,13 @@ static int plan_cwd(struct plan *p)
     return p->cwd ? 0 : -ENOMEM;
 }
 
+/* A mount namespace of its own gets a plan even without steps: its /proc
+ * is covered (see mount_kernel.c). */
 int mount_plan_build(nsbox *box, struct plan *p)
 {
-    struct mount_recipe *m = box->mnt;
-    if (!m)
+    static const struct mount_recipe none;
+    const struct mount_recipe *m = box->mnt ? box->mnt : &none;
+    if (!(box->ns & NSBOX_NS_MOUNT))
         return 0;
     struct mount_plan *mp = plan_alloc(p, sizeof(*mp));
     if (!mp)
@@ -316,7 +319,10 @@ int mount_plan_build(nsbox *box, struct plan *p)
     int r = m->new_root ? plan_root(&b, m) : 0;
     if (r < 0)
         return r;
+    mp->masks = !m->kernel_unmasked;
     mp->naive = m->naive;
+    if (!(mp->devnull = plan_printf(p, "%s/dev/null", b.host)))
+        return box_fail(box, ENOMEM, "mount plan");
     if (m->new_root && plan_cwd(p) < 0)
         return box_fail(box, ENOMEM, "mount plan");
     for (size_t i = 0; i < m->n; i++) {
@@ -341,6 +347,7 @@ static const char *const root_phases[] = {
     [-ROOT_DETACH] = "detach the old root",
     [-ROOT_PIVOT2] = "pivot_root into it",
     [-ROOT_OPEN] = "open it",
+    [-ROOT_HOST_PROC] = "cover the kernel files of /proc",
     [-ROOT_LINK] = "a symlink on the way, which is not followed on the caller's side "
                    "(name the directory it points to)",
 };
@@ -358,6 +365,7 @@ static const char *const entry_phases[] = {
                    "(name the path it points to, or use nsbox_set_root)",
     [PHASE_SRC_LINK] = "source: a symlink on the way, which is not followed on the caller's "
                        "side (name the path it points to)",
+    [PHASE_COVER] = "cover the kernel files",
 };
 
 int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep)
@@ -368,7 +376,7 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
         int ph = -rep->index;
         const char *what =
             ph < (int)(sizeof(root_phases) / sizeof(root_phases[0])) ? root_phases[ph] : "?";
-        if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE)
+        if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE || rep->index == ROOT_HOST_PROC)
             return box_fail(box, e, "mounts: %s", what);
         return box_fail(box, e, "%s: %s", mp->root_desc, what);
     }

@@ -138,6 +138,17 @@ void mount_test_naive(nsbox *box)
         m->naive = true;
 }
 
+NSBOX_EXPORT int nsbox_unmask_kernel_files(nsbox *box)
+{
+    if (!box)
+        return -EINVAL;
+    struct mount_recipe *m = recipe_get(box);
+    if (!m)
+        return box_fail(box, ENOMEM, "unmask kernel files");
+    m->kernel_unmasked = true;
+    return 0;
+}
+
 NSBOX_EXPORT int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst, unsigned flags)
 {
     if (!box)
