@@ -132,12 +132,23 @@ int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
  * order they were added, in a private mount namespace: every call below
  * adds NSBOX_NS_MOUNT, and nothing they do reaches the caller's mount
  * table. Destinations (dst) are absolute paths inside the sandbox, taken
- * lexically ("//", "." and ".." folded, ".." never above "/") and resolved
- * at spawn inside the sandbox's root: a symlink on the way, absolute or
- * not, never leads out of it. Missing parents of a destination are made as
- * 0755 directories; a missing mount point is made as a directory (0755) for
- * a directory source or an empty file (0444) for any other. With the
- * default root (the caller's "/") those are made on the host filesystem.
+ * lexically ("//", "." and ".." folded, ".." never above "/").
+ * Under a root of its own (nsbox_set_root) they are resolved inside it: a
+ * symlink on the way, absolute or not, never leads out of it; missing
+ * parents are made as 0755 directories, a missing mount point as a
+ * directory (0755) for a directory source or an empty file (0444) for any
+ * other. With the default root (the caller's "/"), no step follows a
+ * symlink (-ELOOP: a sandbox may have planted it) and steps create or
+ * change nothing on the caller's filesystem: a missing mount point or
+ * parent is -ENOENT; nsbox_add_dir, _symlink, _file and _chmod work only
+ * on a tmpfs an earlier step mounted (else -EPERM). Bind sources and a root
+ * dir are the caller's paths, taken with no symlink followed either:
+ * resolve your own links (realpath(3)) where you trust them.
+ * Every procfs the steps make or bind has /proc/sys, sysrq-trigger, irq,
+ * bus and fs read-only and kcore, keys, timer_list, sched_debug,
+ * latency_stats, timer_stats, acpi, asound and scsi masked; with the
+ * default root the caller's /proc too; a bind of a sysfs is read-only, see
+ * nsbox_unmask_kernel_files().
  * A step that fails at spawn fails nsbox_spawn() with its errno and a
  * message naming the step and both paths, e.g.
  * "bind mount /srv/data -> /data: No such file or directory".
@@ -162,7 +173,7 @@ enum {
  * new root uses /tmp, which must be a directory of the caller's tree (it is
  * covered only inside the sandbox's mount namespace).
  * Errors: -EINVAL for a relative dir. At spawn: -ENOENT / -ENOTDIR for a
- * dir that is not a directory. */
+ * dir that is not a directory, -ELOOP for a symlink on the way to it. */
 int nsbox_set_root(nsbox *box, const char *dir);
 
 /* Binds the caller's src (file or directory, with every mount below it) at
@@ -171,7 +182,9 @@ int nsbox_set_root(nsbox *box, const char *dir);
  * kernel locked on the source are kept). A relative src is taken from the
  * cwd at the time of this call. Errors: -EINVAL for an empty src, a relative
  * dst or unknown flags. At spawn: the errno of a missing or unreadable src
- * (unless NSBOX_MOUNT_TRY, which skips the step when src does not exist). */
+ * (unless NSBOX_MOUNT_TRY, which skips the step when src does not exist),
+ * -ELOOP for a symlink on the way to src (none is followed). A src on a
+ * sysfs is bound read-only; a part of a procfs too (see above). */
 int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst, unsigned flags);
 
 /* A new tmpfs at dst (nosuid, nodev). size_bytes 0: the kernel's default
@@ -209,20 +222,32 @@ int nsbox_add_symlink(nsbox *box, const char *target, const char *linkpath);
 /* A regular file at dst holding a copy of the len bytes at data (taken at
  * this call), with exactly mode. An existing file is truncated first, as
  * bubblewrap's --file does; a symlink at dst is not followed (-ELOOP at
- * spawn). Errors: -EINVAL for a relative dst, "/", NULL data with a
- * non-zero len or a mode beyond 07777; -ENOMEM. */
+ * spawn). With the default root, only on a tmpfs an earlier step mounted.
+ * Errors: -EINVAL for a relative dst, "/", NULL data with a non-zero len or
+ * a mode beyond 07777; -ENOMEM. */
 int nsbox_add_file(nsbox *box, const char *dst, const void *data, size_t len, uint32_t mode);
 
 /* Changes the permissions of path, which an earlier step or the root
  * provides, to exactly mode (bubblewrap's --chmod). A symlink at path is
- * followed inside the root. Errors: -EINVAL for a relative path or a mode
- * beyond 07777; at spawn the errno of chmod (-ENOENT for a missing path). */
+ * followed inside a new root; with the default root it is -ELOOP, and path
+ * must be on a tmpfs an earlier step mounted (-EPERM). Errors: -EINVAL for
+ * a relative path or a mode beyond 07777; at spawn the errno of chmod
+ * (-ENOENT for a missing path). */
 int nsbox_add_chmod(nsbox *box, const char *path, uint32_t mode);
 
 /* Makes the mount at dst, and every mount below it, read-only. dst must be
  * a mount point (a step before it mounted there): -EINVAL at spawn
  * otherwise. Errors: -EINVAL for a relative dst. */
 int nsbox_remount_ro(nsbox *box, const char *dst);
+
+/* Keeps the kernel's files as the kernel makes them: no read-only covers
+ * and no masks on the recipe's procfs mounts (nor on the caller's /proc
+ * with the default root), and a sysfs bind as its flags ask. Without this
+ * call a sandbox that runs as host uid 0 (a root caller without a user
+ * namespace, or with the map "0 0 1") could, with no capability at all,
+ * write kernel settings such as /proc/sys/kernel/core_pattern or reboot
+ * through /proc/sysrq-trigger. Errors: -EINVAL for a NULL box. */
+int nsbox_unmask_kernel_files(nsbox *box);
 
 /* ------------------------------------------------------------------- cgroup */
 

@@ -13,11 +13,18 @@
  * Mounts use the fd-based mount API: a tree is cloned (open_tree, Linux
  * 5.2) or made (fsopen/fsmount, 5.2), its flags set recursively while it is
  * still detached (mount_setattr, 5.12), and attached to an fd of the
- * destination (move_mount). Destinations are opened with openat2
- * RESOLVE_IN_ROOT (5.6) relative to the root, so that ".." and symlinks,
- * absolute ones included, never lead out of it. No step reads
- * /proc/self/mountinfo: the cost of an entry does not grow with the number
- * of mounts already made. */
+ * destination (move_mount). No step reads /proc/self/mountinfo: the cost of
+ * an entry does not grow with the number of mounts already made.
+ *
+ * Paths are resolved with openat2 (5.6), as earlier sandboxes may have
+ * planted symlinks in any directory they could write. Under a new root,
+ * destinations are resolved with RESOLVE_IN_ROOT, so that ".." and
+ * symlinks, absolute ones included, never lead out of it. On the caller's
+ * root (the host's) and for sources (paths of the caller's tree), no
+ * symlink is followed at all (RESOLVE_NO_SYMLINKS): nothing tells a link
+ * the caller meant from one a sandbox planted. On the caller's root the
+ * steps also create and change nothing outside the tmpfs mounts they made
+ * (mp->own_devs): a missing mount point is an error. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -35,40 +42,94 @@
 #define MNT_DETACH 2
 #endif
 
-CHILD static void child_close(long fd)
+CHILD void child_close(long fd)
 {
     if (fd >= 0)
         sys1(SYS_close, fd);
 }
 
-/* An O_PATH fd of path, resolved with dirfd as its root. */
-CHILD static long child_open_in(long dirfd, const char *path, unsigned long flags)
+CHILD long child_openat2(long dirfd, const char *path, unsigned long flags,
+                         unsigned long long resolve)
 {
-    struct open_how how = {
-        .flags = O_PATH | O_CLOEXEC | flags,
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-    };
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC | flags, .resolve = resolve};
     return sys4(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+/* An O_PATH fd of path, resolved with dirfd as its root: inside a new root
+ * symlinks are followed but never out of it; on the caller's root none is. */
+CHILD static long child_open_in(const struct mount_plan *mp, long dirfd, const char *path,
+                                unsigned long flags)
+{
+    return child_openat2(dirfd, path, flags,
+                         mp->new_root || mp->naive ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS
+                                                   : RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+}
+
+CHILD static long child_dev(long fd, uint64_t *dev)
+{
+    struct statx stx;
+    long r = sys5(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx);
+    if (r == 0)
+        *dev = (uint64_t)stx.stx_dev_major << 32 | stx.stx_dev_minor;
+    return r;
+}
+
+/* May a step create or change files in the directory (or file) fd? Always
+ * in a new root; on the caller's root only on a tmpfs the steps made. */
+CHILD static bool child_may_change(const struct mount_plan *mp, long fd)
+{
+    if (mp->new_root || mp->naive)
+        return true;
+    uint64_t dev = 0;
+    if (child_dev(fd, &dev) < 0)
+        return false;
+    for (int i = 0; i < mp->n_own; i++)
+        if (mp->own_devs[i] == dev)
+            return true;
+    return false;
+}
+
+/* Remembers the tmpfs mounted by a step (the caller's root only). */
+CHILD static void child_own(struct mount_plan *mp, long tree)
+{
+    uint64_t dev = 0;
+    if (!mp->new_root && child_dev(tree, &dev) == 0)
+        mp->own_devs[mp->n_own++] = dev;
+}
+
+/* The phase that explains a failed resolution on the caller's root. */
+CHILD static int child_path_phase(const struct mount_plan *mp, long err, int phase)
+{
+    if (mp->new_root)
+        return phase;
+    return err == -ELOOP ? PHASE_LINK : err == -ENOENT ? PHASE_NOPOINT : phase;
+}
+
+/* The same for a path that exists or not: only a symlink is explained. */
+CHILD static int child_link_phase(const struct mount_plan *mp, long err)
+{
+    return !mp->new_root && err == -ELOOP ? PHASE_LINK : PHASE_MAIN;
 }
 
 /* Opens the directory rel inside the root, making missing components as
  * 0755 directories, each created in its resolved parent (so a symlink on
- * the way is followed inside the root, never out of it). */
-CHILD static long child_walk(long rootfd, char *rel)
+ * the way is followed inside the root, never out of it). On the caller's
+ * root a missing component is -ENOENT unless it is on a tmpfs of ours. */
+CHILD static long child_walk(const struct mount_plan *mp, long rootfd, char *rel)
 {
-    long fd = child_open_in(rootfd, rel, O_DIRECTORY);
+    long fd = child_open_in(mp, rootfd, rel, O_DIRECTORY);
     if (fd != -ENOENT)
         return fd;
-    long parent = child_open_in(rootfd, ".", O_DIRECTORY);
+    long parent = child_open_in(mp, rootfd, ".", O_DIRECTORY);
     for (int i = 0, start = 0; parent >= 0; i++) {
         char c = rel[i];
         if (c != '/' && c != '\0')
             continue;
         rel[i] = '\0';
-        fd = child_open_in(rootfd, rel, O_DIRECTORY);
-        if (fd == -ENOENT) {
+        fd = child_open_in(mp, rootfd, rel, O_DIRECTORY);
+        if (fd == -ENOENT && child_may_change(mp, parent)) {
             long r = sys3(SYS_mkdirat, parent, rel + start, 0755);
-            fd = r < 0 && r != -EEXIST ? r : child_open_in(rootfd, rel, O_DIRECTORY);
+            fd = r < 0 && r != -EEXIST ? r : child_open_in(mp, rootfd, rel, O_DIRECTORY);
         }
         rel[i] = c;
         child_close(parent);
@@ -81,24 +142,29 @@ CHILD static long child_walk(long rootfd, char *rel)
 }
 
 /* The directory holding dst's last component. */
-CHILD static long child_parent(long rootfd, struct mount_entry *e)
+CHILD static long child_parent(const struct mount_plan *mp, long rootfd, struct mount_entry *e)
 {
     if (e->name_off == 0)
-        return child_open_in(rootfd, ".", O_DIRECTORY);
+        return child_open_in(mp, rootfd, ".", O_DIRECTORY);
     e->dst[e->name_off - 1] = '\0';
-    long fd = child_walk(rootfd, e->dst);
+    long fd = child_walk(mp, rootfd, e->dst);
     e->dst[e->name_off - 1] = '/';
     return fd;
 }
 
 /* An O_PATH fd of the mount point dst, made when missing: a directory, or
  * an empty file (mode 0444, as bwrap makes them) for a non-directory. */
-CHILD static long child_mount_point(long rootfd, struct mount_entry *e, bool dir)
+CHILD static long child_mount_point(const struct mount_plan *mp, long rootfd, struct mount_entry *e,
+                                    bool dir)
 {
-    long fd = child_open_in(rootfd, e->dst, 0);
+    long fd = child_open_in(mp, rootfd, e->dst, 0);
     if (fd != -ENOENT)
         return fd;
-    long parent = child_parent(rootfd, e);
+    long parent = child_parent(mp, rootfd, e);
+    if (parent >= 0 && !child_may_change(mp, parent)) {
+        child_close(parent);
+        return -ENOENT;
+    }
     if (parent < 0)
         return parent;
     const char *name = e->dst + e->name_off;
@@ -110,12 +176,12 @@ CHILD static long child_mount_point(long rootfd, struct mount_entry *e, bool dir
     child_close(parent);
     if (r < 0 && r != -EEXIST)
         return r;
-    return child_open_in(rootfd, e->dst, 0);
+    return child_open_in(mp, rootfd, e->dst, 0);
 }
 
 /* "/proc/self/fd/<fd>" (under /oldroot while a new root is built): the
  * path of what an O_PATH fd refers to, for calls that take no fd. */
-CHILD static char *child_fd_path(const struct mount_plan *mp, long fd, char path[48])
+CHILD char *child_fd_path(const struct mount_plan *mp, long fd, char path[48])
 {
     char digits[12], *end = path;
     for (const char *c = mp->new_root ? "/oldroot/proc/self/fd/" : "/proc/self/fd/"; *c; c++)
@@ -133,7 +199,7 @@ CHILD static char *child_fd_path(const struct mount_plan *mp, long fd, char path
  * only, keeping the flags the kernel locked on the source (nosuid, nodev,
  * noexec, atime: ST_* and MS_* share their values), through the fd's
  * /proc/self/fd link. Sub-mounts keep their flags on such kernels. */
-CHILD static long child_remount_fallback(const struct mount_plan *mp, long fd, uint64_t attr)
+CHILD long child_remount_fallback(const struct mount_plan *mp, long fd, uint64_t attr)
 {
     struct statfs sfs;
     long r = sys2(SYS_fstatfs, fd, &sfs);
@@ -150,7 +216,7 @@ CHILD static long child_remount_fallback(const struct mount_plan *mp, long fd, u
     return sys5(SYS_mount, 0, child_fd_path(mp, fd, path), 0, flags, 0);
 }
 
-CHILD static long child_setattr(long fd, unsigned flags, uint64_t attr)
+CHILD long child_setattr(long fd, unsigned flags, uint64_t attr)
 {
     struct mount_attr a = {.attr_set = attr};
     return sys5(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, &a, sizeof(a));
@@ -166,9 +232,9 @@ CHILD static int child_attach(struct plan *p, long rootfd, struct mount_entry *e
     bool fallback = r == -ENOSYS;
     if (r < 0 && !fallback)
         return child_fail(p, STEP_MOUNT, r, index + PHASE_ATTR);
-    long dst = child_mount_point(rootfd, e, dir);
+    long dst = child_mount_point(mp, rootfd, e, dir);
     if (dst < 0)
-        return child_fail(p, STEP_MOUNT, dst, index + PHASE_MKPOINT);
+        return child_fail(p, STEP_MOUNT, dst, index + child_path_phase(mp, dst, PHASE_MKPOINT));
     r = sys5(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
     child_close(dst);
     if (r < 0)
@@ -178,23 +244,50 @@ CHILD static int child_attach(struct plan *p, long rootfd, struct mount_entry *e
     return 0;
 }
 
-CHILD static long child_open_tree(const char *src)
+/* A clone of the tree at src, a path of the caller's tree (under /oldroot
+ * while a new root is built), in which no symlink is followed. */
+CHILD long child_open_source(const struct mount_plan *mp, const char *src)
 {
-    return sys3(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (mp->naive)
+        return sys3(SYS_open_tree, AT_FDCWD, src,
+                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    long fd = child_openat2(AT_FDCWD, src, 0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    if (fd < 0)
+        return fd;
+    long tree = sys3(SYS_open_tree, fd, "",
+                     AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    child_close(fd);
+    return tree;
+}
+
+CHILD static int child_source_fail(struct plan *p, long err, int index)
+{
+    return child_fail(p, STEP_MOUNT, err, index + (err == -ELOOP ? PHASE_SRC_LINK : PHASE_MAIN));
 }
 
 CHILD static int child_bind(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long tree = e->pre >= 0 ? p->mounts->pre_fds[e->pre] : child_open_tree(e->src);
+    long tree = e->pre >= 0 ? p->mounts->pre_fds[e->pre] : child_open_source(p->mounts, e->src);
     if (tree == -ENOENT && e->try_)
         return 0;
     if (tree < 0)
-        return child_fail(p, STEP_MOUNT, tree, index);
+        return child_source_fail(p, tree, index);
     struct statx stx;
-    long r = sys5(SYS_statx, tree, "", AT_EMPTY_PATH, STATX_TYPE, &stx);
-    if (r < 0)
+    long r = sys5(SYS_statx, tree, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, &stx);
+    if (r < 0) {
+        child_close(tree);
         return child_fail(p, STEP_MOUNT, r, index);
-    r = child_attach(p, rootfd, e, index, tree, e->attr, S_ISDIR(stx.stx_mode));
+    }
+    /* A bind of the kernel's files is covered as a new procfs would be. */
+    uint64_t attr = e->attr;
+    int kind = p->mounts->masks ? child_kernel_kind(tree, stx.stx_ino) : KERNEL_NONE;
+    if (kind & KERNEL_RDONLY)
+        attr |= MOUNT_ATTR_RDONLY;
+    r = child_attach(p, rootfd, e, index, tree, attr, S_ISDIR(stx.stx_mode));
+    if (r == 0 && (kind & ~KERNEL_RDONLY))
+        r = child_cover(p, tree, kind, index + PHASE_COVER);
+    else if (r == 0 && kind == KERNEL_NONE && p->mounts->masks && S_ISDIR(stx.stx_mode))
+        r = child_cover_below(p, tree, index + PHASE_COVER);
     child_close(tree);
     return (int)r;
 }
@@ -213,27 +306,52 @@ CHILD static int child_fs(struct plan *p, long rootfd, struct mount_entry *e, in
     /* A user namespace may not make a procfs for a PID namespace it does
      * not own (none of its own): the host's /proc is bound instead. */
     if (tree == -EPERM && e->src) {
-        tree = child_open_tree(e->src);
+        tree = child_open_source(p->mounts, e->src);
         attr = e->attr;
     }
     if (tree < 0)
-        return child_fail(p, STEP_MOUNT, tree, index);
+        return child_source_fail(p, tree, index);
     r = child_attach(p, rootfd, e, index, tree, attr, true);
+    if (r == 0 && e->src && p->mounts->masks)
+        r = child_cover(p, tree, KERNEL_PROC, index + PHASE_COVER);
+    else if (r == 0 && e->tmpfs)
+        child_own(p->mounts, tree);
     child_close(tree);
     return (int)r;
 }
 
+/* The parent directory of e, or the exit code after child_fail. */
+CHILD static long child_parent_or_fail(struct plan *p, long rootfd, struct mount_entry *e,
+                                       int index, int *code)
+{
+    long parent = child_parent(p->mounts, rootfd, e);
+    if (parent < 0)
+        *code = child_fail(p, STEP_MOUNT, parent,
+                           index + child_path_phase(p->mounts, parent, PHASE_MKPOINT));
+    return parent;
+}
+
+CHILD static int child_host_fail(struct plan *p, int index)
+{
+    return child_fail(p, STEP_MOUNT, -EPERM, index + PHASE_HOST);
+}
+
 CHILD static int child_dir(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long parent = child_parent(rootfd, e);
-    if (parent < 0)
-        return child_fail(p, STEP_MOUNT, parent, index + PHASE_MKPOINT);
-    long r = sys3(SYS_mkdirat, parent, e->dst + e->name_off, e->mode);
-    child_close(parent);
-    if (r == -EEXIST) {
-        r = child_open_in(rootfd, e->dst, O_DIRECTORY);
+    long r = child_open_in(p->mounts, rootfd, e->dst, O_DIRECTORY);
+    if (r != -ENOENT) { /* an existing directory is kept as it is */
         child_close(r);
+        return r < 0 ? child_fail(p, STEP_MOUNT, r, index + child_link_phase(p->mounts, r)) : 0;
     }
+    int code = 0;
+    long parent = child_parent_or_fail(p, rootfd, e, index, &code);
+    if (parent < 0)
+        return code;
+    bool may = child_may_change(p->mounts, parent);
+    r = may ? sys3(SYS_mkdirat, parent, e->dst + e->name_off, e->mode) : 0;
+    child_close(parent);
+    if (!may)
+        return child_host_fail(p, index);
     return r < 0 ? child_fail(p, STEP_MOUNT, r, index) : 0;
 }
 
@@ -249,26 +367,35 @@ CHILD static bool child_streq(const char *a, const char *b, long blen)
 /* An existing link with the same target is fine; anything else is EEXIST. */
 CHILD static int child_symlink(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long parent = child_parent(rootfd, e);
+    int code = 0;
+    long parent = child_parent_or_fail(p, rootfd, e, index, &code);
     if (parent < 0)
-        return child_fail(p, STEP_MOUNT, parent, index + PHASE_MKPOINT);
+        return code;
     const char *name = e->dst + e->name_off;
-    long r = sys3(SYS_symlinkat, e->src, parent, name);
+    bool may = child_may_change(p->mounts, parent);
+    long r = may ? sys3(SYS_symlinkat, e->src, parent, name) : -EEXIST;
     if (r == -EEXIST) {
         long n = sys4(SYS_readlinkat, parent, name, p->mounts->linkbuf, PATH_MAX);
         if (n >= 0 && n < PATH_MAX && child_streq(e->src, p->mounts->linkbuf, n))
             r = 0;
     }
     child_close(parent);
+    if (r < 0 && !may)
+        return child_host_fail(p, index);
     return r < 0 ? child_fail(p, STEP_MOUNT, r, index) : 0;
 }
 
 /* Like bwrap's --file: created or truncated, never through a symlink. */
 CHILD static int child_file(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long parent = child_parent(rootfd, e);
+    int code = 0;
+    long parent = child_parent_or_fail(p, rootfd, e, index, &code);
     if (parent < 0)
-        return child_fail(p, STEP_MOUNT, parent, index + PHASE_MKPOINT);
+        return code;
+    if (!child_may_change(p->mounts, parent)) {
+        child_close(parent);
+        return child_host_fail(p, index);
+    }
     long fd = sys4(SYS_openat, parent, e->dst + e->name_off,
                    O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, e->mode);
     child_close(parent);
@@ -283,9 +410,10 @@ CHILD static int child_file(struct plan *p, long rootfd, struct mount_entry *e, 
 
 CHILD static int child_remount_ro(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long fd = child_open_in(rootfd, e->dst, 0);
+    long fd = child_open_in(p->mounts, rootfd, e->dst, 0);
     if (fd < 0)
-        return child_fail(p, STEP_MOUNT, fd, index + PHASE_MKPOINT);
+        return child_fail(p, STEP_MOUNT, fd,
+                          index + child_path_phase(p->mounts, fd, PHASE_MKPOINT));
     long r = child_setattr(fd, AT_RECURSIVE, MOUNT_ATTR_RDONLY);
     if (r == -ENOSYS)
         r = child_remount_fallback(p->mounts, fd, MOUNT_ATTR_RDONLY);
@@ -297,9 +425,13 @@ CHILD static int child_remount_ro(struct plan *p, long rootfd, struct mount_entr
  * goes through the fd's /proc link, which names exactly the resolved file. */
 CHILD static int child_chmod(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long fd = child_open_in(rootfd, e->dst, 0);
+    long fd = child_open_in(p->mounts, rootfd, e->dst, 0);
     if (fd < 0)
-        return child_fail(p, STEP_MOUNT, fd, index);
+        return child_fail(p, STEP_MOUNT, fd, index + child_link_phase(p->mounts, fd));
+    if (!child_may_change(p->mounts, fd)) {
+        child_close(fd);
+        return child_host_fail(p, index);
+    }
     char path[48];
     long r = sys2(SYS_chmod, child_fd_path(p->mounts, fd, path), e->mode);
     child_close(fd);
@@ -315,9 +447,9 @@ CHILD static int child_entry(struct plan *p, long rootfd, int i)
     case OP_BIND:
         return child_bind(p, rootfd, e, index);
     case OP_OPEN_TREE:
-        fd = child_open_tree(e->src);
+        fd = child_open_source(p->mounts, e->src);
         if (fd < 0)
-            return child_fail(p, STEP_MOUNT, fd, index);
+            return child_source_fail(p, fd, index);
         p->mounts->pre_fds[e->pre] = (int)fd;
         return 0;
     case OP_FS:
@@ -352,10 +484,15 @@ CHILD static int child_root_stage(struct plan *p)
         r = sys1(SYS_chdir, "/");
     if (r < 0)
         return child_fail(p, STEP_MOUNT, r, ROOT_PIVOT1);
-    if (mp->root_src)
-        r = sys5(SYS_mount, mp->root_src, "/newroot", 0, MS_BIND | MS_REC, 0);
-    else
+    if (!mp->root_src) {
         r = sys5(SYS_mount, "tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+        return r < 0 ? child_fail(p, STEP_MOUNT, r, ROOT_NEW) : 0;
+    }
+    long tree = child_open_source(mp, mp->root_src);
+    if (tree < 0)
+        return child_fail(p, STEP_MOUNT, tree, tree == -ELOOP ? ROOT_LINK : ROOT_NEW);
+    r = sys5(SYS_move_mount, tree, "", AT_FDCWD, "/newroot", MOVE_MOUNT_F_EMPTY_PATH);
+    child_close(tree);
     return r < 0 ? child_fail(p, STEP_MOUNT, r, ROOT_NEW) : 0;
 }
 
@@ -387,6 +524,11 @@ CHILD static int child_entries(struct plan *p)
     long rootfd = child_root_open(mp);
     if (rootfd < 0)
         return child_fail(p, STEP_MOUNT, rootfd, ROOT_OPEN);
+    int code = !mp->new_root && mp->masks ? child_cover_host_proc(p, rootfd) : 0;
+    if (code) {
+        child_close(rootfd);
+        return code;
+    }
     for (int i = 0; i < mp->n; i++) {
         int r = child_entry(p, rootfd, i);
         if (r) {

@@ -36,8 +36,15 @@ struct mount_recipe {
     struct mount_step *steps;
     size_t n;
     bool new_root;
-    char *root; /* with new_root: the directory, NULL for an empty tmpfs */
+    char *root;           /* with new_root: the directory, NULL for an empty tmpfs */
+    bool kernel_unmasked; /* nsbox_unmask_kernel_files(): no covers, no masks */
+    bool naive;           /* tests: resolve and create as before issue 11 */
 };
+
+/* Tests only (the control of the planted-symlink attacks): the recipe's
+ * steps follow symlinks on the caller's side and create mount points
+ * there, as they did before, so that the attack is seen to work. */
+void mount_test_naive(nsbox *box);
 
 void mount_recipe_free(struct mount_recipe *m);
 
@@ -59,6 +66,7 @@ enum mount_op {
 struct mount_entry {
     enum mount_op op;
     bool try_;       /* OP_BIND: a missing source skips the entry */
+    bool tmpfs;      /* OP_FS: a tmpfs, where steps may create files */
     const char *src; /* as the child sees it: under /oldroot with a new root */
     char *dst;       /* relative to the root ("." for itself); scratch: the child
                         cuts it at a '/' while it walks and puts the '/' back */
@@ -79,18 +87,25 @@ enum mount_phase {
     PHASE_MKPOINT,  /* resolving or creating the mount point */
     PHASE_ATTR,     /* setting the mount's flags */
     PHASE_WRITE,    /* writing a file's bytes */
-    MOUNT_PHASES = 8,
+    PHASE_NOPOINT,  /* default root: a missing path, which steps do not create */
+    PHASE_HOST,     /* default root: a step would change the caller's files */
+    PHASE_LINK,     /* default root: a symlink on the way to the destination */
+    PHASE_SRC_LINK, /* a symlink on the way to a source on the caller's side */
+    PHASE_COVER,    /* covering /proc's or /sys's kernel files */
+    MOUNT_PHASES = 16,
 };
 
 /* Steps of the root switch, reported as negative indexes. */
 enum mount_root_phase {
-    ROOT_PRIVATE = -1, /* make / rprivate */
-    ROOT_STAGING = -2, /* the staging tmpfs on /tmp and its two dirs */
-    ROOT_PIVOT1 = -3,  /* pivot_root into the staging tmpfs */
-    ROOT_NEW = -4,     /* the new root on /newroot */
-    ROOT_DETACH = -5,  /* detach /oldroot */
-    ROOT_PIVOT2 = -6,  /* pivot_root into the new root */
-    ROOT_OPEN = -7,    /* open the root for resolving destinations */
+    ROOT_PRIVATE = -1,   /* make / rprivate */
+    ROOT_STAGING = -2,   /* the staging tmpfs on /tmp and its two dirs */
+    ROOT_PIVOT1 = -3,    /* pivot_root into the staging tmpfs */
+    ROOT_NEW = -4,       /* the new root on /newroot */
+    ROOT_DETACH = -5,    /* detach /oldroot */
+    ROOT_PIVOT2 = -6,    /* pivot_root into the new root */
+    ROOT_OPEN = -7,      /* open the root for resolving destinations */
+    ROOT_HOST_PROC = -8, /* cover the kernel files of the caller's /proc */
+    ROOT_LINK = -9,      /* a symlink on the way to the root directory */
 };
 
 struct mount_plan {
@@ -102,6 +117,14 @@ struct mount_plan {
     int *pre_fds;          /* scratch, written by the child */
     int n_pre;
     char *linkbuf; /* scratch for readlinkat, PATH_MAX bytes */
+    /* Covers and masks on every procfs and sysfs (see mount_kernel.c). */
+    bool masks;
+    bool naive;          /* mount_test_naive() */
+    const char *devnull; /* the caller's /dev/null as the child sees it */
+    /* Default root: the devices of the tmpfs mounts the steps made, the only
+     * places where steps create or change files (scratch, one per entry). */
+    uint64_t *own_devs;
+    int n_own;
 };
 
 /* Fills p->mounts from box->mnt (and the cwd default under a new root). */
@@ -109,6 +132,34 @@ int mount_plan_build(nsbox *box, struct plan *p);
 
 /* Child: applies p->mounts; returns 0, or the exit code after child_fail. */
 int child_mounts(struct plan *p);
+
+/* ------------------------------------------- child helpers (mount*.c) */
+
+void child_close(long fd);
+/* openat2 with O_PATH | O_CLOEXEC | flags. */
+long child_openat2(long dirfd, const char *path, unsigned long flags, unsigned long long resolve);
+/* A clone of the tree at src (a path of the caller's tree), no symlink followed. */
+long child_open_source(const struct mount_plan *mp, const char *src);
+long child_setattr(long fd, unsigned flags, uint64_t attr);
+/* The remount of fd's mount with attr, before Linux 5.12 (no mount_setattr). */
+long child_remount_fallback(const struct mount_plan *mp, long fd, uint64_t attr);
+/* "/proc/self/fd/<fd>" as the child sees it. */
+char *child_fd_path(const struct mount_plan *mp, long fd, char path[48]);
+
+/* What a bound tree of the kernel's files needs (mount_kernel.c). */
+enum kernel_kind {
+    KERNEL_NONE = 0,
+    KERNEL_RDONLY = 1,              /* read-only as a whole */
+    KERNEL_PROC = 2,                /* a procfs root: covers and masks */
+    KERNEL_SYS = 4 | KERNEL_RDONLY, /* a sysfs: read-only, masks */
+};
+int child_kernel_kind(long tree, unsigned long long ino);
+/* Covers and masks below the mount at dirfd; 0 or the exit code. */
+int child_cover(struct plan *p, long dirfd, int kind, int index);
+/* The same on the kernel's files mounted on "proc" and "sys" below dirfd. */
+int child_cover_below(struct plan *p, long dirfd, int index);
+/* The same on the caller's /proc, with the caller's root. */
+int child_cover_host_proc(struct plan *p, long rootfd);
 
 /* Parent: the message of a failed STEP_MOUNT. */
 int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep);

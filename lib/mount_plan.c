@@ -120,6 +120,8 @@ static int plan_tmpfs(struct builder *b, const struct mount_step *st)
                                           desc, "mode", mode, "size", size, NULL)
                                 : plan_fs(b, "tmpfs", st->dst, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                                           desc, "mode", mode, NULL);
+    if (e)
+        e->tmpfs = true;
     return e ? 0 : -ENOMEM;
 }
 
@@ -165,8 +167,11 @@ static int plan_dev(struct builder *b, const struct mount_step *st)
         e->pre = b->mp->n_pre + (int)i;
     }
     uint64_t nodev = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-    if (!plan_fs(b, "tmpfs", d, nodev, plan_printf(p, "dev %s: tmpfs", d), "mode", "755", NULL))
+    struct mount_entry *tmpfs =
+        plan_fs(b, "tmpfs", d, nodev, plan_printf(p, "dev %s: tmpfs", d), "mode", "755", NULL);
+    if (!tmpfs)
         return -ENOMEM;
+    tmpfs->tmpfs = true;
     for (size_t i = 0; i < N_DEV_NODES; i++) {
         char *node = dev_path(b, d, dev_nodes[i]);
         struct mount_entry *e = node ? entry_new(b, OP_BIND, node,
@@ -291,10 +296,13 @@ static int plan_cwd(struct plan *p)
     return p->cwd ? 0 : -ENOMEM;
 }
 
+/* A mount namespace of its own gets a plan even without steps: its /proc
+ * is covered (see mount_kernel.c). */
 int mount_plan_build(nsbox *box, struct plan *p)
 {
-    struct mount_recipe *m = box->mnt;
-    if (!m)
+    static const struct mount_recipe none;
+    const struct mount_recipe *m = box->mnt ? box->mnt : &none;
+    if (!(box->ns & NSBOX_NS_MOUNT))
         return 0;
     struct mount_plan *mp = plan_alloc(p, sizeof(*mp));
     if (!mp)
@@ -304,12 +312,17 @@ int mount_plan_build(nsbox *box, struct plan *p)
     for (size_t i = 0; i < m->n; i++)
         max += m->steps[i].kind == MK_DEV ? DEV_ENTRIES : 1;
     mp->e = plan_alloc(p, (max + 1) * sizeof(*mp->e));
+    mp->own_devs = plan_alloc(p, (max + 1) * sizeof(*mp->own_devs));
     mp->linkbuf = plan_alloc(p, PATH_MAX);
-    if (!mp->e || !mp->linkbuf)
+    if (!mp->e || !mp->own_devs || !mp->linkbuf)
         return box_fail(box, ENOMEM, "mount plan");
     int r = m->new_root ? plan_root(&b, m) : 0;
     if (r < 0)
         return r;
+    mp->masks = !m->kernel_unmasked;
+    mp->naive = m->naive;
+    if (!(mp->devnull = plan_printf(p, "%s/dev/null", b.host)))
+        return box_fail(box, ENOMEM, "mount plan");
     if (m->new_root && plan_cwd(p) < 0)
         return box_fail(box, ENOMEM, "mount plan");
     for (size_t i = 0; i < m->n; i++) {
@@ -334,6 +347,9 @@ static const char *const root_phases[] = {
     [-ROOT_DETACH] = "detach the old root",
     [-ROOT_PIVOT2] = "pivot_root into it",
     [-ROOT_OPEN] = "open it",
+    [-ROOT_HOST_PROC] = "cover the kernel files of /proc",
+    [-ROOT_LINK] = "a symlink on the way, which is not followed on the caller's side "
+                   "(name the directory it points to)",
 };
 
 static const char *const entry_phases[] = {
@@ -341,6 +357,15 @@ static const char *const entry_phases[] = {
     [PHASE_MKPOINT] = "mount point",
     [PHASE_ATTR] = "set mount flags",
     [PHASE_WRITE] = "write",
+    [PHASE_NOPOINT] = "not found on the caller's root, where steps create nothing "
+                      "(give the sandbox a root of its own: nsbox_set_root)",
+    [PHASE_HOST] = "would change the caller's files: with the caller's root, steps create "
+                   "and change files only on a tmpfs they mounted (or use nsbox_set_root)",
+    [PHASE_LINK] = "a symlink on the way, which is not followed on the caller's root "
+                   "(name the path it points to, or use nsbox_set_root)",
+    [PHASE_SRC_LINK] = "source: a symlink on the way, which is not followed on the caller's "
+                       "side (name the path it points to)",
+    [PHASE_COVER] = "cover the kernel files",
 };
 
 int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep)
@@ -351,7 +376,7 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
         int ph = -rep->index;
         const char *what =
             ph < (int)(sizeof(root_phases) / sizeof(root_phases[0])) ? root_phases[ph] : "?";
-        if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE)
+        if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE || rep->index == ROOT_HOST_PROC)
             return box_fail(box, e, "mounts: %s", what);
         return box_fail(box, e, "%s: %s", mp->root_desc, what);
     }

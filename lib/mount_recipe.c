@@ -131,6 +131,24 @@ NSBOX_EXPORT int nsbox_set_root(nsbox *box, const char *dir)
     return 0;
 }
 
+void mount_test_naive(nsbox *box)
+{
+    struct mount_recipe *m = recipe_get(box);
+    if (m)
+        m->naive = true;
+}
+
+NSBOX_EXPORT int nsbox_unmask_kernel_files(nsbox *box)
+{
+    if (!box)
+        return -EINVAL;
+    struct mount_recipe *m = recipe_get(box);
+    if (!m)
+        return box_fail(box, ENOMEM, "unmask kernel files");
+    m->kernel_unmasked = true;
+    return 0;
+}
+
 NSBOX_EXPORT int nsbox_add_bind_mount(nsbox *box, const char *src, const char *dst, unsigned flags)
 {
     if (!box)

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int result(long r)
@@ -28,6 +29,30 @@ static int result(long r)
     else
         printf("ok\n");
     return 0;
+}
+
+/* In a nested user, mount and PID namespace (where the sandbox holds every
+ * capability again): what = "proc" mounts a new procfs on /proc (the kernel
+ * allows it only while some procfs of the mount namespace is fully
+ * visible), else unmounts the path what (a cover, locked there). */
+static int nested(const char *what)
+{
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0)
+        return result(-1);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return result(-1);
+    if (pid == 0) {
+        if (strcmp(what, "proc") == 0)
+            result(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+        else
+            result(umount2(what, MNT_DETACH));
+        fflush(stdout);
+        _exit(0);
+    }
+    int st;
+    return waitpid(pid, &st, 0) == pid && WIFEXITED(st) ? 0 : 1;
 }
 
 /* "uid=R,E gid=R,E inh=HEX prm=HEX eff=HEX bnd=HEX amb=HEX nnp=N seccomp=N" */
@@ -111,6 +136,8 @@ int main(int argc, char **argv)
         return result(open(argv[2], O_RDONLY | O_CLOEXEC));
     if (strcmp(cmd, "append") == 0) /* append PATH: open an existing file to append */
         return result(open(argv[2], O_WRONLY | O_APPEND | O_CLOEXEC));
+    if (strcmp(cmd, "nested") == 0) /* nested proc|PATH */
+        return nested(argv[2]);
     if (strcmp(cmd, "tiocsti") == 0) /* tiocsti FD */
         return do_tiocsti((int)a);
     if (strcmp(cmd, "uname") == 0) {

@@ -348,7 +348,8 @@ START_TEST(test_try_and_host_root)
     struct trace t;
     trace_begin(&t);
     nsbox *box = nsbox_new();
-    /* Host root: the tmpfs covers dir only inside. */
+    /* Host root: the tmpfs covers dir only inside; the skipped bind makes
+     * no mount point on the caller's root. */
     ck_assert_int_eq(nsbox_add_tmpfs(box, dir, 0, 0), 0);
     ck_assert_int_eq(
         nsbox_add_bind_mount(box, "/nonexistent/src", "/nonexistent/dst", NSBOX_MOUNT_TRY), 0);
@@ -440,6 +441,44 @@ START_TEST(test_spawn_errors)
     box = nsbox_new();
     ck_assert_int_eq(nsbox_add_tmpfs(box, "/", 0, 0), 0);
     expect_failure(box, EINVAL, "tmpfs /: mounting on / needs a new root (nsbox_set_root)");
+
+    /* Issue 11.3: no symlink followed on the caller's side, nothing made
+     * on the caller's root. */
+    char *dir = tmpdir_new(), link[256], msg[512];
+    snprintf(link, sizeof(link), "%s/link", dir);
+    ck_assert_int_eq(symlink("/usr", link), 0);
+    box = nsbox_new();
+    base_root(box);
+    ck_assert_int_eq(nsbox_add_bind_mount(box, link, "/x", 0), 0);
+    snprintf(msg, sizeof(msg),
+             "bind mount %s -> /x: source: a symlink on the way, which is not followed on the "
+             "caller's side (name the path it points to): Too many levels of symbolic links",
+             link);
+    expect_failure(box, ELOOP, msg);
+
+    static const struct {
+        const char *below, *why;
+        int err;
+    } host[] = {
+        {"link",
+         "a symlink on the way, which is not followed on the caller's root (name the "
+         "path it points to, or use nsbox_set_root): Too many levels of symbolic links",
+         ELOOP},
+        {"missing",
+         "not found on the caller's root, where steps create nothing (give the "
+         "sandbox a root of its own: nsbox_set_root): No such file or directory",
+         ENOENT},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        box = nsbox_new();
+        snprintf(link, sizeof(link), "%s/%s/t", dir, host[k].below);
+        ck_assert_int_eq(nsbox_add_tmpfs(box, link, 0, 0), 0);
+        snprintf(msg, sizeof(msg), "tmpfs %s: %s", link, host[k].why);
+        expect_failure(box, host[k].err, msg);
+    }
+    snprintf(link, sizeof(link), "%s/missing", dir);
+    ck_assert_int_eq(access(link, F_OK), -1);
+    tmpdir_remove(dir);
 }
 END_TEST
 

@@ -237,16 +237,21 @@ class Binding(unittest.TestCase):
             self.assertIn(os.environ["NSBOX_LIB"], f.read())
 
     def test_chmod_inside(self):
-        """add_chmod sets exact modes on what earlier steps made, follows a
-        symlink inside the root, and chains; a missing path fails the spawn."""
+        """add_chmod sets exact modes on what earlier steps made and chains;
+        with the caller's root it follows no symlink; a missing path fails
+        the spawn."""
         with nsbox.Sandbox() as box:
             self.assertIs(box.add_tmpfs("/tmp", 0, 0o1777), box)
             box.add_dir("/tmp/d", 0o700).add_file("/tmp/f", b"x", 0o600)
             box.add_symlink("d", "/tmp/link")
             self.assertIs(box.add_chmod("/tmp/f", 0o4640), box)
-            box.add_chmod("/tmp/link", 0o751).add_chmod("/tmp", 0o700)
+            box.add_chmod("/tmp/d", 0o751).add_chmod("/tmp", 0o700)
             self.assertEqual(sh(box, "stat -c '%a %F' /tmp /tmp/d /tmp/f; cat /tmp/f"),
                              (0, "700 directory\n751 directory\n4640 regular file\nx"))
+            box.add_chmod("/tmp/link", 0o751)
+            with self.assertRaises(OSError) as cm:
+                box.spawn(["true"])
+            self.assertEqual(cm.exception.errno, errno.ELOOP)
         fds = len(os.listdir("/proc/self/fd"))
         with nsbox.Sandbox().add_tmpfs("/tmp").add_chmod("/tmp/missing", 0o700) as box:
             with self.assertRaises(FileNotFoundError) as cm:

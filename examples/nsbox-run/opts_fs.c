@@ -31,13 +31,18 @@ static uint32_t take_perms(uint32_t def)
 }
 
 /* bwrap's wording for a missing source, checked here as bwrap does before
- * it builds the sandbox; the library would say "bind mount SRC -> DEST". */
+ * it builds the sandbox; the library would say "bind mount SRC -> DEST".
+ * The library follows no symlink in a source (an earlier sandbox may have
+ * planted it): the command line's own links are resolved here, once, as
+ * bwrap resolves them when it mounts. */
 static int bind(struct run_ctx *ctx, char **args, unsigned flags)
 {
-    struct stat st;
-    if (!(flags & NSBOX_MOUNT_TRY) && stat(args[0], &st) < 0)
+    char *real = realpath(args[0], NULL);
+    if (!real && !(flags & NSBOX_MOUNT_TRY))
         return run_error("Can't find source path %s: %s", args[0], strerror(errno));
-    return lib(ctx, nsbox_add_bind_mount(ctx->box, args[0], args[1], flags));
+    int r = lib(ctx, nsbox_add_bind_mount(ctx->box, real ? real : args[0], args[1], flags));
+    free(real);
+    return r;
 }
 
 #define BIND(fn, flags)                                                                            \

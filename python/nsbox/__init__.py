@@ -238,6 +238,12 @@ class Sandbox(_Handle):
         """Makes the mount at dst, and every mount below it, read-only."""
         return self._call("nsbox_remount_ro", cstr(dst, "dst"))
 
+    def unmask_kernel_files(self) -> "Sandbox":
+        """Keeps the kernel's files as the kernel makes them: no read-only
+        /proc/sys (sysrq-trigger, irq, bus, fs) and no masked /proc files
+        in the recipe's procfs mounts, a sysfs bind as its flags ask."""
+        return self._call("nsbox_unmask_kernel_files")
+
     # -- cgroup
     def set_cgroup_limit(self, key: str, value: Union[str, int, None]) -> "Sandbox":
         """A limit of the sandbox's own cgroup: key a cgroup v2 file name

@@ -37,6 +37,7 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_add_file": (_c_int, [_ptr, _str, _ptr, _size, _u32]),
     "nsbox_add_chmod": (_c_int, [_ptr, _str, _u32]),
     "nsbox_remount_ro": (_c_int, [_ptr, _str]),
+    "nsbox_unmask_kernel_files": (_c_int, [_ptr]),
     "nsbox_set_cgroup_limit": (_c_int, [_ptr, _str, _str]),
     "nsbox_set_cgroup_parent": (_c_int, [_ptr, _str]),
     "nsbox_set_hostname": (_c_int, [_ptr, _str]),
