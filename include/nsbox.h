@@ -351,6 +351,24 @@ enum {
      * capabilities then take effect in the sandbox, still within the
      * dropped bounding set (see "privileges" below). */
     NSBOX_ALLOW_NEW_PRIVS = 1u << 3,
+    /* The command cannot create user namespaces (bwrap's --disable-userns):
+     * user.max_user_namespaces is set to 1 in the sandbox's user namespace
+     * and the command runs in a nested one made just before the
+     * capabilities are applied (its own uid and gid mapped to themselves,
+     * setgroups denied), so that every further one is refused (unshare and
+     * clone fail with ENOSPC) and the command holds no capability in the
+     * sandbox's user namespace to lift the limit. Kept capabilities are
+     * held in the nested user namespace only: they act on no namespace of
+     * the sandbox (its mount, network, UTS ... namespaces belong to the
+     * outer one). Needs a new user namespace (nsbox_spawn() fails with
+     * -EINVAL otherwise) and /proc in the caller's tree. */
+    NSBOX_DISABLE_USERNS = 1u << 4,
+    /* Checks, as the last step before the capabilities, that the command
+     * cannot create a user namespace, and fails nsbox_spawn() with -EEXIST
+     * ("user namespaces are not disabled") if it can (bwrap's
+     * --assert-userns-disabled, e.g. for a joined user namespace that was
+     * sealed before). Implied by NSBOX_DISABLE_USERNS. */
+    NSBOX_ASSERT_USERNS_DISABLED = 1u << 5,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
