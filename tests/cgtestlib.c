@@ -113,21 +113,28 @@ nsbox *cg_box(int i)
 
 /* Directories named nsbox-<our pid>-* anywhere under /sys/fs/cgroup. */
 static int found;
+static char count_prefix[32];
 static int count_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
-    char prefix[32];
-    snprintf(prefix, sizeof(prefix), "nsbox-%d-", (int)getpid());
-    if (type == FTW_D && strncmp(path + ftw->base, prefix, strlen(prefix)) == 0)
+    if (type == FTW_D && strncmp(path + ftw->base, count_prefix, strlen(count_prefix)) == 0)
         found++;
     return 0;
 }
 
-int count_sandbox_cgroups(void)
+int count_cgroups_named(const char *prefix)
 {
     found = 0;
-    nftw(CG, count_one, 32, FTW_PHYS | FTW_MOUNT * 0);
+    snprintf(count_prefix, sizeof(count_prefix), "%s", prefix);
+    nftw(CG, count_one, 32, FTW_PHYS);
     return found;
+}
+
+int count_sandbox_cgroups(void)
+{
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "nsbox-%d-", (int)getpid());
+    return count_cgroups_named(prefix);
 }
 
 /* No sandbox cgroup, no fd beyond the fds open before, no child. */

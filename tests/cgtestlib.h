@@ -23,6 +23,8 @@ const char *delegated_parent(void);
 nsbox *cg_box(int i);
 /* Directories named nsbox-<our pid>-* anywhere under /sys/fs/cgroup. */
 int count_sandbox_cgroups(void);
+/* Directories whose name starts with prefix anywhere under /sys/fs/cgroup. */
+int count_cgroups_named(const char *prefix);
 /* No sandbox cgroup, no fd beyond fds, no child. */
 void assert_nothing_left(int fds);
 /* Removes the parents delegated_parent() made. */
