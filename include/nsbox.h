@@ -239,9 +239,20 @@ int nsbox_remount_ro(nsbox *box, const char *dst);
  * made before clone and entered before any of the command's code runs
  * (clone3 CLONE_INTO_CGROUP on cgroup v2, Linux 5.7+; on v1 the child's
  * first step writes itself into each hierarchy's "tasks" file, which the
- * parent opened, so the kernel checks the caller's permission). The cgroup holds everything the
- * command starts, daemons included; it is removed when the process is
- * reaped (whatever is left in it is killed then) and after a failed spawn.
+ * parent opened, so the kernel checks the caller's permission). The limits
+ * sit on that cgroup, the processes in its child "sandbox". The cgroup
+ * holds everything the command starts, daemons and cgroups it makes
+ * included; kill and cleanup walk all of it. It is removed when the
+ * process is reaped (whatever is left in it is killed then) and after a
+ * failed spawn; a later spawn under the same parent removes the empty
+ * ones of callers that no longer exist (a caller killed).
+ *
+ * With a new mount namespace the command can neither lift its limits nor
+ * leave its cgroup: every cgroup mount there is made read-only, and a
+ * cgroup file system it mounts itself is rooted below the limits. Without
+ * one it shares the caller's view and uid, and the limits bound only a
+ * cooperative command. nsbox_cgroup(3) has the guarantee per caller and
+ * mode.
  *
  * The host's mode is chosen at each spawn: v2 when /sys/fs/cgroup is
  * cgroup2, or when a hybrid host's cgroup2 mount offers memory and every
@@ -257,11 +268,13 @@ int nsbox_remount_ro(nsbox *box, const char *dst);
  * Errors: -EINVAL (at once) for a key that is not "controller.file", a
  * cgroup.* file the library manages (procs, kill, freeze, subtree_control
  * ...), an empty or multi-line value, or a malformed size, pids.max,
- * cpu.max, cpu.weight (1..10000) or cpuset list. At spawn: the kernel's
- * refusal of a value; on v2 -EBUSY when the parent holds processes and so
- * cannot delegate controllers ("no internal processes": name an empty
- * parent); -EACCES when the caller may not create cgroups there (the
- * message says so: run as root or name a cgroup delegated to the caller). */
+ * cpu.max (quota >= 1000 or max, period 1000..1000000), cpu.weight
+ * (1..10000) or cpuset list ("N" or "N-M", N <= M, comma-separated). At
+ * spawn: the kernel's refusal of a value; -EPERM when the command keeps
+ * cap_sys_admin (it could make the cgroup mounts writable); on v2 -EBUSY when the parent holds
+ * processes and so cannot delegate controllers ("no internal processes": name an empty parent);
+ * -EACCES when the caller may not create cgroups there (the message says so: run as root or name a
+ * cgroup delegated to the caller). */
 int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char *value);
 
 /* The cgroup under which sandbox cgroups are made, as /proc/self/cgroup
@@ -498,10 +511,10 @@ uint64_t nsbox_proc_memory_peak(const nsbox_proc *p);
  * (v2 cpu.stat usage_usec, v1 cpuacct.usage); 0 if unknown. */
 uint64_t nsbox_proc_cpu_usec(const nsbox_proc *p);
 
-/* The sandbox's cgroup path as /proc/self/cgroup writes it (on v1 its
- * path in the memory hierarchy, or the first one used), NULL without a
- * cgroup. Owned by the handle. After the reap the cgroup is gone; the path
- * stays as a record. */
+/* The path of the sandbox's cgroup (its limits; the processes are in its
+ * child "sandbox") as /proc/self/cgroup writes it (on v1 its path in the
+ * hierarchy of the first limit, or memory), NULL without a cgroup. Owned by the handle. After the
+ * reap the cgroup is gone; the path stays as a record. */
 const char *nsbox_proc_cgroup(const nsbox_proc *p);
 
 #ifdef __cplusplus

@@ -29,6 +29,7 @@ int userns_report(nsbox *box, const struct plan *p, const struct child_report *r
                         "disable user namespaces: map the nested user namespace's ids");
     default:
         return box_fail(box, rep->err,
-                        "user namespaces are not disabled: the sandbox could create one");
+                        "creation of new user namespaces was not disabled as requested (the "
+                        "sandbox could create one)");
     }
 }

@@ -456,7 +456,7 @@ START_TEST(test_assert_userns)
     ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_USER), 0);
     ck_assert_int_eq(nsbox_set_flags(box, NSBOX_ASSERT_USERNS_DISABLED), 0);
     ck_assert_int_eq(nsbox_run(box, argv), -EEXIST);
-    ck_assert_msg(strstr(nsbox_errmsg(box), "not disabled"), "%s", nsbox_errmsg(box));
+    ck_assert_msg(strstr(nsbox_errmsg(box), "not disabled as requested"), "%s", nsbox_errmsg(box));
     ck_assert_int_eq(nsbox_set_flags(box, NSBOX_ASSERT_USERNS_DISABLED | NSBOX_DISABLE_USERNS), 0);
     ck_assert_msg(nsbox_run(box, argv) == 0, "%s", nsbox_errmsg(box));
     nsbox_free(box);
