@@ -251,8 +251,8 @@ int nsbox_remount_ro(nsbox *box, const char *dst);
  * leave its cgroup: every cgroup mount there is made read-only, and a
  * cgroup file system it mounts itself is rooted below the limits. Without
  * one it shares the caller's view and uid, and the limits bound only a
- * cooperative command. nsbox_cgroup(3) has the guarantee per caller and
- * mode.
+ * cooperative command. The manual page nsbox_cgroup.3 has the guarantee
+ * per caller and mode.
  *
  * The host's mode is chosen at each spawn: v2 when /sys/fs/cgroup is
  * cgroup2, or when a hybrid host's cgroup2 mount offers memory and every
