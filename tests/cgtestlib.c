@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgtestlib.h"
@@ -112,12 +113,20 @@ nsbox *cg_box(int i)
 }
 
 /* Directories named nsbox-<our pid>-* anywhere under /sys/fs/cgroup. */
+/* Directories older than the test binary belong to others' runs whose
+ * pid ours happens to reuse (other suites' killed callers): not ours. */
+static time_t started;
+__attribute__((constructor)) static void note_start(void)
+{
+    started = time(NULL) - 1;
+}
+
 static int found;
 static char count_prefix[32];
 static int count_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-    (void)st;
-    if (type == FTW_D && strncmp(path + ftw->base, count_prefix, strlen(count_prefix)) == 0)
+    if (type == FTW_D && strncmp(path + ftw->base, count_prefix, strlen(count_prefix)) == 0 &&
+        st->st_mtime >= started)
         found++;
     return 0;
 }
