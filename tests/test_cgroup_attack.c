@@ -96,7 +96,14 @@ static int attack_nested(void)
         return 0;
     }
     if (cg_v2()) {
-        put("/tmp/cgroup.subtree_control", "+memory +pids");
+        /* v2 refuses writes to the files of the writer's own cgroup
+         * namespace root: step into a child and a cgroup namespace of its
+         * own first, then write the old root's through the mount. */
+        if (mkdir("/tmp/x", 0755) < 0 || put("/tmp/x/cgroup.procs", "0") < 0 ||
+            unshare(CLONE_NEWCGROUP) < 0) {
+            printf("v2-step:%s\n", res(-1));
+            return 0;
+        }
         raise_limits("/tmp", "/tmp");
     } else {
         raise_limits("/tmp", "/mnt");
@@ -138,12 +145,27 @@ static int attack_host(void)
     return 0;
 }
 
-/* Moves itself to the cgroup above the limited one. */
+/* Moves itself out of its cgroup: on v1 to the cgroup above the limited
+ * one; on v2, where that one delegates controllers and so takes no
+ * process, to its parent process's (the caller's) cgroup. */
 static int attack_leave(void)
 {
     char mem[512], path[700];
-    own_limited(cg_v2() ? "" : "memory", mem, sizeof(mem));
-    *strrchr(mem, '/') = '\0';
+    if (cg_v2()) {
+        char proc[64], line[500];
+        snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int)getppid());
+        FILE *f = fopen(proc, "re");
+        mem[0] = '\0';
+        while (f && fgets(line, sizeof(line), f))
+            if (strncmp(line, "0::", 3) == 0)
+                snprintf(mem, sizeof(mem), "%s", line + 3);
+        if (f)
+            fclose(f);
+        mem[strcspn(mem, "\n")] = '\0';
+    } else {
+        own_limited("memory", mem, sizeof(mem));
+        *strrchr(mem, '/') = '\0';
+    }
     snprintf(path, sizeof(path), CG "%s%s/cgroup.procs", cg_v2() ? "" : "/memory", mem);
     printf("leave:%s\n", res(put(path, "0")));
     return 0;
