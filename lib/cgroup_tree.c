@@ -208,12 +208,15 @@ static int tree_remove(int dfd, const char *name, int depth)
             close(fd);
         return err;
     }
-    /* A sandbox of the caller's own uid may have taken away the write
-     * permission its cgroups need to be emptied: the owner gives it back. */
-    fchmod(fd, 0755);
-    for (struct dirent *e; (e = readdir(dir));)
-        if (sub_cgroup(e))
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (!sub_cgroup(e))
+            continue;
+        int r = tree_remove(fd, e->d_name, depth + 1);
+        /* A sandbox of the caller's own uid may have taken away the write
+         * permission that removing below needs: the owner gives it back. */
+        if ((r == EACCES || r == EPERM) && fchmod(fd, 0755) == 0)
             tree_remove(fd, e->d_name, depth + 1);
+    }
     closedir(dir);
     if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
         return 0;

@@ -193,6 +193,11 @@ static int attack_hide(void)
             return 0;
         }
     }
+    /* And take the write permission its removal needs. */
+    for (int i = 0; roots[i]; i++) {
+        chmod(dirs[i], 0555);
+        chmod(roots[i], 0555);
+    }
     pid_t d = fork();
     if (d == 0) {
         setsid();
@@ -359,7 +364,8 @@ START_TEST(test_raise_host_control)
 END_TEST
 
 /* The sandbox's main process (no PID namespace) and a daemon hide in a
- * child cgroup: kill and wait still end both, nothing is left. */
+ * child cgroup whose write permission they took away: kill and wait
+ * still end both, nothing is left. */
 static void hide_case(int i, bool guard)
 {
     nsbox *box = attack_box(i, guard);
