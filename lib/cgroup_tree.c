@@ -132,8 +132,9 @@ int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
 
 int cg_leaf_make(nsbox *box, struct cg_dir *d)
 {
-    /* Tests' control: the processes in the limited cgroup itself. */
-    if (box->cg_unguarded) {
+    /* Tests' controls: the processes in the limited cgroup itself (as
+     * before the leaf, also for the old placement's). */
+    if (box->cg_unguarded || box->test_cgroup_early) {
         d->leaf_fd = (int)fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
         return d->leaf_fd < 0 ? box_fail(box, errno, "dup") : 0;
     }

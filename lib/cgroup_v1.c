@@ -114,6 +114,9 @@ static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_s
     rc = cg_parent_open(box, d);
     if (rc == 0)
         rc = cg_dir_make(box, cg, d);
+    /* The leaf before the limits: a tiny memory limit refuses its creation. */
+    if (rc == 0)
+        rc = cg_leaf_make(box, d);
     if (rc < 0 && !required && d->fd < 0) {
         /* Not ours to write: the report goes without it. */
         closep(&d->parent_fd);
@@ -216,12 +219,10 @@ int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandb
         for (size_t i = 0; rc == 0 && i < r->n_limits; i++)
             if ((strcmp(r->limits[i].key, "memory.swap.max") == 0) == (pass == 1))
                 rc = v1_limit_write(box, r, cg, &r->limits[i]);
-    for (int i = 0; rc == 0 && i < cg->n_dirs; i++) {
-        struct cg_dir *d = &cg->dirs[i];
-        rc = cg_leaf_make(box, d);
-        if (rc == 0 && cg_list_has(d->ctl, "cpuset"))
-            rc = v1_cpuset_fill(box, d, d->fd, d->leaf_fd);
-    }
+    /* The leaf's CPUs and nodes: the sandbox's, once they are set. */
+    for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
+        if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
+            rc = v1_cpuset_fill(box, &cg->dirs[i], cg->dirs[i].fd, cg->dirs[i].leaf_fd);
     return rc;
 }
 

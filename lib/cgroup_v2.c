@@ -161,10 +161,11 @@ int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
         rc = v2_enable(box, r, d);
     if (rc == 0)
         rc = cg_dir_make(box, cg, d);
-    if (rc == 0)
-        rc = v2_limits(box, r, d);
+    /* The leaf first: a tiny memory limit would refuse its creation. */
     if (rc == 0)
         rc = cg_leaf_make(box, d);
+    if (rc == 0)
+        rc = v2_limits(box, r, d);
     return rc;
 }
 
