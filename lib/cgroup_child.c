@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The child's half of cgroup_guard.c: before the mount steps, every cgroup
  * and cgroup2 mount of the sandbox's new mount namespace becomes
  * read-only, so that neither the default root nor a bind (which copies

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What keeps a sandbox under its cgroup (see nsbox_cgroup(3), "What the
  * sandbox can do to its cgroup"): the parent's half. The limits sit one
  * level above the sandbox's processes (cgroup_tree.c), every cgroup mount

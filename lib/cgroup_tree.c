@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The cgroup file system as the parent uses it: reads and writes that
  * retry EINTR, the sandbox's two directories (its cgroup with the limits
  * and the CG_LEAF child holding its processes), walks over the subtree the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Nested user namespaces (userns.h): the parent's checks and messages. */
 #define _GNU_SOURCE
 #include <errno.h>

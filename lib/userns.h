@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Nested user namespaces forbidden (NSBOX_DISABLE_USERNS) or checked
  * (NSBOX_ASSERT_USERNS_DISABLED): userns.c plans and reports,
  * userns_child.c acts in the command's stage. */

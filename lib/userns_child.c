@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NSBOX_DISABLE_USERNS and NSBOX_ASSERT_USERNS_DISABLED in the command's
  * stage, the way bubblewrap does it: user.max_user_namespaces is set to 1
  * in the sandbox's user namespace, then the command moves into a nested

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host-side helpers of the cgroup suites: the mode, our own cgroups, a
  * parent delegated to nobody, and the count of sandbox cgroups left. */
 #define _GNU_SOURCE

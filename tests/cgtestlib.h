@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host-side helpers of the cgroup suites (cgtestlib.c). */
 #ifndef NSBOX_CGTESTLIB_H
 #define NSBOX_CGTESTLIB_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """nsbox-run's --disable-userns and --assert-userns-disabled, compared
 with bwrap 0.8 on the same command lines, as root and as nobody: exit
 status and message, and from inside whether unshare(CLONE_NEWUSER) works

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Attacks on the sandbox's own cgroup, performed from inside: raise the
  * limits through a cgroupfs mounted in a nested user + cgroup namespace or
  * through the host's /sys/fs/cgroup under the default root, hide in a
