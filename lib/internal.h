@@ -290,8 +290,8 @@ struct plan {
     bool cgroup_late;
     char **placed_argv;      /* the helper's argv, filled by the stage */
     char (*placed_nums)[24]; /* its numbers */
-    bool cgroupfs_ro;   /* make every cgroup mount read-only before the mount steps */
-    char *cgroupfs_buf; /* the child's scratch for /proc/self/mountinfo */
+    bool cgroupfs_ro;        /* make every cgroup mount read-only before the mount steps */
+    char *cgroupfs_buf;      /* the child's scratch for /proc/self/mountinfo */
     size_t cgroupfs_buf_size;
     int proc_fd; /* NSBOX_DISABLE_USERNS: the child's /proc, opened before the mounts */
 
