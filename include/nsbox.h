@@ -264,9 +264,20 @@ int nsbox_unmask_kernel_files(nsbox *box);
  * made before clone and entered before any of the command's code runs
  * (clone3 CLONE_INTO_CGROUP on cgroup v2, Linux 5.7+; on v1 the child's
  * first step writes itself into each hierarchy's "tasks" file, which the
- * parent opened, so the kernel checks the caller's permission). The cgroup holds everything the
- * command starts, daemons included; it is removed when the process is
- * reaped (whatever is left in it is killed then) and after a failed spawn.
+ * parent opened, so the kernel checks the caller's permission). The limits
+ * sit on that cgroup, the processes in its child "sandbox". The cgroup
+ * holds everything the command starts, daemons and cgroups it makes
+ * included; kill and cleanup walk all of it. It is removed when the
+ * process is reaped (whatever is left in it is killed then) and after a
+ * failed spawn; a later spawn under the same parent removes the empty
+ * ones of callers that no longer exist (a caller killed).
+ *
+ * With a new mount namespace the command can neither lift its limits nor
+ * leave its cgroup: every cgroup mount there is made read-only, and a
+ * cgroup file system it mounts itself is rooted below the limits. Without
+ * one it shares the caller's view and uid, and the limits bound only a
+ * cooperative command. The manual page nsbox_cgroup.3 has the guarantee
+ * per caller and mode.
  *
  * The host's mode is chosen at each spawn: v2 when /sys/fs/cgroup is
  * cgroup2, or when a hybrid host's cgroup2 mount offers memory and every
@@ -282,11 +293,13 @@ int nsbox_unmask_kernel_files(nsbox *box);
  * Errors: -EINVAL (at once) for a key that is not "controller.file", a
  * cgroup.* file the library manages (procs, kill, freeze, subtree_control
  * ...), an empty or multi-line value, or a malformed size, pids.max,
- * cpu.max, cpu.weight (1..10000) or cpuset list. At spawn: the kernel's
- * refusal of a value; on v2 -EBUSY when the parent holds processes and so
- * cannot delegate controllers ("no internal processes": name an empty
- * parent); -EACCES when the caller may not create cgroups there (the
- * message says so: run as root or name a cgroup delegated to the caller). */
+ * cpu.max (quota >= 1000 or max, period 1000..1000000), cpu.weight
+ * (1..10000) or cpuset list ("N" or "N-M", N <= M, comma-separated). At
+ * spawn: the kernel's refusal of a value; -EPERM when the command keeps
+ * cap_sys_admin (it could make the cgroup mounts writable); on v2 -EBUSY when the parent holds
+ * processes and so cannot delegate controllers ("no internal processes": name an empty parent);
+ * -EACCES when the caller may not create cgroups there (the message says so: run as root or name a
+ * cgroup delegated to the caller). */
 int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char *value);
 
 /* The cgroup under which sandbox cgroups are made, as /proc/self/cgroup
@@ -376,6 +389,24 @@ enum {
      * capabilities then take effect in the sandbox, still within the
      * dropped bounding set (see "privileges" below). */
     NSBOX_ALLOW_NEW_PRIVS = 1u << 3,
+    /* The command cannot create user namespaces (bwrap's --disable-userns):
+     * user.max_user_namespaces is set to 1 in the sandbox's user namespace
+     * and the command runs in a nested one made just before the
+     * capabilities are applied (its own uid and gid mapped to themselves,
+     * setgroups denied), so that every further one is refused (unshare and
+     * clone fail with ENOSPC) and the command holds no capability in the
+     * sandbox's user namespace to lift the limit. Kept capabilities are
+     * held in the nested user namespace only: they act on no namespace of
+     * the sandbox (its mount, network, UTS ... namespaces belong to the
+     * outer one). Needs a new user namespace (nsbox_spawn() fails with
+     * -EINVAL otherwise) and /proc in the caller's tree. */
+    NSBOX_DISABLE_USERNS = 1u << 4,
+    /* Checks, as the last step before the capabilities, that the command
+     * cannot create a user namespace, and fails nsbox_spawn() with -EEXIST
+     * ("user namespaces are not disabled") if it can (bwrap's
+     * --assert-userns-disabled, e.g. for a joined user namespace that was
+     * sealed before). Implied by NSBOX_DISABLE_USERNS. */
+    NSBOX_ASSERT_USERNS_DISABLED = 1u << 5,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
@@ -505,10 +536,10 @@ uint64_t nsbox_proc_memory_peak(const nsbox_proc *p);
  * (v2 cpu.stat usage_usec, v1 cpuacct.usage); 0 if unknown. */
 uint64_t nsbox_proc_cpu_usec(const nsbox_proc *p);
 
-/* The sandbox's cgroup path as /proc/self/cgroup writes it (on v1 its
- * path in the memory hierarchy, or the first one used), NULL without a
- * cgroup. Owned by the handle. After the reap the cgroup is gone; the path
- * stays as a record. */
+/* The path of the sandbox's cgroup (its limits; the processes are in its
+ * child "sandbox") as /proc/self/cgroup writes it (on v1 its path in the
+ * hierarchy of the first limit, or memory), NULL without a cgroup. Owned by the handle. After the
+ * reap the cgroup is gone; the path stays as a record. */
 const char *nsbox_proc_cgroup(const nsbox_proc *p);
 
 #ifdef __cplusplus

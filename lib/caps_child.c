@@ -9,6 +9,7 @@
 #include "caps.h"
 #include "child.h"
 #include "sys.h"
+#include "userns.h"
 
 #define BIT(cap) ((uint64_t)1 << (cap))
 
@@ -149,6 +150,12 @@ CHILD int child_ids_caps(struct plan *p)
         if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
             return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
         if (child_ids(p, p->drop_groups && !p->ids_early, p->uid, p->gid, 0))
+            return 127;
+    }
+    if (p->flags & (NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED)) {
+        if (child_userns_seal(p))
+            return 127;
+        if ((p->flags & NSBOX_DISABLE_USERNS) && child_caps_bound(p, ~0ULL, keep))
             return 127;
     }
     return child_caps_set(p, keep);

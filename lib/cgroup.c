@@ -113,40 +113,6 @@ NSBOX_EXPORT int nsbox_set_cgroup_parent(nsbox *box, const char *path)
 
 /* ------------------------------------------------------------ file helpers */
 
-ssize_t cg_read(int dfd, const char *name, char *buf, size_t size)
-{
-    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t len = 0;
-    ssize_t n;
-    while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int err = errno;
-            close(fd);
-            return -err;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    buf[len] = '\0';
-    return (ssize_t)len;
-}
-
-int cg_write(int dfd, const char *name, const char *value)
-{
-    int fd = openat(dfd, name, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t len = strlen(value);
-    ssize_t n = write(fd, value, len);
-    int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
-    close(fd);
-    return -err;
-}
-
 uint64_t cg_keyed(const char *text, const char *key)
 {
     size_t klen = strlen(key);
@@ -176,10 +142,7 @@ char *cg_parent_path(const char *own, const char *parent)
         return strdup(own);
     if (parent[0] == '/')
         return strdup(parent);
-    char *r;
-    if (asprintf(&r, "%s/%s", strcmp(own, "/") == 0 ? "" : own, parent) < 0)
-        return NULL;
-    return r;
+    return cg_join(own, parent);
 }
 
 int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
@@ -193,55 +156,6 @@ int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
                  (unsigned)geteuid());
     }
     return r;
-}
-
-int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
-{
-    char *path, *cgpath;
-    if (asprintf(&path, "%s/%s", d->path, cg->name) < 0)
-        return box_fail(box, ENOMEM, "cgroup path");
-    free(d->path);
-    d->path = path;
-    if (asprintf(&cgpath, "%s/%s", strcmp(d->cgpath, "/") == 0 ? "" : d->cgpath, cg->name) < 0)
-        return box_fail(box, ENOMEM, "cgroup path");
-    free(d->cgpath);
-    d->cgpath = cgpath;
-    if (mkdirat(d->parent_fd, cg->name, 0755) < 0) {
-        if (errno == EACCES || errno == EPERM || errno == EROFS)
-            return cg_fail_access(box, errno, "create cgroup", d->path);
-        return box_fail(box, errno, "create cgroup %s", d->path);
-    }
-    d->fd = openat(d->parent_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d->fd < 0) {
-        int err = errno;
-        unlinkat(d->parent_fd, cg->name, AT_REMOVEDIR);
-        return box_fail(box, err, "open cgroup %s", d->path);
-    }
-    return 0;
-}
-
-/* A pid read from cgroup.procs may have been reaped and reused before the
- * kill: cgroup v1 offers nothing better (v2 has cgroup.kill). */
-int cg_signal_listed(int dfd, int sig)
-{
-    char buf[8192];
-    ssize_t len = cg_read(dfd, "cgroup.procs", buf, sizeof(buf));
-    if (len < 0)
-        return (int)len;
-    int n = 0;
-    for (char *c = buf; *c;) {
-        char *end;
-        long pid = strtol(c, &end, 10);
-        if (end == c)
-            break;
-        if (pid > 0) {
-            kill((pid_t)pid, sig);
-            n++;
-        }
-        c = end + strspn(end, "\n");
-    }
-    /* A full buffer means more pids follow: report at least one more. */
-    return (size_t)len + 1 >= sizeof(buf) ? n + 1 : n;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -269,16 +183,15 @@ static int open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
         return box_fail(box, ENOMEM, "plan");
     for (int i = 0; i < cg->n_dirs; i++) {
         struct cg_dir *d = &cg->dirs[i];
-        do
-            d->tasks_fd = openat(d->fd, file, O_WRONLY | O_CLOEXEC);
-        while (d->tasks_fd < 0 && errno == EINTR);
+        d->tasks_fd = (int)CG_RETRY(openat(d->leaf_fd, file, O_WRONLY | O_CLOEXEC));
         if (d->tasks_fd < 0) {
             if (errno == EACCES || errno == EPERM)
                 return cg_fail_access(box, errno, "open the tasks file of cgroup", d->path);
             return box_fail(box, errno, "open %s/%s", d->path, file);
         }
         p->cgroup_moves[i].fd = d->tasks_fd;
-        p->cgroup_moves[i].path = plan_strdup(p, d->path);
+        _cleanup_free_ char *leaf = cg_join(d->path, CG_LEAF);
+        p->cgroup_moves[i].path = leaf ? plan_strdup(p, leaf) : NULL;
         if (!p->cgroup_moves[i].path)
             return box_fail(box, ENOMEM, "plan");
     }
@@ -308,10 +221,14 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
         return box_fail(box, ENOMEM, "cgroup");
     cg->mem = cg->cpuacct = -1;
     for (int i = 0; i < CG_MAX_DIRS; i++)
-        cg->dirs[i].fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
+        cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
     sandbox_name(cg);
     char root[256];
-    int rc;
+    int rc = cg_caps_check(box, r, p);
+    if (rc < 0) {
+        free(cg);
+        return rc;
+    }
     if (cg_v2_usable(r, root, sizeof(root))) {
         cg->v2 = true;
         rc = cg_v2_prepare(box, r, root, cg);
@@ -324,7 +241,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     }
     p->cgroup_late = cgroup_memory_limited(r) && !box->test_cgroup_early;
     if (cg->v2 && !p->cgroup_late) {
-        p->cgroup_fd = cg->dirs[0].fd;
+        p->cgroup_fd = cg->dirs[0].leaf_fd;
     } else {
         rc = open_moves(box, p, cg);
         if (rc < 0) {
@@ -339,6 +256,11 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
             p->unshare_ns &= ~(unsigned long)CLONE_NEWCGROUP;
             p->cgroupns_late = true;
         }
+    }
+    rc = cg_plan_cgroupfs_ro(box, p);
+    if (rc < 0) {
+        cgroup_finish(cg, NULL);
+        return rc;
     }
     *out = cg;
     return 0;
@@ -358,7 +280,7 @@ int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
     char num[24];
     snprintf(num, sizeof(num), "%d", (int)pid);
     for (int i = 0; i < cg->n_dirs; i++) {
-        int r = cg_write(cg->dirs[i].fd, cg->v2 ? "cgroup.procs" : "tasks", num);
+        int r = cg_write(cg->dirs[i].leaf_fd, cg->v2 ? "cgroup.procs" : "tasks", num);
         if (r < 0)
             return box_fail(box, -r, "move pid %d into cgroup %s", (int)pid, cg->dirs[i].path);
     }
@@ -367,6 +289,10 @@ int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
 
 int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep)
 {
+    if (rep->step == STEP_CGROUPFS)
+        return box_fail(box, rep->err, "make the cgroup mounts read-only (%s)",
+                        rep->index ? "mount_setattr on a cgroup mount of /proc/self/mountinfo"
+                                   : "read /proc/self/mountinfo");
     const char *path = p->cgroup_moves[rep->index].path;
     if (rep->err == EACCES || rep->err == EPERM)
         return cg_fail_access(box, rep->err, "move the sandbox into cgroup", path);
@@ -378,19 +304,28 @@ int cgroup_kill(struct cgroup_sandbox *cg, int sig)
     return cg->v2 ? cg_v2_kill(cg, sig) : cg_v1_kill(cg, sig);
 }
 
-/* Kills what is left (daemons that left the process tree) and waits until
- * the cgroup is empty, so that it can be removed. */
+/* True when no process is left anywhere in the sandbox's subtree (v2:
+ * cgroup.events says "populated 0"; v1: every cgroup.procs is empty). */
+static bool sandbox_is_empty(struct cgroup_sandbox *cg)
+{
+    int fd = cg->dirs[0].fd;
+    if (cg->v2) {
+        char buf[256];
+        return cg_read(fd, "cgroup.events", buf, sizeof(buf)) < 0 ||
+               cg_keyed(buf, "populated") == 0;
+    }
+    return cg_signal_tree(fd, 0) <= 0;
+}
+
+/* Kills what is left (daemons that left the process tree, processes that
+ * moved to cgroups below the leaf) and waits until the subtree is empty,
+ * so that it can be removed. */
 static void sandbox_empty(struct cgroup_sandbox *cg)
 {
     if (cg->n_dirs == 0 || cg->dirs[0].fd < 0)
         return;
-    char buf[64];
-    if (cg_read(cg->dirs[0].fd, "cgroup.procs", buf, sizeof(buf)) == 0)
-        return;
-    for (int ms = 0; ms < EMPTY_WAIT_MS; ms++) {
+    for (int ms = 0; ms < EMPTY_WAIT_MS && !sandbox_is_empty(cg); ms++) {
         cgroup_kill(cg, SIGKILL);
-        if (cg_read(cg->dirs[0].fd, "cgroup.procs", buf, sizeof(buf)) <= 0)
-            return;
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
 }
@@ -398,11 +333,11 @@ static void sandbox_empty(struct cgroup_sandbox *cg)
 static void dir_remove(const char *name, struct cg_dir *d)
 {
     closep(&d->tasks_fd);
+    closep(&d->leaf_fd);
     if (d->fd >= 0) {
         close(d->fd);
         /* A process may still be on its way out: its exit removes it. */
-        for (int i = 0;
-             i < 1000 && unlinkat(d->parent_fd, name, AT_REMOVEDIR) < 0 && errno == EBUSY; i++)
+        for (int i = 0; i < 1000 && cg_tree_remove(d->parent_fd, name) == EBUSY; i++)
             nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     closep(&d->parent_fd);

@@ -36,4 +36,8 @@ int cgroup_kill(struct cgroup_sandbox *cg, int sig);
  * removes the cgroup and frees cg. Also the cleanup of a failed spawn. */
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p);
 
+/* Child: makes every cgroup mount of the new mount namespace read-only
+ * (p->cgroupfs_ro); 0, or the exit code after child_fail. */
+int child_cgroupfs_ro(struct plan *p);
+
 #endif

@@ -8,6 +8,20 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_MAX_DIRS 8
+/* The sandbox's processes live in this child of its cgroup: the limits sit
+ * one level up, out of reach of any cgroupfs mounted from inside (a cgroup
+ * namespace made there is rooted at the leaf or below). */
+#define CG_LEAF "sandbox"
+
+/* Retries a libc call that failed with EINTR (parent code only). */
+#define CG_RETRY(expr)                                                                             \
+    ({                                                                                             \
+        long _r;                                                                                   \
+        do                                                                                         \
+            _r = (long)(expr);                                                                     \
+        while (_r < 0 && errno == EINTR);                                                          \
+        _r;                                                                                        \
+    })
 
 struct cg_limit {
     char *key;   /* a cgroup v2 file name, "memory.max" */
@@ -25,9 +39,10 @@ struct cgroup_recipe {
 struct cg_dir {
     char ctl[64];  /* v1: the hierarchy's controllers ("memory", "cpu,cpuacct"); v2: "" */
     int parent_fd; /* the parent cgroup's directory */
-    int fd;        /* the sandbox's directory, -1 until made */
-    int tasks_fd;  /* v1: its "tasks" file, open until the child moved */
-    char *path;    /* its path in the file system, for messages */
+    int fd;        /* the sandbox's directory (the limits), -1 until made */
+    int leaf_fd;   /* its CG_LEAF child (the processes), -1 until made */
+    int tasks_fd;  /* v1: the leaf's "tasks" file, open until the child moved */
+    char *path;    /* the sandbox's directory in the file system, for messages */
     char *cgpath;  /* its path as /proc/self/cgroup writes it */
 };
 
@@ -50,11 +65,21 @@ int cg_write(int dfd, const char *name, const char *value);
 uint64_t cg_keyed(const char *text, const char *key);
 /* True when a comma or space separated list holds word. */
 bool cg_list_has(const char *list, const char *word);
+/* "dir/name" without a doubled slash when dir is "/" or ends in one. */
+char *cg_join(const char *dir, const char *name);
+/* Opens the parent cgroup d->path (O_PATH) and removes what dead callers
+ * left there (see cg_stale_remove). */
+int cg_parent_open(nsbox *box, struct cg_dir *d);
 /* Makes the sandbox's directory under d->parent_fd. */
 int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d);
-/* Sends sig to each process listed in the dir's cgroup.procs; returns the
- * number listed or a negative errno. */
-int cg_signal_listed(int dfd, int sig);
+/* Makes the CG_LEAF child of the sandbox's directory. */
+int cg_leaf_make(nsbox *box, struct cg_dir *d);
+/* Sends sig to each process listed in cgroup.procs of dfd and of every
+ * cgroup below it; returns the number listed or a negative errno. */
+int cg_signal_tree(int dfd, int sig);
+/* Removes the cgroup name under dfd and every cgroup below it, bottom up;
+ * 0, or the errno of the first rmdir that failed (EBUSY: not empty). */
+int cg_tree_remove(int dfd, const char *name);
 /* Formats the refusal of an unprivileged caller's mkdir/write. */
 int cg_fail_access(nsbox *box, int err, const char *what, const char *path);
 /* The parent cgroup path of one hierarchy: own is the caller's cgroup in
@@ -80,6 +105,13 @@ int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_l
                     struct cg_v1_write w[2]);
 /* The v1 controller a v2 key maps to, NULL when it has no v1 twin. */
 const char *cg_v1_controller(const char *key);
+
+/* ----------------------------------------------------- cgroup_guard.c */
+
+/* Refuses a sandbox cgroup when the command keeps CAP_SYS_ADMIN. */
+int cg_caps_check(nsbox *box, const struct cgroup_recipe *r, const struct plan *p);
+/* Plans the child's read-only cgroup mounts (a new mount namespace only). */
+int cg_plan_cgroupfs_ro(nsbox *box, struct plan *p);
 
 /* -------------------------------------------------- cgroup_v2.c / v1.c */
 

@@ -76,14 +76,36 @@ static bool is_number(const char *s)
     return parse_u64(s, &v, &end) && !*end;
 }
 
-/* "max" or a number, optionally followed by " PERIOD". */
+/* "max" or a quota, optionally followed by " PERIOD", in microseconds:
+ * the kernel takes a period of 1 ms to 1 s and a quota of at least 1 ms. */
 static bool cpu_max_valid(const char *s)
 {
-    uint64_t v;
+    uint64_t quota = 1000, period = 100000;
     const char *end = s + 3;
-    if (strncmp(s, "max", 3) != 0 && !parse_u64(s, &v, &end))
+    if (strncmp(s, "max", 3) != 0 && !parse_u64(s, &quota, &end))
         return false;
-    return !*end || (*end == ' ' && is_number(end + 1));
+    if (*end && (*end != ' ' || !parse_u64(end + 1, &period, &end) || *end))
+        return false;
+    return quota >= 1000 && period >= 1000 && period <= 1000000;
+}
+
+/* A CPU or memory node list: "N" or "N-M" (N <= M), comma-separated. */
+static bool cpuset_list_valid(const char *s)
+{
+    for (;;) {
+        uint64_t lo, hi;
+        const char *end;
+        if (!parse_u64(s, &lo, &end))
+            return false;
+        hi = lo;
+        if (*end == '-' && (!parse_u64(end + 1, &hi, &end) || hi < lo))
+            return false;
+        if (!*end)
+            return true;
+        if (*end != ',')
+            return false;
+        s = end + 1;
+    }
 }
 
 static bool key_valid(const char *key)
@@ -120,13 +142,16 @@ int cg_limit_normalize(nsbox *box, const char *key, const char *value, char **ou
         ok = cpu_max_valid(value);
     } else if (strcmp(key, "cpu.weight") == 0) {
         ok = is_number(value) && atoi(value) >= 1 && atoi(value) <= 10000 && strlen(value) < 6;
-    } else if (strncmp(key, "cpuset.", 7) == 0) {
-        ok = strspn(value, "0123456789,-") == strlen(value);
+    } else if (strcmp(key, "cpuset.cpus") == 0 || strcmp(key, "cpuset.mems") == 0 ||
+               strcmp(key, "cpuset.cpus.exclusive") == 0) {
+        ok = cpuset_list_valid(value);
     }
     if (!ok)
         return box_invalid(box, "cgroup limit %s=%s: invalid value (%s)", key, value,
-                           key_is_size(key)                 ? "bytes, K/M/G/T suffix, or max"
-                           : strcmp(key, "cpu.max") == 0    ? "\"QUOTA [PERIOD]\" in us, or max"
+                           key_is_size(key) ? "bytes, K/M/G/T suffix, or max"
+                           : strcmp(key, "cpu.max") == 0
+                               ? "\"QUOTA [PERIOD]\" in us, quota >= 1000 or max, period "
+                                 "1000 to 1000000"
                            : strcmp(key, "cpu.weight") == 0 ? "1 to 10000"
                            : strcmp(key, "pids.max") == 0   ? "a number or max"
                                                             : "a CPU or node list like 0-2,4");

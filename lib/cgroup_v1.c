@@ -87,7 +87,7 @@ static const struct v1_mount *v1_mount_find(const struct v1_mount *m, int n, con
 /* Adds the hierarchy mt of controller ctl to the sandbox (once per
  * hierarchy); returns its index. */
 static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
-                      const struct v1_mount *mt, const char *ctl)
+                      const struct v1_mount *mt, const char *ctl, bool required)
 {
     for (int i = 0; i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, ctl))
@@ -96,31 +96,53 @@ static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_s
         return box_fail(box, E2BIG, "cgroup v1 hierarchies");
     char own[512];
     int rc = v1_own_path(ctl, mt->root, own, sizeof(own));
+    if (rc < 0 && !required)
+        return -ENOENT;
     if (rc < 0)
         return box_fail(box, -rc, "find our own %s cgroup in /proc/self/cgroup", ctl);
+    _cleanup_free_ char *cgpath = cg_parent_path(own, r->parent);
+    _cleanup_free_ char *path = cgpath ? cg_join(mt->dir, cgpath) : NULL;
+    if (!path)
+        return box_fail(box, ENOMEM, "cgroup path");
+    /* A hierarchy only the report reads is used where the parent exists. */
+    if (!required && access(path, F_OK) < 0 && errno == ENOENT)
+        return -ENOENT;
     struct cg_dir *d = &cg->dirs[cg->n_dirs++];
     snprintf(d->ctl, sizeof(d->ctl), "%s", mt->ctl);
-    d->cgpath = cg_parent_path(own, r->parent);
-    if (!d->cgpath || asprintf(&d->path, "%s%s", mt->dir, d->cgpath) < 0)
-        return box_fail(box, ENOMEM, "cgroup path");
-    d->parent_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (d->parent_fd < 0)
-        return box_fail(box, errno, "open cgroup parent %s", d->path);
-    rc = cg_dir_make(box, cg, d);
+    d->cgpath = take_ptr(&cgpath);
+    d->path = take_ptr(&path);
+    rc = cg_parent_open(box, d);
+    if (rc == 0)
+        rc = cg_dir_make(box, cg, d);
+    /* The leaf before the limits: a tiny memory limit refuses its creation. */
+    if (rc == 0)
+        rc = cg_leaf_make(box, d);
+    if (rc < 0 && !required && d->fd < 0) {
+        /* Not ours to write: the report goes without it. */
+        closep(&d->parent_fd);
+        free(d->path);
+        free(d->cgpath);
+        *d = (struct cg_dir){.fd = -1, .leaf_fd = -1, .parent_fd = -1, .tasks_fd = -1};
+        cg->n_dirs--;
+        box->errmsg[0] = '\0';
+        return -ENOENT;
+    }
     return rc < 0 ? rc : cg->n_dirs - 1;
 }
 
 /* A v1 cpuset cgroup starts with no CPUs and no memory nodes and takes no
- * process: the parent's are copied where the recipe sets none. */
-static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d)
+ * process: the parent's are copied where the recipe sets none, and the
+ * sandbox's into its leaf. */
+static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d, int from, int to)
 {
     static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
     for (int i = 0; i < 2; i++) {
         char buf[256];
-        ssize_t n = cg_read(d->parent_fd, files[i], buf, sizeof(buf));
-        int r = n < 0 ? (int)n : cg_write(d->fd, files[i], buf);
+        ssize_t n = cg_read(from, files[i], buf, sizeof(buf));
+        int r = n < 0 ? (int)n : cg_write(to, files[i], buf);
         if (r < 0)
-            return box_fail(box, -r, "copy %s of the parent into %s", files[i], d->path);
+            return box_fail(box, -r, "copy %s into %s%s", files[i], d->path,
+                            to == d->leaf_fd ? "/" CG_LEAF : "");
     }
     return 0;
 }
@@ -165,21 +187,24 @@ static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sand
         if (!mt)
             return box_fail(box, ENOENT, "cgroup limit %s: no cgroup v1 %s controller is mounted",
                             r->limits[i].key, ctl);
-        int k = v1_dir_add(box, r, cg, mt, ctl);
+        int k = v1_dir_add(box, r, cg, mt, ctl, true);
         if (k < 0)
             return k;
     }
+    /* The report's hierarchies: 0 (unknown) where absent. */
     static const char *const report[] = {"memory", "cpuacct"};
     int *slot[] = {&cg->mem, &cg->cpuacct};
     for (int i = 0; i < 2; i++) {
         const struct v1_mount *mt = v1_mount_find(m, n, report[i]);
-        int k = mt ? v1_dir_add(box, r, cg, mt, report[i]) : -1;
-        if (mt && k < 0)
+        int k = mt ? v1_dir_add(box, r, cg, mt, report[i], false) : -ENOENT;
+        if (k < 0 && k != -ENOENT)
             return k;
-        *slot[i] = k;
+        *slot[i] = k < 0 ? -1 : k;
     }
     if (cg->n_dirs == 0)
-        return box_fail(box, ENOENT, "no cgroup v1 memory or cpuacct hierarchy is mounted");
+        return box_fail(box, ENOENT,
+                        "no cgroup v1 memory or cpuacct hierarchy holds the parent cgroup %s",
+                        r->parent ? r->parent : "(the caller's own)");
     return 0;
 }
 
@@ -188,28 +213,36 @@ int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandb
     int rc = v1_dirs(box, r, cg);
     for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
-            rc = v1_cpuset_fill(box, &cg->dirs[i]);
+            rc = v1_cpuset_fill(box, &cg->dirs[i], cg->dirs[i].parent_fd, cg->dirs[i].fd);
     /* memory.swap.max last: v1 wants memory+swap >= memory. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; rc == 0 && i < r->n_limits; i++)
             if ((strcmp(r->limits[i].key, "memory.swap.max") == 0) == (pass == 1))
                 rc = v1_limit_write(box, r, cg, &r->limits[i]);
+    /* The leaf's CPUs and nodes: the sandbox's, once they are set. */
+    for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
+        if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
+            rc = v1_cpuset_fill(box, &cg->dirs[i], cg->dirs[i].fd, cg->dirs[i].leaf_fd);
     return rc;
 }
 
+/* The subtree of one hierarchy holds every process of the sandbox: each
+ * started in the leaf of every hierarchy used, and a process can move only
+ * to cgroups it can see, those below the leaf (the host's cgroupfs is
+ * read-only in the sandbox's mount namespace, see cgroup_child.c). */
 int cg_v1_kill(struct cgroup_sandbox *cg, int sig)
 {
     if (cg->n_dirs == 0)
         return -ESRCH;
     int fd = cg->dirs[0].fd;
     if (sig != SIGKILL) {
-        int n = cg_signal_listed(fd, sig);
+        int n = cg_signal_tree(fd, sig);
         return n < 0 ? n : 0;
     }
     /* v1 has no cgroup.kill: a process with SIGKILL pending cannot fork,
-     * so listing and killing until the list is empty ends. */
+     * so listing and killing until the subtree is empty ends. */
     for (int i = 0; i < 5000; i++) {
-        int n = cg_signal_listed(fd, SIGKILL);
+        int n = cg_signal_tree(fd, SIGKILL);
         if (n <= 0)
             return n;
         nanosleep(&(struct timespec){0, 200000}, NULL);
@@ -222,8 +255,12 @@ void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p)
     char buf[512];
     if (cg->mem >= 0) {
         int fd = cg->dirs[cg->mem].fd;
+        /* v1 counts an OOM kill in the victim's own cgroup: the leaf. */
+        int leaf = cg->dirs[cg->mem].leaf_fd;
         if (cg_read(fd, "memory.oom_control", buf, sizeof(buf)) > 0)
             p->oom_killed = cg_keyed(buf, "oom_kill") > 0;
+        if (leaf >= 0 && cg_read(leaf, "memory.oom_control", buf, sizeof(buf)) > 0)
+            p->oom_killed |= cg_keyed(buf, "oom_kill") > 0;
         if (cg_read(fd, "memory.max_usage_in_bytes", buf, sizeof(buf)) > 0)
             p->memory_peak = strtoull(buf, NULL, 10);
     }

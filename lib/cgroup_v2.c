@@ -153,19 +153,24 @@ int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
         return box_fail(box, -rc, "find our own cgroup in /proc/self/cgroup");
     struct cg_dir *d = &cg->dirs[cg->n_dirs++];
     d->cgpath = cg_parent_path(own, r->parent);
-    if (!d->cgpath || asprintf(&d->path, "%s%s", root, d->cgpath) < 0)
+    d->path = d->cgpath ? cg_join(root, d->cgpath) : NULL;
+    if (!d->path)
         return box_fail(box, ENOMEM, "cgroup path");
-    d->parent_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (d->parent_fd < 0)
-        return box_fail(box, errno, "open cgroup parent %s", d->path);
-    rc = v2_enable(box, r, d);
+    rc = cg_parent_open(box, d);
+    if (rc == 0)
+        rc = v2_enable(box, r, d);
     if (rc == 0)
         rc = cg_dir_make(box, cg, d);
+    /* The leaf first: a tiny memory limit would refuse its creation. */
+    if (rc == 0)
+        rc = cg_leaf_make(box, d);
     if (rc == 0)
         rc = v2_limits(box, r, d);
     return rc;
 }
 
+/* cgroup.kill and cgroup.freeze of the sandbox's cgroup act on the whole
+ * subtree: the leaf and whatever the sandbox made below it. */
 int cg_v2_kill(struct cgroup_sandbox *cg, int sig)
 {
     int fd = cg->dirs[0].fd;
@@ -175,11 +180,11 @@ int cg_v2_kill(struct cgroup_sandbox *cg, int sig)
             return r;
     }
     /* Before Linux 5.14 (no cgroup.kill), or another signal: freeze
-     * (5.2+) so that nothing forks while the list is walked. */
+     * (5.2+) so that nothing forks or moves while the subtree is walked. */
     bool frozen = cg_write(fd, "cgroup.freeze", "1") == 0;
     int n;
     for (int i = 0; i < 5000; i++) {
-        n = cg_signal_listed(fd, sig);
+        n = cg_signal_tree(fd, sig);
         if (n <= 0 || sig != SIGKILL)
             break;
         nanosleep(&(struct timespec){0, 200000}, NULL);

@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "child.h"
 #include "mount.h"
 #include "sys.h"
+#include "userns.h"
 
 CHILD static long child_rlimits(struct plan *p, int *index)
 {
@@ -182,6 +184,10 @@ CHILD int child_command(struct plan_stage *s)
     struct plan *p = s->p;
     long r;
     int index = 0;
+    if (p->cgroupfs_ro && child_cgroupfs_ro(p))
+        return 127;
+    if ((p->flags & NSBOX_DISABLE_USERNS) && child_userns_limit(p))
+        return 127;
     if (child_mounts(p))
         return 127;
     if (p->hostname) {

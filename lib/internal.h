@@ -122,6 +122,7 @@ struct nsbox {
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
+    bool cg_unguarded;        /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
     char errmsg[1024];
 };
 
@@ -171,6 +172,8 @@ enum child_step {
     STEP_CGROUPNS, /* the cgroup namespace made after the v1 cgroup move */
     STEP_CGROUP,   /* the v1 cgroup move (index: which hierarchy) */
     STEP_REPORT,   /* stage 0's report pipe */
+    STEP_CGROUPFS, /* the cgroup mounts made read-only (cgroup_child.c) */
+    STEP_USERNS,   /* NSBOX_DISABLE_USERNS / NSBOX_ASSERT_USERNS_DISABLED (index: which) */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -287,6 +290,10 @@ struct plan {
     bool cgroup_late;
     char **placed_argv;      /* the helper's argv, filled by the stage */
     char (*placed_nums)[24]; /* its numbers */
+    bool cgroupfs_ro;        /* make every cgroup mount read-only before the mount steps */
+    char *cgroupfs_buf;      /* the child's scratch for /proc/self/mountinfo */
+    size_t cgroupfs_buf_size;
+    int proc_fd; /* NSBOX_DISABLE_USERNS: the child's /proc, opened before the mounts */
 
     char *const *argv;
     char *const *envp;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "userns.h"
 #include "internal.h"
 #include "mount.h"
 
@@ -273,7 +274,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     if (!m)
         return box_fail(box, ENOMEM, "plan");
     struct plan *p = &m->plan;
-    p->sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = -1;
+    p->sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = p->proc_fd = -1;
 
     unsigned joined;
     unsigned ns = plan_namespaces(box, &joined);
@@ -323,6 +324,8 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     r = mount_plan_build(box, p);
     if (r == 0)
         r = caps_plan_build(box, p);
+    if (r == 0)
+        r = userns_plan(box, p);
     if (r < 0) {
         plan_free(p);
         return r;

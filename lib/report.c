@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "userns.h"
 #include "mount.h"
 #include "report.h"
 
@@ -136,7 +137,10 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return report_exec(box, p, rep);
     case STEP_CGROUPNS:
         return box_fail(box, e, "create namespaces cgroup");
+    case STEP_USERNS:
+        return userns_report(box, p, rep);
     case STEP_CGROUP:
+    case STEP_CGROUPFS:
         return cgroup_report(box, p, rep);
     case STEP_REPORT:
         return box_fail(box, e, "make the child's report pipe");

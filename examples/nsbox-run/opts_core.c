@@ -99,6 +99,8 @@ static int opt_clearenv(struct run_ctx *ctx, char **args)
 FLAG(die_with_parent, NSBOX_DIE_WITH_PARENT)
 FLAG(new_session, NSBOX_NEW_SESSION)
 FLAG(as_pid_1, NSBOX_AS_PID1)
+FLAG(disable_userns, NSBOX_DISABLE_USERNS)
+FLAG(assert_userns_disabled, NSBOX_ASSERT_USERNS_DISABLED)
 
 static int join(struct run_ctx *ctx, unsigned ns, const char *arg)
 {
@@ -141,6 +143,10 @@ static const struct run_opt core_opts[] = {
     {"--userns", 1, opt_userns, "FD",
      "Use this user namespace (cannot combine with --unshare-user)"},
     {"--pidns", 1, opt_pidns, "FD", "Use this PID namespace"},
+    {"--disable-userns", 0, disable_userns, "",
+     "Disable further use of user namespaces inside sandbox"},
+    {"--assert-userns-disabled", 0, assert_userns_disabled, "",
+     "Fail unless further use of user namespace inside sandbox is disabled"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -155,6 +161,10 @@ static int core_finish(struct run_ctx *ctx)
         if (!ctx->joined_user)
             ctx->ns |= NSBOX_NS_USER;
     }
+    /* bwrap's rule and words: the limit is set in a user namespace of our
+     * own making. */
+    if ((ctx->flags & NSBOX_DISABLE_USERNS) && (!(ctx->ns & NSBOX_NS_USER) || ctx->joined_user))
+        return run_error("--disable-userns requires --unshare-user");
     return lib(ctx, nsbox_set_flags(ctx->box, ctx->flags));
 }
 

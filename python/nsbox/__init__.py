@@ -66,6 +66,8 @@ DIE_WITH_PARENT = 1 << 0
 NEW_SESSION = 1 << 1
 AS_PID1 = 1 << 2
 ALLOW_NEW_PRIVS = 1 << 3
+DISABLE_USERNS = 1 << 4  # no user namespace can be made inside (bwrap --disable-userns)
+ASSERT_USERNS_DISABLED = 1 << 5  # spawn fails if one can (bwrap --assert-userns-disabled)
 
 Namespaces = Union[int, str, Iterable[str]]
 _H = TypeVar("_H", bound="_Handle")
@@ -327,8 +329,9 @@ class Sandbox(_Handle):
                           len(raw))
 
     def set_flags(self, flags: int) -> "Sandbox":
-        """Sets the DIE_WITH_PARENT, NEW_SESSION, AS_PID1, ALLOW_NEW_PRIVS
-        flags, replacing earlier ones."""
+        """Sets the DIE_WITH_PARENT, NEW_SESSION, AS_PID1, ALLOW_NEW_PRIVS,
+        DISABLE_USERNS, ASSERT_USERNS_DISABLED flags, replacing earlier
+        ones."""
         return self._call("nsbox_set_flags", c_uint(flags, "flags"))
 
     # -- running

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cgroup file system as the parent uses it: reads and writes that
+ * retry EINTR, the sandbox's two directories (its cgroup with the limits
+ * and the CG_LEAF child holding its processes), walks over the subtree the
+ * sandbox may have grown below the leaf (signals, removal), and the removal
+ * of what dead callers left under a parent. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup_impl.h"
+
+/* Deeper cgroups than this below a sandbox are not walked: the kernel's
+ * own nesting of cgroupfs dentries is the real bound, this one keeps the
+ * recursion's fds in check. */
+#define TREE_DEPTH 64
+
+/* A cgroup below e: any directory but "." and "..", whatever its name. */
+static bool sub_cgroup(const struct dirent *e)
+{
+    return e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+}
+
+ssize_t cg_read(int dfd, const char *name, char *buf, size_t size)
+{
+    _cleanup_close_ int fd = (int)CG_RETRY(openat(dfd, name, O_RDONLY | O_CLOEXEC));
+    if (fd < 0)
+        return -errno;
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < size && (n = CG_RETRY(read(fd, buf + len, size - 1 - len))) != 0) {
+        if (n < 0)
+            return -errno;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return (ssize_t)len;
+}
+
+int cg_write(int dfd, const char *name, const char *value)
+{
+    _cleanup_close_ int fd = (int)CG_RETRY(openat(dfd, name, O_WRONLY | O_CLOEXEC));
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(value);
+    ssize_t n = CG_RETRY(write(fd, value, len));
+    return n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+}
+
+char *cg_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir);
+    char *r;
+    if (asprintf(&r, "%.*s/%s", (int)(len && dir[len - 1] == '/' ? len - 1 : len), dir,
+                 name[0] == '/' ? name + 1 : name) < 0)
+        return NULL;
+    return r;
+}
+
+/* "nsbox-<pid>-<hex>" of a pid that no longer exists. A pid reused since
+ * keeps its directories until that process is gone too. */
+static bool stale_name(const char *name)
+{
+    if (strncmp(name, "nsbox-", 6) != 0)
+        return false;
+    char *end;
+    long pid = strtol(name + 6, &end, 10);
+    if (end == name + 6 || *end != '-' || pid <= 0 || pid == (long)getpid())
+        return false;
+    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* A caller killed while its sandboxes ran leaves their cgroups behind:
+ * each spawn under the same parent removes those that are empty by now
+ * (a sandbox still running keeps its cgroup until a spawn after its end). */
+static void stale_remove(int parent_fd)
+{
+    int fd = (int)CG_RETRY(openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd < 0)
+        return;
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(dir));)
+        if (e->d_type == DT_DIR && stale_name(e->d_name))
+            cg_tree_remove(fd, e->d_name);
+    closedir(dir);
+}
+
+int cg_parent_open(nsbox *box, struct cg_dir *d)
+{
+    d->parent_fd = (int)CG_RETRY(open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (d->parent_fd < 0)
+        return box_fail(box, errno, "open cgroup parent %s", d->path);
+    stale_remove(d->parent_fd);
+    return 0;
+}
+
+static int dir_open(int dfd, const char *name)
+{
+    return (int)CG_RETRY(openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
+{
+    char *path = cg_join(d->path, cg->name), *cgpath = cg_join(d->cgpath, cg->name);
+    free(d->path);
+    free(d->cgpath);
+    d->path = path;
+    d->cgpath = cgpath;
+    if (!path || !cgpath)
+        return box_fail(box, ENOMEM, "cgroup path");
+    if (CG_RETRY(mkdirat(d->parent_fd, cg->name, 0755)) < 0) {
+        if (errno == EACCES || errno == EPERM || errno == EROFS)
+            return cg_fail_access(box, errno, "create cgroup", d->path);
+        return box_fail(box, errno, "create cgroup %s", d->path);
+    }
+    d->fd = dir_open(d->parent_fd, cg->name);
+    if (d->fd < 0) {
+        int err = errno;
+        cg_tree_remove(d->parent_fd, cg->name);
+        return box_fail(box, err, "open cgroup %s", d->path);
+    }
+    return 0;
+}
+
+int cg_leaf_make(nsbox *box, struct cg_dir *d)
+{
+    /* Tests' controls: the processes in the limited cgroup itself (as
+     * before the leaf, also for the old placement's). */
+    if (box->cg_unguarded || box->test_cgroup_early) {
+        d->leaf_fd = (int)fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
+        return d->leaf_fd < 0 ? box_fail(box, errno, "dup") : 0;
+    }
+    if (CG_RETRY(mkdirat(d->fd, CG_LEAF, 0755)) < 0 || (d->leaf_fd = dir_open(d->fd, CG_LEAF)) < 0)
+        return box_fail(box, errno, "create cgroup %s/" CG_LEAF, d->path);
+    return 0;
+}
+
+/* A pid read from cgroup.procs may have been reaped and reused before the
+ * kill: cgroup v1 offers nothing better (v2 has cgroup.kill). */
+static int signal_listed(int dfd, int sig)
+{
+    char buf[8192];
+    ssize_t len = cg_read(dfd, "cgroup.procs", buf, sizeof(buf));
+    if (len < 0)
+        return (int)len;
+    int n = 0;
+    for (char *c = buf; *c;) {
+        char *end;
+        long pid = strtol(c, &end, 10);
+        if (end == c)
+            break;
+        if (pid > 0) {
+            kill((pid_t)pid, sig);
+            n++;
+        }
+        c = end + strspn(end, "\n");
+    }
+    /* A full buffer means more pids follow: report at least one more. */
+    return (size_t)len + 1 >= sizeof(buf) ? n + 1 : n;
+}
+
+static int signal_tree(int dfd, int sig, int depth)
+{
+    int n = signal_listed(dfd, sig);
+    if (n < 0 || depth >= TREE_DEPTH)
+        return n;
+    int fd = (int)CG_RETRY(openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        return n;
+    }
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (!sub_cgroup(e))
+            continue;
+        _cleanup_close_ int sub = dir_open(fd, e->d_name);
+        int k = sub >= 0 ? signal_tree(sub, sig, depth + 1) : 0;
+        n += k > 0 ? k : 0;
+    }
+    closedir(dir);
+    return n;
+}
+
+int cg_signal_tree(int dfd, int sig)
+{
+    return signal_tree(dfd, sig, 0);
+}
+
+static int tree_remove(int dfd, const char *name, int depth)
+{
+    if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
+        return 0;
+    int err = errno;
+    if ((err != EBUSY && err != ENOTEMPTY && err != EACCES && err != EPERM) || depth >= TREE_DEPTH)
+        return err;
+    int fd = dir_open(dfd, name);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        return err;
+    }
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (!sub_cgroup(e))
+            continue;
+        int r = tree_remove(fd, e->d_name, depth + 1);
+        /* A sandbox of the caller's own uid may have taken away the write
+         * permission that removing below needs: the owner gives it back. */
+        if ((r == EACCES || r == EPERM) && fchmod(fd, 0755) == 0)
+            tree_remove(fd, e->d_name, depth + 1);
+    }
+    closedir(dir);
+    if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
+        return 0;
+    return errno;
+}
+
+int cg_tree_remove(int dfd, const char *name)
+{
+    return tree_remove(dfd, name, 0);
+}
