@@ -156,26 +156,28 @@ CHILD char *child_utoa(char *buf, unsigned long v)
     return buf;
 }
 
-/* The init keeps CAP_KILL across exec, and CAP_SETUID and CAP_SETGID to
- * take the command's ids, also when it runs as a uid other than 0 of its
- * user namespace (a shifted map, where it still has the caller's host uid):
- * as ambient capabilities, which it clears at once (nsbox-init.c). Only
- * capabilities this stage holds are raised; a bounding set without them
- * leaves the init without them (it then fails with 125 if it needed them). */
+/* The init keeps CAP_KILL across exec, and CAP_SETUID, CAP_SETGID and
+ * CAP_SETPCAP to take the command's ids and empty its bounding set, also
+ * when it runs as a uid other than 0 of its user namespace (a shifted map,
+ * where it still has the caller's host uid): as ambient capabilities,
+ * which it clears at once (nsbox-init.c). Only capabilities this stage
+ * holds are raised; a bounding set without them leaves the init without
+ * them (it then fails with 125 if it needed them for the ids). */
 CHILD static void child_init_ambient(void)
 {
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
-    static const int caps[] = {CAP_KILL, CAP_SETUID, CAP_SETGID};
+    static const int caps[] = {CAP_KILL, CAP_SETUID, CAP_SETGID, CAP_SETPCAP};
     if (sys2(SYS_capget, &h, d) < 0)
         return;
+    const int n = (int)(sizeof(caps) / sizeof(caps[0]));
     unsigned want = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         want |= d[0].permitted & CAP_TO_MASK(caps[i]);
     d[0].inheritable |= want;
     if (sys2(SYS_capset, &h, d) < 0)
         return;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         if (want & CAP_TO_MASK(caps[i]))
             sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, caps[i], 0, 0);
 }

@@ -281,7 +281,7 @@ START_TEST(test_init_holds)
         nsbox *box = init_box(_i, how);
         char out[512], want[512];
         ck_assert_int_eq(t_sh(box,
-                              "grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Amb)|NoNewPrivs):' "
+                              "grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' "
                               "/proc/1/status | tr -s '\\t' ' '",
                               out, sizeof(out)),
                          0);
@@ -291,7 +291,8 @@ START_TEST(test_init_holds)
         const char *kill = "0000000000000020";
         snprintf(want, sizeof(want),
                  "Uid: %u %u %u %u\nGid: %u %u %u %u\nGroups: \nCapInh: 0000000000000000\n"
-                 "CapPrm: %s\nCapEff: %s\nCapAmb: 0000000000000000\nNoNewPrivs: 1\n",
+                 "CapPrm: %s\nCapEff: %s\nCapBnd: 0000000000000000\n"
+                 "CapAmb: 0000000000000000\nNoNewPrivs: 1\n",
                  id, id, id, id, id, id, id, id, kill, kill);
         ck_assert_str_eq(out, want);
         nsbox_free(box);

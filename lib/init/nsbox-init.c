@@ -73,6 +73,17 @@ static long init_set_ids(char **argv)
     return r;
 }
 
+/* Empties the bounding set while CAP_SETPCAP is effective (before the uid
+ * change): the init never execs, and no_new_privs is set, but it keeps
+ * nothing it does not use. Without CAP_SETPCAP (a bounding set of the
+ * caller's without it) the set stays as it is. */
+static void init_drop_bounding(void)
+{
+    for (long cap = 0; cap < 64; cap++)
+        if (sys2(SYS_prctl, PR_CAPBSET_DROP, cap) < 0)
+            break; /* EINVAL past the last capability, EPERM without CAP_SETPCAP */
+}
+
 /* Keeps CAP_KILL alone (permitted and effective), if held: the command may
  * run as another uid, and a permitted set the command's does not contain
  * also keeps a capless command of the same user namespace from ptrace. */
@@ -83,10 +94,6 @@ static long init_keep_kill(void)
     long r = sys2(SYS_capget, &h, d);
     if (r < 0)
         return r;
-    if (d[0].effective & CAP_TO_MASK(CAP_SETPCAP))
-        for (long cap = 0; cap < 64; cap++)
-            if (sys2(SYS_prctl, PR_CAPBSET_DROP, cap) < 0)
-                break; /* EINVAL past the last capability */
     unsigned kill = d[0].permitted & CAP_TO_MASK(CAP_KILL);
     d[0].permitted = d[0].effective = kill;
     d[0].inheritable = d[1].permitted = d[1].effective = d[1].inheritable = 0;
@@ -105,6 +112,8 @@ static long init_harden(int argc, char **argv)
     long r = sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
     if (r == 0)
         r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (r == 0)
+        init_drop_bounding();
     if (r == 0 && argc >= 6)
         r = init_set_ids(argv);
     if (r == 0)
