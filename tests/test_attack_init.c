@@ -446,6 +446,36 @@ START_TEST(test_init_shifted_map)
 }
 END_TEST
 
+/* A root caller without a user namespace: the init holds host root's
+ * CAP_KILL alone, and a capless command running as host root cannot reach
+ * it (non-dumpable: CAP_SYS_PTRACE of the host's namespace needed). Root
+ * only: nobody needs a user namespace for a PID namespace. */
+START_TEST(test_init_no_userns)
+{
+    ck_assert_int_eq(chdir(dir), 0);
+    static const char *const attempts[] = {"ptrace", "seize", "mem"};
+    static const char *const errs[] = {"EPERM", "EPERM", "EACCES"};
+    nsbox *box = nsbox_new();
+    ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
+    ck_assert_int_eq(nsbox_add_proc(box, "/proc"), 0);
+    char out[512];
+    ck_assert_int_eq(t_sh(box,
+                          "I=/proc/1\n" WAIT_INIT
+                          "cat $I/cwd/marker 2>/dev/null; grep -E '^Cap(Prm|Bnd):' $I/status",
+                          out, sizeof(out)),
+                     0);
+    ck_assert_str_eq(out, "CapPrm:\t0000000000000020\nCapBnd:\t0000000000000000\n");
+    for (int n = 0; n < 3; n++) {
+        ck_assert_int_eq(p_helper(box, out, sizeof(out), attempts[n], "1", NULL), 0);
+        BLOCKED(out, errs[n]);
+        ck_assert_int_eq(p_helper(box, out, sizeof(out), "child", attempts[n], NULL), 0);
+        ck_assert_str_eq(out, "ok");
+    }
+    nsbox_free(box);
+    p_report("init without a user ns", 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("attack_init");
@@ -459,6 +489,7 @@ int main(void)
     tcase_add_loop_test(tc, test_status_planted, 0, 2);
     tcase_add_loop_test(tc, test_ptrace_init, 0, 2);
     tcase_add_test(tc, test_init_shifted_map);
+    tcase_add_test(tc, test_init_no_userns);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }
