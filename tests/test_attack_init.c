@@ -481,6 +481,8 @@ int main(void)
     Suite *s = suite_create("attack_init");
     TCase *tc = tcase_create("attack_init");
     tcase_add_unchecked_fixture(tc, fixture_make, fixture_remove);
+    /* Up to 16 spawns a case: room for the v2 guest lane's TCG. */
+    tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, test_cwd_walk_pid1, 0, 2);
     tcase_add_loop_test(tc, test_cwd_walk_monitor, 0, 2);
     tcase_add_loop_test(tc, test_cwd_default_root, 0, 2);
