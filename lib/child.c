@@ -162,7 +162,7 @@ CHILD char *child_utoa(char *buf, unsigned long v)
  * where it still has the caller's host uid): as ambient capabilities,
  * which it clears at once (nsbox-init.c). Only capabilities this stage
  * holds are raised; a bounding set without them leaves the init without
- * them (it then fails with 125 if it needed them for the ids). */
+ * them (it then ends with 125 if it needed them for the ids). */
 CHILD static void child_init_ambient(void)
 {
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};

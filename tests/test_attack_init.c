@@ -480,6 +480,33 @@ START_TEST(test_init_no_userns)
 }
 END_TEST
 
+/* An id the init cannot take (not mapped) fails the command's own switch
+ * too: nsbox_spawn() reports that step, every time, rather than a sandbox
+ * whose init killed the command before it could report. */
+START_TEST(test_init_id_failure)
+{
+    t_as(_i);
+    char *argv[] = {"true", NULL};
+    for (unsigned how = 0; how <= NO_PIDNS; how += NO_PIDNS)
+        for (int k = 0; k < 10; k++) {
+            nsbox *box = nsbox_new();
+            box->force_monitor = true;
+            ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_USER), 0);
+            if (!(how & NO_PIDNS))
+                ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
+            uint32_t me = _i ? NOBODY : 0;
+            ck_assert_int_eq(nsbox_add_uid_map(box, 0, me, 1), 0);
+            ck_assert_int_eq(nsbox_add_gid_map(box, 0, me, 1), 0);
+            ck_assert_int_eq(nsbox_set_user(box, 5, 0), 0);
+            nsbox_proc *p = NULL;
+            ck_assert_int_eq(nsbox_spawn(box, argv, &p), -EINVAL);
+            ck_assert_ptr_null(p);
+            ck_assert_msg(strstr(nsbox_errmsg(box), "set uid 5"), "%s", nsbox_errmsg(box));
+            nsbox_free(box);
+        }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("attack_init");
@@ -496,6 +523,7 @@ int main(void)
     tcase_add_loop_test(tc, test_ptrace_init, 0, 2);
     tcase_add_test(tc, test_init_shifted_map);
     tcase_add_test(tc, test_init_no_userns);
+    tcase_add_loop_test(tc, test_init_id_failure, 0, 2);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -162,12 +162,13 @@ static int init_main(int argc, char **argv, char **envp)
         return 125;
     long child = parse_long(argv[1]);
     long status_fd = parse_long(argv[2]);
-    /* Fails the sandbox (125) rather than watch it with privileges kept;
-     * the command dies with this process (PID 1, or its parent-death
-     * signal). */
+    /* A step that fails (the id switch: the command's stage fails the same
+     * one and reports it, which killing it here would race with) still
+     * leaves no capability but CAP_KILL, and the sandbox ends with 125. */
+    int failed = 0;
     if (!init_unhardened(envp) && init_harden(argc, argv) < 0) {
-        sys2(SYS_kill, child, SIGKILL);
-        return 125;
+        init_keep_kill();
+        failed = 1;
     }
     sys2(SYS_prctl, PR_SET_NAME, "nsbox-init");
     unsigned long all = ~0UL;
@@ -176,6 +177,8 @@ static int init_main(int argc, char **argv, char **envp)
     int rec[2] = {0, 0};
     for (;;) {
         if (reap_all(child, rec)) {
+            if (failed)
+                return 125;
             sys3(SYS_write, status_fd, rec, sizeof(rec));
             return rec[0] == CLD_EXITED ? rec[1] : 128 + rec[1];
         }
