@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Attacks on the init helper (PID 1 of a PID namespace, or the monitor
  * that watches the command from outside it), made for real from inside,
  * as root (i == 0) and as nobody (i == 1), with every capability dropped
