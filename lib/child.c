@@ -202,6 +202,11 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
         a->argv[4] = a->gid;
         a->argv[5] = p->drop_groups ? "1" : "0";
         a->argv[6] = 0;
+        if (p->stages[slot].parent_pidfd >= 0) {
+            child_utoa(a->parent_pidfd, (unsigned long)p->stages[slot].parent_pidfd);
+            a->argv[6] = a->parent_pidfd;
+            a->argv[7] = 0;
+        }
     }
     if (!p->init_unhardened)
         child_init_ambient();
@@ -209,6 +214,8 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
     long r = sys3(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
     if (r == 0)
         r = sys3(SYS_fcntl, p->status_fd, F_SETFD, 0);
+    if (r == 0 && a->argv[3] && a->argv[6])
+        r = sys3(SYS_fcntl, p->stages[slot].parent_pidfd, F_SETFD, 0);
     if (r == 0)
         r = sys5(SYS_execveat, p->init_fd, "", a->argv, p->init_envp, AT_EMPTY_PATH);
     child_fail(p, STEP_INIT_EXEC, r, 0);

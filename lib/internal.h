@@ -206,7 +206,8 @@ struct init_args {
     char pid[24];
     char status_fd[24];
     char uid[12], gid[12]; /* the command's ids, which the init takes too */
-    char *argv[7];
+    char parent_pidfd[12]; /* its parent, checked after the id switch */
+    char *argv[8];
 };
 
 /* What one child stage gets: the plan, its depth (0: the clone3 child;

@@ -481,9 +481,9 @@ START_TEST(test_init_no_userns)
 }
 END_TEST
 
-/* An id the init cannot take (not mapped) fails the command's own switch
- * too: nsbox_spawn() reports that step, every time, rather than a sandbox
- * whose init killed the command before it could report. */
+/* An id the init cannot take (not mapped): nsbox_spawn() reports it, every
+ * time (the check is made before clone now; the init, should its switch
+ * fail, lets the command's stage report rather than race it). */
 START_TEST(test_init_id_failure)
 {
     t_as(_i);
@@ -502,9 +502,51 @@ START_TEST(test_init_id_failure)
             nsbox_proc *p = NULL;
             ck_assert_int_eq(nsbox_spawn(box, argv, &p), -EINVAL);
             ck_assert_ptr_null(p);
-            ck_assert_msg(strstr(nsbox_errmsg(box), "set uid 5"), "%s", nsbox_errmsg(box));
+            ck_assert_msg(strstr(nsbox_errmsg(box), "uid 5"), "%s", nsbox_errmsg(box));
             nsbox_free(box);
         }
+}
+END_TEST
+
+/* NSBOX_DIE_WITH_PARENT survives the init's id switch (which clears the
+ * parent-death signal): the spawning process exits, the sandbox goes. */
+START_TEST(test_init_die_with_parent)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+    pid_t spawner = fork();
+    if (spawner == 0) {
+        nsbox *box = init_box(0, UNPRIV);
+        nsbox_set_flags(box, NSBOX_DIE_WITH_PARENT);
+        char *argv[] = {"sleep", "60", NULL};
+        nsbox_proc *p;
+        if (nsbox_spawn(box, argv, &p) < 0)
+            _exit(1);
+        pid_t init = nsbox_proc_pid(p);
+        wait_init_ready(init);
+        ssize_t n = write(fds[1], &init, sizeof(init));
+        _exit(n == sizeof(init) ? 0 : 1);
+    }
+    close(fds[1]);
+    pid_t init = 0;
+    ck_assert_int_eq(read(fds[0], &init, sizeof(init)), sizeof(init));
+    close(fds[0]);
+    ck_assert_int_eq(waitpid(spawner, NULL, 0), spawner);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)init);
+    bool gone = false;
+    for (int k = 0; k < 1000 && !gone; k++) {
+        char buf[512] = "";
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        if (fd >= 0)
+            close(fd);
+        char *end = n > 0 ? strrchr(buf, ')') : NULL;
+        gone = !end || end[2] == 'Z';
+        if (!gone)
+            usleep(10000);
+    }
+    ck_assert_msg(gone, "the init %d outlived its spawner", (int)init);
 }
 END_TEST
 
@@ -524,6 +566,7 @@ int main(void)
     tcase_add_loop_test(tc, test_ptrace_init, 0, 2);
     tcase_add_test(tc, test_init_shifted_map);
     tcase_add_test(tc, test_init_no_userns);
+    tcase_add_test(tc, test_init_die_with_parent);
     tcase_add_loop_test(tc, test_init_id_failure, 0, 2);
     suite_add_tcase(s, tc);
     return t_run_suite(s);

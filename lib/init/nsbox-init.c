@@ -3,7 +3,7 @@
  * joined one). Built freestanding (no libc: it starts in a few dozen
  * microseconds) and embedded in libnsbox, which execs it from a memfd.
  *
- * usage: nsbox-init CHILD_PID STATUS_FD [UID GID DROP_GROUPS]
+ * usage: nsbox-init CHILD_PID STATUS_FD [UID GID DROP_GROUPS [PARENT_PIDFD]]
  * First it gives up what it does not need (init_harden): its memory
  * becomes non-dumpable, no_new_privs is set, it takes the command's ids
  * when given, and it keeps CAP_KILL alone. Then it reaps every child,
@@ -57,19 +57,45 @@ __attribute__((noreturn)) static void init_exit(int code)
         sys1(SYS_exit_group, code);
 }
 
+/* The id switch cleared the parent-death signal (NSBOX_DIE_WITH_PARENT):
+ * armed again, then the parent (ppfd, a pidfd) must still live, as bwrap
+ * and the stages check (child_pdeath_rearm); else -ESRCH. */
+static long init_pdeath_rearm(int sig, long ppfd)
+{
+    long r = sys2(SYS_prctl, PR_SET_PDEATHSIG, sig);
+    if (r < 0 || ppfd < 0)
+        return r;
+    struct {
+        int fd;
+        short events, revents;
+    } pfd = {(int)ppfd, 1 /* POLLIN */, 0};
+    struct {
+        long sec, nsec;
+    } now = {0, 0};
+    r = sys5(SYS_ppoll, &pfd, 1, &now, 0, 8);
+    return r < 0 ? r : r > 0 ? -3 /* ESRCH */ : 0;
+}
+
 /* Takes the command's ids, so that an init started with the caller's host
  * ids (unmapped in a shifted map) holds none of them. KEEPCAPS keeps
  * CAP_KILL through the uid change. */
-static long init_set_ids(char **argv)
+static long init_set_ids(int argc, char **argv)
 {
     long uid = parse_long(argv[3]), gid = parse_long(argv[4]);
-    long r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
+    int sig = 0;
+    long r = sys2(SYS_prctl, PR_GET_PDEATHSIG, &sig);
+    if (r == 0)
+        r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
     if (r == 0 && argv[5][0] == '1')
         r = sys2(SYS_setgroups, 0, 0);
     if (r == 0)
         r = sys3(SYS_setresgid, gid, gid, gid);
     if (r == 0)
         r = sys3(SYS_setresuid, uid, uid, uid);
+    if (r == 0 && sig)
+        r = init_pdeath_rearm(sig, argc >= 7 ? parse_long(argv[6]) : -1);
+    if (argc >= 7)
+        sys1(SYS_close, parse_long(argv[6]));
     return r;
 }
 
@@ -115,7 +141,7 @@ static long init_harden(int argc, char **argv)
     if (r == 0)
         init_drop_bounding();
     if (r == 0 && argc >= 6)
-        r = init_set_ids(argv);
+        r = init_set_ids(argc, argv);
     if (r == 0)
         r = init_keep_kill();
     return r;
@@ -166,7 +192,12 @@ static int init_main(int argc, char **argv, char **envp)
      * one and reports it, which killing it here would race with) still
      * leaves no capability but CAP_KILL, and the sandbox ends with 125. */
     int failed = 0;
-    if (!init_unhardened(envp) && init_harden(argc, argv) < 0) {
+    long r = init_unhardened(envp) ? 0 : init_harden(argc, argv);
+    if (r == -3 /* ESRCH: the parent died during the id switch */) {
+        sys2(SYS_kill, child, SIGKILL);
+        return 125;
+    }
+    if (r < 0) {
         init_keep_kill();
         failed = 1;
     }
