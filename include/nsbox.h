@@ -383,7 +383,12 @@ enum {
     NSBOX_NEW_SESSION = 1u << 1,
     /* In a PID namespace the command itself is PID 1 (default: a small init
      * is PID 1, reaps orphans, forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
-     * SIGUSR1 and SIGUSR2 to the command and exits with its status). */
+     * SIGUSR1 and SIGUSR2 to the command and exits with its status). The
+     * init holds nothing of the caller's: its cwd and root are the
+     * sandbox's "/", it runs as the command's ids with CAP_KILL alone and
+     * no_new_privs, and its memory is not dumpable, so a command without
+     * CAP_SYS_PTRACE in the sandbox's user namespace can neither ptrace it
+     * nor open its /proc files; one with it can (nsbox_spawn(3)). */
     NSBOX_AS_PID1 = 1u << 2,
     /* Do not set no_new_privs (default: set): setuid binaries and file
      * capabilities then take effect in the sandbox, still within the
@@ -484,7 +489,11 @@ int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out);
 
 /* Waits for the sandbox to end: timeout_ms -1 waits forever, 0 polls.
  * Returns its status in shell form (the exit code, or 128 + the signal
- * number), or -ETIMEDOUT if it still runs. Once it returned a status, later
+ * number), or -ETIMEDOUT if it still runs. The status is the kernel's
+ * (waitid on the pidfd, or its exit record after the caller reaped it);
+ * the init helper's record only tells a signal N from an exit 128+N where
+ * it agrees with it, and stands alone only before Linux 6.15 after a reap
+ * by the caller (nsbox_spawn(3), "Where the status comes from"). Once it returned a status, later
  * calls return the same status. Other errors: -EINVAL for a NULL p;
  * -ECHILD when the caller reaped the sandbox itself and no status is left
  * (only with NSBOX_AS_PID1 in a new PID namespace before Linux 6.15, where no

@@ -15,6 +15,8 @@
  * filesystem, identity and fds, and execs. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -154,8 +156,36 @@ CHILD char *child_utoa(char *buf, unsigned long v)
     return buf;
 }
 
+/* The init keeps CAP_KILL across exec, and CAP_SETUID, CAP_SETGID and
+ * CAP_SETPCAP to take the command's ids and empty its bounding set, also
+ * when it runs as a uid other than 0 of its user namespace (a shifted map,
+ * where it still has the caller's host uid): as ambient capabilities,
+ * which it clears at once (nsbox-init.c). Only capabilities this stage
+ * holds are raised; a bounding set without them leaves the init without
+ * them (it then ends with 125 if it needed them for the ids). */
+CHILD static void child_init_ambient(void)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    static const int caps[] = {CAP_KILL, CAP_SETUID, CAP_SETGID, CAP_SETPCAP};
+    if (sys2(SYS_capget, &h, d) < 0)
+        return;
+    const int n = (int)(sizeof(caps) / sizeof(caps[0]));
+    unsigned want = 0;
+    for (int i = 0; i < n; i++)
+        want |= d[0].permitted & CAP_TO_MASK(caps[i]);
+    d[0].inheritable |= want;
+    if (sys2(SYS_capset, &h, d) < 0)
+        return;
+    for (int i = 0; i < n; i++)
+        if (want & CAP_TO_MASK(caps[i]))
+            sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, caps[i], 0, 0);
+}
+
 /* Replaces this stage with the init helper, which waits for pid (its
- * child), forwards signals to it and reports its status. */
+ * child), forwards signals to it and reports its status. It gets the
+ * command's ids when the command switches: no id of the caller's stays in
+ * the sandbox. */
 CHILD static int child_exec_init(struct plan *p, int slot, long pid)
 {
     struct init_args *a = &p->init_args[slot];
@@ -165,10 +195,27 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
     a->argv[1] = a->pid;
     a->argv[2] = a->status_fd;
     a->argv[3] = 0;
+    if (p->set_ids) {
+        child_utoa(a->uid, p->uid);
+        child_utoa(a->gid, p->gid);
+        a->argv[3] = a->uid;
+        a->argv[4] = a->gid;
+        a->argv[5] = p->drop_groups ? "1" : "0";
+        a->argv[6] = 0;
+        if (p->stages[slot].parent_pidfd >= 0) {
+            child_utoa(a->parent_pidfd, (unsigned long)p->stages[slot].parent_pidfd);
+            a->argv[6] = a->parent_pidfd;
+            a->argv[7] = 0;
+        }
+    }
+    if (!p->init_unhardened)
+        child_init_ambient();
     /* Only the status pipe reaches the init: not the caller's fds. */
     long r = sys3(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
     if (r == 0)
         r = sys3(SYS_fcntl, p->status_fd, F_SETFD, 0);
+    if (r == 0 && a->argv[3] && a->argv[6])
+        r = sys3(SYS_fcntl, p->stages[slot].parent_pidfd, F_SETFD, 0);
     if (r == 0)
         r = sys5(SYS_execveat, p->init_fd, "", a->argv, p->init_envp, AT_EMPTY_PATH);
     child_fail(p, STEP_INIT_EXEC, r, 0);
@@ -176,6 +223,39 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
     siginfo_t si;
     sys5(SYS_waitid, P_PID, pid, &si, WEXITED | __WALL, 0);
     return 127;
+}
+
+/* The init's cwd must be its root, so that the command stage's pivot_root
+ * moves both into the new root (it moves every cwd and root of the mount
+ * namespace that is the old root) and /proc/1/cwd never leads to the
+ * caller's tree. This stage goes to "/" before the fork, not after: a
+ * chdir racing the pivot_root could land on the old root once pivot_root
+ * has moved the rest. The command stage gets the cwd back from the
+ * returned O_PATH fd (child_cwd_restore). */
+CHILD static long child_cwd_to_root(struct plan *p)
+{
+    p->stage_cwd_fd = -1;
+    if (p->init_unhardened)
+        return 0;
+    long fd = sys4(SYS_openat, AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return fd;
+    long r = sys1(SYS_chdir, "/");
+    if (r < 0) {
+        sys1(SYS_close, fd);
+        return r;
+    }
+    p->stage_cwd_fd = (int)fd;
+    return 0;
+}
+
+CHILD static long child_cwd_restore(struct plan *p)
+{
+    if (p->stage_cwd_fd < 0)
+        return 0;
+    long r = sys1(SYS_fchdir, p->stage_cwd_fd);
+    sys1(SYS_close, p->stage_cwd_fd);
+    return r;
 }
 
 /* fn runs on stack slot `level` in our memory while this stage, at the
@@ -199,6 +279,9 @@ CHILD static int child_fork_stage(struct plan *p, int level, int (*fn)(void *))
         .stack = (unsigned long)(p->stack + (size_t)level * p->stack_stride),
         .stack_size = p->stack_size,
     };
+    long r = child_cwd_to_root(p);
+    if (r < 0)
+        return child_fail(p, STEP_INIT_CWD, r, 0);
     long pid = nsbox_clone3(&args, sizeof(args), fn, &p->stages[level]);
     if (pid < 0)
         return child_fail(p, STEP_FORK, pid, level);
@@ -212,6 +295,9 @@ CHILD static int child_stage_command(void *arg)
     struct plan_stage *s = arg;
     if (child_pdeath_rearm(s))
         return 127;
+    long r = child_cwd_restore(s->p);
+    if (r < 0)
+        return child_fail(s->p, STEP_INIT_CWD, r, 1);
     return child_command(s);
 }
 
@@ -222,6 +308,9 @@ CHILD static int child_stage_pid1(void *arg)
     struct plan *p = s->p;
     if (child_pdeath_rearm(s))
         return 127;
+    long r = child_cwd_restore(p);
+    if (r < 0)
+        return child_fail(p, STEP_INIT_CWD, r, 1);
     if (p->use_init && sys0(SYS_getpid) == 1)
         return child_fork_stage(p, 2, child_stage_command);
     return child_command(s);

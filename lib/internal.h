@@ -123,6 +123,7 @@ struct nsbox {
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
     bool cg_unguarded;        /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
+    bool init_unhardened;     /* tests: the init as before its hardening (attack controls) */
     char errmsg[1024];
 };
 
@@ -174,6 +175,7 @@ enum child_step {
     STEP_REPORT,   /* stage 0's report pipe */
     STEP_CGROUPFS, /* the cgroup mounts made read-only (cgroup_child.c) */
     STEP_USERNS,   /* NSBOX_DISABLE_USERNS / NSBOX_ASSERT_USERNS_DISABLED (index: which) */
+    STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -206,7 +208,9 @@ struct plan_cgroup_move {
 struct init_args {
     char pid[24];
     char status_fd[24];
-    char *argv[4];
+    char uid[12], gid[12]; /* the command's ids, which the init takes too */
+    char parent_pidfd[12]; /* its parent, checked after the id switch */
+    char *argv[8];
 };
 
 /* What one child stage gets: the plan, its depth (0: the clone3 child;
@@ -246,6 +250,8 @@ struct plan {
     int init_fd;   /* memfd of the init helper, -1 if none */
     struct init_args init_args[2];
     char *const *init_envp;
+    int stage_cwd_fd;     /* the forking stage's cwd, for the command stage (O_PATH) */
+    bool init_unhardened; /* tests: the init keeps the caller's cwd and its privileges */
 
     char *stack;         /* lowest byte of stage 0's stack; stage i's is i strides up */
     size_t stack_size;   /* usable bytes of each stage's stack */

@@ -292,6 +292,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
         p->pid_stage || (!pid1_command && (box->force_monitor || plan_status_needs_monitor()));
     p->use_init = (ns & NSBOX_NS_PID) && !(box->flags & NSBOX_AS_PID1);
     p->flags = box->flags;
+    p->init_unhardened = box->init_unhardened;
     p->ignored_signals = plan_ignored_signals();
     p->hostname = box->hostname;
     p->loopback = ns & NSBOX_NS_NET;

@@ -106,6 +106,10 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
     case STEP_INIT_EXEC:
         return box_fail(box, e, "exec the init helper (memfd)%s",
                         rep->index ? " to place the command in its memory-limited cgroup" : "");
+    case STEP_INIT_CWD:
+        return box_fail(box, e,
+                        rep->index ? "return to the cwd after the init's fork"
+                                   : "move the init helper's cwd to its root");
     case STEP_HOSTNAME:
         return box_fail(box, e, "set hostname %s", p->hostname);
     case STEP_LOOPBACK:

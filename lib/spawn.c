@@ -29,6 +29,7 @@
 #include "sys.h"
 
 static char *const empty_env[] = {NULL};
+static char *const unhardened_env[] = {"NSBOX_INIT_UNHARDENED=1", NULL};
 
 struct spawn_fds {
     int sync;      /* parent's end of the sync socket */
@@ -88,7 +89,7 @@ static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     int r = init_fd_open(box, p);
     if (r < 0 || (!p->use_init && !p->monitor))
         return r;
-    p->init_envp = empty_env;
+    p->init_envp = p->init_unhardened ? unhardened_env : empty_env;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return box_fail(box, errno, "create the status pipe");

@@ -45,9 +45,15 @@ static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
     return 0;
 }
 
-/* The init helper writes the command's {si_code, si_status} before it
- * exits; its own status would turn a signal into 128+N. */
-static bool proc_status_from_init(nsbox_proc *p, int *code, int *status)
+/* The sandbox's status from the kernel's {si_code, si_status} of its first
+ * process (kernel: false when no one can tell it any more) and the init's
+ * record. The init exits with the command's status in shell form, so the
+ * kernel's word stands; the record only tells "killed by N" from "exit
+ * 128+N", and only where it agrees: a command that holds CAP_SYS_PTRACE
+ * over the init can write records of its own into the pipe. Without the
+ * kernel's status (the caller reaped the init before Linux 6.15) the first
+ * record is all there is, forged or not. */
+static int proc_status_pick(nsbox_proc *p, bool kernel, int *code, int *status)
 {
     int rec[2];
     ssize_t n = -1;
@@ -55,11 +61,19 @@ static bool proc_status_from_init(nsbox_proc *p, int *code, int *status)
         do
             n = read(p->status_fd, rec, sizeof(rec));
         while (n < 0 && errno == EINTR);
-    if (n != sizeof(rec))
-        return false;
-    *code = rec[0];
-    *status = rec[1];
-    return true;
+    bool have = n == sizeof(rec);
+    bool killed =
+        have && (rec[0] == CLD_KILLED || rec[0] == CLD_DUMPED) && rec[1] >= 1 && rec[1] <= 64;
+    if (!kernel) {
+        if (!killed && !(have && rec[0] == CLD_EXITED && rec[1] >= 0 && rec[1] <= 255))
+            return -ECHILD;
+        *code = rec[0];
+        *status = rec[1];
+    } else if (killed && *code == CLD_EXITED && *status == 128 + rec[1]) {
+        *code = rec[0];
+        *status = rec[1];
+    }
+    return 0;
 }
 
 static void proc_set_status(nsbox_proc *p, int code, int status)
@@ -84,9 +98,10 @@ static int proc_reap(nsbox_proc *p, bool block)
                    WEXITED | __WALL | (block ? 0 : WNOHANG));
     while (r < 0 && errno == EINTR);
     int code = si.si_code, status = si.si_status;
+    bool kernel = true;
     if (r < 0 && errno == ECHILD) {
-        /* Reaped by the kernel (SIGCHLD ignored): the init's record, else
-         * the pidfd's exit info; without either the status is lost. */
+        /* Reaped by the kernel (SIGCHLD ignored) or by the caller: the
+         * pidfd's exit info (Linux 6.15) still tells the status. */
         struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
         int n;
         do
@@ -94,16 +109,15 @@ static int proc_reap(nsbox_proc *p, bool block)
         while (n < 0 && errno == EINTR);
         if (n == 0)
             return -ETIMEDOUT;
-        if (!proc_status_from_init(p, &code, &status) &&
-            proc_status_from_pidfd(p, &code, &status) < 0)
-            return -ECHILD;
+        kernel = proc_status_from_pidfd(p, &code, &status) == 0;
     } else if (r < 0) {
         return -errno;
     } else if (si.si_pid == 0) {
         return -ETIMEDOUT;
-    } else {
-        proc_status_from_init(p, &code, &status);
     }
+    r = proc_status_pick(p, kernel, &code, &status);
+    if (r < 0)
+        return r;
     proc_set_status(p, code, status);
     if (p->cg) {
         cgroup_finish(p->cg, p);

@@ -103,6 +103,36 @@ static int do_tiocsti(int fd)
     return result(ioctl(fd, TIOCSTI, &c));
 }
 
+/* An attempt on another process: ptrace, seize, or mem (open its
+ * /proc/PID/mem for reading and writing). */
+static int on_process(const char *cmd, pid_t pid)
+{
+    char path[64];
+    if (strcmp(cmd, "ptrace") == 0)
+        return result(ptrace(PTRACE_ATTACH, pid, 0, 0));
+    if (strcmp(cmd, "seize") == 0)
+        return result(ptrace(PTRACE_SEIZE, pid, 0, 0));
+    snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+    return result(open(path, O_RDWR | O_CLOEXEC));
+}
+
+/* child ATTEMPT: the attempt on a plain forked child of this process, the
+ * control that shows the attempt works where nothing defends. */
+static int on_child(const char *cmd)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    if (pid < 0)
+        return result(-1);
+    int r = on_process(cmd, pid);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -114,10 +144,10 @@ int main(int argc, char **argv)
         return result(kill((pid_t)a, (int)b));
     if (strcmp(cmd, "pidfd") == 0) /* pidfd PID */
         return result(syscall(SYS_pidfd_open, (pid_t)a, 0));
-    if (strcmp(cmd, "ptrace") == 0) /* ptrace PID */
-        return result(ptrace(PTRACE_ATTACH, (pid_t)a, 0, 0));
-    if (strcmp(cmd, "seize") == 0) /* seize PID */
-        return result(ptrace(PTRACE_SEIZE, (pid_t)a, 0, 0));
+    if (strcmp(cmd, "ptrace") == 0 || strcmp(cmd, "seize") == 0 || strcmp(cmd, "mem") == 0)
+        return on_process(cmd, (pid_t)a);      /* ptrace|seize|mem PID */
+    if (strcmp(cmd, "child") == 0 && argc > 2) /* child ptrace|seize|mem */
+        return on_child(argv[2]);
     if (strcmp(cmd, "bind") == 0) /* bind PORT */
         return do_bind((int)a);
     if (strcmp(cmd, "connect") == 0) /* connect PORT (127.0.0.1) */

@@ -3,11 +3,15 @@
  * joined one). Built freestanding (no libc: it starts in a few dozen
  * microseconds) and embedded in libnsbox, which execs it from a memfd.
  *
- * usage: nsbox-init CHILD_PID STATUS_FD
- * Reaps every child, forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and
- * SIGUSR2 to CHILD_PID, and when it ends writes {si_code, si_status} of it to
+ * usage: nsbox-init CHILD_PID STATUS_FD [UID GID DROP_GROUPS [PARENT_PIDFD]]
+ * First it gives up what it does not need (init_harden): its memory
+ * becomes non-dumpable, no_new_privs is set, it takes the command's ids
+ * when given, and it keeps CAP_KILL alone. Then it reaps every child,
+ * forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to
+ * CHILD_PID, and when it ends writes {si_code, si_status} of it to
  * STATUS_FD and exits with its status in shell form (a PID 1 cannot die of
- * the command's signal, hence the record).
+ * the command's signal, hence the record; the library trusts the record
+ * only where it agrees with this exit status).
  *
  * usage: nsbox-init exec REPORT_FD INDEX PID NFDS FD... PATH ARGV...
  * The last step of a sandbox with a memory limit (spawn.c): the command's
@@ -18,6 +22,7 @@
  * execs PATH (candidate INDEX of the command's) with ARGV and its own
  * environment. A failure goes to REPORT_FD as the stages' report record. */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -52,6 +57,109 @@ __attribute__((noreturn)) static void init_exit(int code)
         sys1(SYS_exit_group, code);
 }
 
+/* The id switch cleared the parent-death signal (NSBOX_DIE_WITH_PARENT):
+ * armed again, then the parent (ppfd, a pidfd) must still live, as bwrap
+ * and the stages check (child_pdeath_rearm); else -ESRCH. */
+static long init_pdeath_rearm(int sig, long ppfd)
+{
+    long r = sys2(SYS_prctl, PR_SET_PDEATHSIG, sig);
+    if (r < 0 || ppfd < 0)
+        return r;
+    struct {
+        int fd;
+        short events, revents;
+    } pfd = {(int)ppfd, 1 /* POLLIN */, 0};
+    struct {
+        long sec, nsec;
+    } now = {0, 0};
+    r = sys5(SYS_ppoll, &pfd, 1, &now, 0, 8);
+    return r < 0 ? r : r > 0 ? -3 /* ESRCH */ : 0;
+}
+
+/* Takes the command's ids, so that an init started with the caller's host
+ * ids (unmapped in a shifted map) holds none of them. KEEPCAPS keeps
+ * CAP_KILL through the uid change. */
+static long init_set_ids(int argc, char **argv)
+{
+    long uid = parse_long(argv[3]), gid = parse_long(argv[4]);
+    int sig = 0;
+    long r = sys2(SYS_prctl, PR_GET_PDEATHSIG, &sig);
+    if (r == 0)
+        r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
+    if (r == 0 && argv[5][0] == '1')
+        r = sys2(SYS_setgroups, 0, 0);
+    if (r == 0)
+        r = sys3(SYS_setresgid, gid, gid, gid);
+    if (r == 0)
+        r = sys3(SYS_setresuid, uid, uid, uid);
+    if (r == 0 && sig)
+        r = init_pdeath_rearm(sig, argc >= 7 ? parse_long(argv[6]) : -1);
+    if (argc >= 7)
+        sys1(SYS_close, parse_long(argv[6]));
+    return r;
+}
+
+/* Empties the bounding set while CAP_SETPCAP is effective (before the uid
+ * change): the init never execs, and no_new_privs is set, but it keeps
+ * nothing it does not use. Without CAP_SETPCAP (a bounding set of the
+ * caller's without it) the set stays as it is. */
+static void init_drop_bounding(void)
+{
+    for (long cap = 0; cap < 64; cap++)
+        if (sys2(SYS_prctl, PR_CAPBSET_DROP, cap) < 0)
+            break; /* EINVAL past the last capability, EPERM without CAP_SETPCAP */
+}
+
+/* Keeps CAP_KILL alone (permitted and effective), if held: the command may
+ * run as another uid, and a permitted set the command's does not contain
+ * also keeps a capless command of the same user namespace from ptrace. */
+static long init_keep_kill(void)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    long r = sys2(SYS_capget, &h, d);
+    if (r < 0)
+        return r;
+    unsigned kill = d[0].permitted & CAP_TO_MASK(CAP_KILL);
+    d[0].permitted = d[0].effective = kill;
+    d[0].inheritable = d[1].permitted = d[1].effective = d[1].inheritable = 0;
+    r = sys2(SYS_capset, &h, d);
+    if (r == 0)
+        r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    return r;
+}
+
+/* Non-dumpable first of all (runc's CVE-2016-9962): from then on only a
+ * holder of CAP_SYS_PTRACE in the sandbox's user namespace can ptrace this
+ * process or open its /proc files (mem, fd/, cwd, root); until then it
+ * still holds every capability it was exec'd with. */
+static long init_harden(int argc, char **argv)
+{
+    long r = sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
+    if (r == 0)
+        r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (r == 0)
+        init_drop_bounding();
+    if (r == 0 && argc >= 6)
+        r = init_set_ids(argc, argv);
+    if (r == 0)
+        r = init_keep_kill();
+    return r;
+}
+
+/* The test suite's control runs (an internal knob of the library) exec the
+ * init with this one environment entry: it then skips init_harden. */
+static int init_unhardened(char **envp)
+{
+    static const char knob[] = "NSBOX_INIT_UNHARDENED=1";
+    if (!envp[0])
+        return 0;
+    for (unsigned long i = 0; i < sizeof(knob); i++)
+        if (envp[0][i] != knob[i])
+            return 0;
+    return 1;
+}
+
 #define BIT(sig) (1UL << ((sig)-1))
 static const unsigned long forwarded =
     BIT(SIGTERM) | BIT(SIGINT) | BIT(SIGHUP) | BIT(SIGQUIT) | BIT(SIGUSR1) | BIT(SIGUSR2);
@@ -74,12 +182,25 @@ static int reap_all(long child, int rec[2])
     }
 }
 
-static int init_main(int argc, char **argv)
+static int init_main(int argc, char **argv, char **envp)
 {
     if (argc < 3)
         return 125;
     long child = parse_long(argv[1]);
     long status_fd = parse_long(argv[2]);
+    /* A step that fails (the id switch: the command's stage fails the same
+     * one and reports it, which killing it here would race with) still
+     * leaves no capability but CAP_KILL, and the sandbox ends with 125. */
+    int failed = 0;
+    long r = init_unhardened(envp) ? 0 : init_harden(argc, argv);
+    if (r == -3 /* ESRCH: the parent died during the id switch */) {
+        sys2(SYS_kill, child, SIGKILL);
+        return 125;
+    }
+    if (r < 0) {
+        init_keep_kill();
+        failed = 1;
+    }
     sys2(SYS_prctl, PR_SET_NAME, "nsbox-init");
     unsigned long all = ~0UL;
     sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, 0, 8);
@@ -87,6 +208,8 @@ static int init_main(int argc, char **argv)
     int rec[2] = {0, 0};
     for (;;) {
         if (reap_all(child, rec)) {
+            if (failed)
+                return 125;
             sys3(SYS_write, status_fd, rec, sizeof(rec));
             return rec[0] == CLD_EXITED ? rec[1] : 128 + rec[1];
         }
@@ -141,7 +264,7 @@ __attribute__((used)) void init_start(long *sp)
     char **argv = (char **)(sp + 1);
     if (argc > 1 && argv[1][0] == 'e')
         init_exit(exec_main(argc, argv, argv + argc + 1));
-    init_exit(init_main(argc, argv));
+    init_exit(init_main(argc, argv, argv + argc + 1));
 }
 
 #if defined(__x86_64__)
