@@ -357,6 +357,19 @@ enum {
  * unknown bits. */
 int nsbox_set_flags(nsbox *box, unsigned flags);
 
+/* Holds a read lock on path, a file inside the sandbox, while the sandbox
+ * runs (bubblewrap's --lock-file). At spawn, after the identity step (with
+ * the command's ids and capabilities, in its filesystem view: a symlink
+ * resolves inside the sandbox's root, never on the caller's tree) and
+ * before exec, the file is opened read-only (never created; O_NONBLOCK, so
+ * that a FIFO cannot block the spawn) and an open file description lock
+ * (fcntl F_OFD_SETLK, F_RDLCK: it conflicts with F_SETLK write locks of
+ * other processes) is taken on it. The fd goes to the nsbox_proc, never to
+ * the command; the lock is released when the process is reaped or freed.
+ * Errors: -EINVAL for a relative path. At spawn: "open lock file PATH" or
+ * "lock file PATH" with the errno (-EAGAIN when a write lock is held). */
+int nsbox_add_lock_file(nsbox *box, const char *path);
+
 /* --------------------------------------------------------------- privileges */
 
 /* By default the command runs with no capabilities at all: the effective,

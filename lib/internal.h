@@ -115,7 +115,9 @@ struct nsbox {
     struct rlimit_set *rlimits;
     size_t n_rlimits;
     unsigned flags;
-    char *exec_path;          /* program to exec instead of argv[0], NULL: argv[0] */
+    char *exec_path;   /* program to exec instead of argv[0], NULL: argv[0] */
+    char **lock_files; /* lock.c */
+    size_t n_lock_files;
     struct mount_recipe *mnt; /* mount.c */
     struct cgroup_recipe *cg; /* cgroup.c */
     struct caps_recipe *caps; /* caps.c */
@@ -171,6 +173,7 @@ enum child_step {
     STEP_CGROUPNS, /* the cgroup namespace made after the v1 cgroup move */
     STEP_CGROUP,   /* the v1 cgroup move (index: which hierarchy) */
     STEP_REPORT,   /* stage 0's report pipe */
+    STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -274,6 +277,9 @@ struct plan {
 
     bool no_new_privs;
 
+    char *const *lock_files; /* absolute paths inside the sandbox */
+    int n_lock_files;
+
     struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
     struct caps_plan *caps;    /* caps.c */
     int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
@@ -360,7 +366,9 @@ struct nsbox_proc {
     int exit_code;
     int signal;
     struct cgroup_sandbox *cg; /* NULL without limits */
-    char *cgroup_path;         /* as /proc/self/cgroup writes it, NULL if none */
+    int *lock_fds;             /* the locked files, closed at the reap */
+    int n_lock_fds;
+    char *cgroup_path; /* as /proc/self/cgroup writes it, NULL if none */
     bool oom_killed;
     uint64_t memory_peak; /* bytes, 0 if unknown */
     uint64_t cpu_usec;
