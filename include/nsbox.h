@@ -213,6 +213,18 @@ int nsbox_add_symlink(nsbox *box, const char *target, const char *linkpath);
  * non-zero len or a mode beyond 07777; -ENOMEM. */
 int nsbox_add_file(nsbox *box, const char *dst, const void *data, size_t len, uint32_t mode);
 
+/* A file holding a copy of the len bytes at data (taken at this call),
+ * with exactly mode, bind mounted at dst (bubblewrap's --bind-data; with
+ * NSBOX_MOUNT_RDONLY its --ro-bind-data). The file is made at spawn on the
+ * sandbox's private staging tmpfs, which nothing outside the sandbox's
+ * mount namespace sees and which goes away with it: the bytes never sit
+ * in a file of the caller's tree. flags: NSBOX_MOUNT_RDONLY and
+ * NSBOX_MOUNT_NOEXEC. Needs a new root (nsbox_set_root): without one the
+ * spawn fails with -EINVAL. Errors: -EINVAL for a relative dst, "/", NULL
+ * data with a non-zero len, a mode beyond 07777 or other flags; -ENOMEM. */
+int nsbox_add_bind_data(nsbox *box, const char *dst, const void *data, size_t len, uint32_t mode,
+                        unsigned flags);
+
 /* Changes the permissions of path, which an earlier step or the root
  * provides, to exactly mode (bubblewrap's --chmod). A symlink at path is
  * followed inside the root. Errors: -EINVAL for a relative path or a mode
