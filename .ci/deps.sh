@@ -6,7 +6,7 @@
 # Quiet and idempotent: a machine that has everything makes no change.
 set -e
 pkgs="meson ninja-build gcc pkg-config libcap-dev check libseccomp-dev scdoc man-db uidmap
-      python3 python3-pip python3-setuptools iproute2 procps bash-completion"
+      python3 python3-pip python3-setuptools iproute2 procps bash-completion bubblewrap"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

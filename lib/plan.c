@@ -301,7 +301,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     p->no_new_privs = !(box->flags & NSBOX_ALLOW_NEW_PRIVS);
     p->lock_files = box->lock_files;
     p->n_lock_files = (int)box->n_lock_files;
-    int r = plan_ids(p, box, joined);
+    r = plan_ids(p, box, joined);
     if (r < 0) {
         plan_free(p);
         return r;
