@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run options of the filesystem view, with bwrap's spelling and
  * meaning: when any of them is given, the root is an empty tmpfs that they
- * fill. --size and --perms apply to the next option that takes them. */
+ * fill. --size and --perms apply to the option right after them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
