@@ -128,16 +128,21 @@ class Options(unittest.TestCase):
                     "/i", "/i/j", "/i2", "/i2/j", "/k", "/k/l", "/m", "/m/n", "/o", "/o/p",
                     "/q", "/q/r"]
 
-        results = []
-        for tool in (BWRAP, RUN):
-            # --file and --bind-data read their fds to the end: fresh pipes
-            fds = [pipe_with(b"data\n") for _ in range(4)]
-            results.append(run(tool, *args(fds), pass_fds=fds))
-            for fd in fds:
-                os.close(fd)
-        (bs, bo, be), (ns, no, ne) = results
-        self.assertEqual(bs, 0, be)
-        self.assertEqual((ns, no), (bs, bo), ne)
+        for mask in (0o022, 0o077):  # modes are exact: the umask plays no part
+            results = []
+            old = os.umask(mask)
+            try:
+                for tool in (BWRAP, RUN):
+                    # --file and --bind-data read their fds to the end: fresh pipes
+                    fds = [pipe_with(b"data\n") for _ in range(4)]
+                    results.append(run(tool, *args(fds), pass_fds=fds))
+                    for fd in fds:
+                        os.close(fd)
+            finally:
+                os.umask(old)
+            (bs, bo, be), (ns, no, ne) = results
+            self.assertEqual(bs, 0, be)
+            self.assertEqual((ns, no), (bs, bo), (mask, ne))
 
     def test_perms_and_size_refused_like_bwrap(self):
         cases = [
