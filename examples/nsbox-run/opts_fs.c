@@ -35,9 +35,11 @@ static bool name_in(const char *name, const char *const *list)
  * at the command are ignored, as bwrap does. */
 int run_fs_before(const char *name)
 {
-    static const char *const takes_perms[] = {"--tmpfs",        "--dir",  "--file",  "--bind-data",
-                                              "--ro-bind-data", "--size", "--perms", NULL};
-    static const char *const takes_size[] = {"--tmpfs", "--perms", "--size", NULL};
+    /* --args stands for the options it reads, checked one by one. */
+    static const char *const takes_perms[] = {"--tmpfs",     "--dir",          "--file",
+                                              "--bind-data", "--ro-bind-data", "--size",
+                                              "--perms",     "--args",         NULL};
+    static const char *const takes_size[] = {"--tmpfs", "--perms", "--size", "--args", NULL};
     if (next_perms >= 0 && !name_in(name, takes_perms))
         return run_error("--perms must be followed by an option that creates a file");
     if (next_size && !name_in(name, takes_size))
