@@ -233,10 +233,12 @@ struct plan {
     unsigned flags;
     uint64_t ignored_signals; /* bit sig-1: SIG_IGN in the caller, reset in the child */
 
-    int sync_fd;   /* child's end of the sync socket, close-on-exec */
-    int report_fd; /* where stages report: the sync socket until stage 0 has
-                      made the report pipe (then its write end, in the
-                      stages' own fd tables only) */
+    int sync_fd;        /* child's end of the sync socket, close-on-exec */
+    int parent_sync_fd; /* the parent's end: the child closes its copy first, so that
+                           the caller's death reads as EOF on sync_fd */
+    int report_fd;      /* where stages report: the sync socket until stage 0 has
+                           made the report pipe (then its write end, in the
+                           stages' own fd tables only) */
     /* Futex words cleared by the kernel (CLONE_CHILD_CLEARTID) when stage
      * i execs or exits; the command's stage waits on those of the stages
      * above it before its own exec. */

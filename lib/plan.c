@@ -273,7 +273,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     if (!m)
         return box_fail(box, ENOMEM, "plan");
     struct plan *p = &m->plan;
-    p->sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = -1;
+    p->sync_fd = p->parent_sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = -1;
 
     unsigned joined;
     unsigned ns = plan_namespaces(box, &joined);

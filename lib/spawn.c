@@ -43,7 +43,7 @@ static int sync_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return box_fail(box, errno, "create the sync socket");
-    fds->sync = sv[0];
+    fds->sync = p->parent_sync_fd = sv[0];
     p->sync_fd = fcntl(sv[1], F_DUPFD_CLOEXEC, p->max_fd + 1);
     int err = errno;
     close(sv[1]);
