@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Lock files (bubblewrap's --lock-file): the builder call, and the
  * parent's side, which receives each locked fd from the child over the
  * sync socket once every stage has exec'd (they were sent before, so they

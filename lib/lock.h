@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Lock files: the parent's side (lock.c) and the child's (lock_child.c). */
 #ifndef NSBOX_LOCK_H
 #define NSBOX_LOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The child's side of the lock files: raw system calls only (see
  * child.c). Runs after the identity step, so the open has exactly the
  * command's ids, capabilities and root. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """nsbox-run against bwrap 0.8 on the same command lines (issue 11 item 4,
 issue 12 item 8): each test runs both tools and compares status, output and
 error presence, as root and again as nobody (tests/nobody.py). Attack tests
@@ -22,7 +23,7 @@ import nobody  # noqa: E402
 
 RUN = os.environ["NSBOX_RUN"]
 BWRAP = shutil.which("bwrap") or "/usr/bin/bwrap"
-MAN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "doc", "nsbox-run.1.scd")
+MAN = os.environ.get("NSBOX_RUN_MAN", "")
 # A root with /usr and the usual links: enough for sh, stat, env, python3.
 FS = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib",
       "/lib", "--symlink", "usr/lib64", "/lib64"]
@@ -276,6 +277,8 @@ class Options(unittest.TestCase):
         # nsbox-run: the host's tree, a difference the man page lists with its reason
         n = run(RUN, "/usr/bin/true")
         self.assertEqual(n[0], 0, n[2])
+        if os.environ.get("NSBOX_TEST_AS_NOBODY"):
+            return  # the source tree may be closed to nobody: the root half read it
         with open(MAN) as f:
             man = f.read()
         diff = man[man.index("# DIFFERENCES FROM BWRAP"):]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox_add_lock_file and nsbox_add_bind_data, as root and as nobody: the
  * lock is held from before exec until the reap and resolved inside the
  * sandbox; the bound data never sits in a file of the caller's tree. */
