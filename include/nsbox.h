@@ -227,6 +227,18 @@ int nsbox_add_symlink(nsbox *box, const char *target, const char *linkpath);
  * a mode beyond 07777; -ENOMEM. */
 int nsbox_add_file(nsbox *box, const char *dst, const void *data, size_t len, uint32_t mode);
 
+/* A file holding a copy of the len bytes at data (taken at this call),
+ * with exactly mode, bind mounted at dst (bubblewrap's --bind-data; with
+ * NSBOX_MOUNT_RDONLY its --ro-bind-data). The file is made at spawn on the
+ * sandbox's private staging tmpfs, which nothing outside the sandbox's
+ * mount namespace sees and which goes away with it: the bytes never sit
+ * in a file of the caller's tree. flags: NSBOX_MOUNT_RDONLY and
+ * NSBOX_MOUNT_NOEXEC. Needs a new root (nsbox_set_root): without one the
+ * spawn fails with -EINVAL. Errors: -EINVAL for a relative dst, "/", NULL
+ * data with a non-zero len, a mode beyond 07777 or other flags; -ENOMEM. */
+int nsbox_add_bind_data(nsbox *box, const char *dst, const void *data, size_t len, uint32_t mode,
+                        unsigned flags);
+
 /* Changes the permissions of path, which an earlier step or the root
  * provides, to exactly mode (bubblewrap's --chmod). A symlink at path is
  * followed inside a new root; with the default root it is -ELOOP, and path
@@ -417,6 +429,19 @@ enum {
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
  * unknown bits. */
 int nsbox_set_flags(nsbox *box, unsigned flags);
+
+/* Holds a read lock on path, a file inside the sandbox, while the sandbox
+ * runs (bubblewrap's --lock-file). At spawn, after the identity step (with
+ * the command's ids and capabilities, in its filesystem view: a symlink
+ * resolves inside the sandbox's root, never on the caller's tree) and
+ * before exec, the file is opened read-only (never created; O_NONBLOCK, so
+ * that a FIFO cannot block the spawn) and an open file description lock
+ * (fcntl F_OFD_SETLK, F_RDLCK: it conflicts with F_SETLK write locks of
+ * other processes) is taken on it. The fd goes to the nsbox_proc, never to
+ * the command; the lock is released when the process is reaped or freed.
+ * Errors: -EINVAL for a relative path. At spawn: "open lock file PATH" or
+ * "lock file PATH" with the errno (-EAGAIN when a write lock is held). */
+int nsbox_add_lock_file(nsbox *box, const char *path);
 
 /* --------------------------------------------------------------- privileges */
 

@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "internal.h"
+#include "lock.h"
 #include "mount.h"
 
 #define NSBOX_FLAGS_ALL                                                                            \
@@ -128,6 +129,7 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     free(box->hostname);
     free(box->cwd);
     free(box->exec_path);
+    lock_files_free(box);
     for (size_t i = 0; i < box->n_env; i++) {
         free(box->env[i].name);
         free(box->env[i].value);

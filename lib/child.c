@@ -347,9 +347,21 @@ CHILD static long child_sync(struct plan *p)
     return r == 1 ? 0 : r == 0 ? -1 : r;
 }
 
+/* Whether the caller died before child_pdeathsig armed the signal (it
+ * then never comes): its end of the sync socket is closed, which reads as
+ * EOF once the go byte, if any, was taken. */
+CHILD static bool child_parent_gone(const struct plan *p)
+{
+    char c;
+    return sys6(SYS_recvfrom, p->sync_fd, (long)&c, 1, MSG_PEEK | MSG_DONTWAIT, 0, 0) == 0;
+}
+
 CHILD int child_main(void *arg)
 {
     struct plan *p = arg;
+    /* Our copy of the caller's fd table holds the caller's end too: without
+     * it, the caller's death is not EOF here (child_sync, child_parent_gone). */
+    sys1(SYS_close, p->parent_sync_fd);
     long r = child_report_channel(p);
     if (r < 0)
         return child_fail(p, STEP_REPORT, r, 0);
@@ -389,6 +401,8 @@ CHILD int child_main(void *arg)
         return 127;
     if ((p->n_joins || p->ids_early) && child_pdeath_rearm(&p->stages[0]))
         return 127;
+    if ((p->flags & NSBOX_DIE_WITH_PARENT) && child_parent_gone(p))
+        return 1;
     if (p->cgroupns_late) {
         r = sys1(SYS_unshare, CLONE_NEWCGROUP);
         if (r < 0)

@@ -12,6 +12,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "child.h"
+#include "lock.h"
 #include "mount.h"
 #include "sys.h"
 #include "userns.h"
@@ -212,6 +213,8 @@ CHILD int child_command(struct plan_stage *s)
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
     if (child_ids_caps(p) || child_pdeath_rearm(s))
+        return 127;
+    if (child_lock_files(p))
         return 127;
     if (p->no_new_privs && (r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
         return child_fail(p, STEP_NO_NEW_PRIVS, r, 0);

@@ -115,7 +115,9 @@ struct nsbox {
     struct rlimit_set *rlimits;
     size_t n_rlimits;
     unsigned flags;
-    char *exec_path;          /* program to exec instead of argv[0], NULL: argv[0] */
+    char *exec_path;   /* program to exec instead of argv[0], NULL: argv[0] */
+    char **lock_files; /* lock.c */
+    size_t n_lock_files;
     struct mount_recipe *mnt; /* mount.c */
     struct cgroup_recipe *cg; /* cgroup.c */
     struct caps_recipe *caps; /* caps.c */
@@ -176,6 +178,7 @@ enum child_step {
     STEP_CGROUPFS, /* the cgroup mounts made read-only (cgroup_child.c) */
     STEP_USERNS,   /* NSBOX_DISABLE_USERNS / NSBOX_ASSERT_USERNS_DISABLED (index: which) */
     STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
+    STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -237,10 +240,12 @@ struct plan {
     unsigned flags;
     uint64_t ignored_signals; /* bit sig-1: SIG_IGN in the caller, reset in the child */
 
-    int sync_fd;   /* child's end of the sync socket, close-on-exec */
-    int report_fd; /* where stages report: the sync socket until stage 0 has
-                      made the report pipe (then its write end, in the
-                      stages' own fd tables only) */
+    int sync_fd;        /* child's end of the sync socket, close-on-exec */
+    int parent_sync_fd; /* the parent's end: the child closes its copy first, so that
+                           the caller's death reads as EOF on sync_fd */
+    int report_fd;      /* where stages report: the sync socket until stage 0 has
+                           made the report pipe (then its write end, in the
+                           stages' own fd tables only) */
     /* Futex words cleared by the kernel (CLONE_CHILD_CLEARTID) when stage
      * i execs or exits; the command's stage waits on those of the stages
      * above it before its own exec. */
@@ -282,6 +287,9 @@ struct plan {
     struct plan_stage stages[3];
 
     bool no_new_privs;
+
+    char *const *lock_files; /* absolute paths inside the sandbox */
+    int n_lock_files;
 
     struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
     struct caps_plan *caps;    /* caps.c */
@@ -373,7 +381,9 @@ struct nsbox_proc {
     int exit_code;
     int signal;
     struct cgroup_sandbox *cg; /* NULL without limits */
-    char *cgroup_path;         /* as /proc/self/cgroup writes it, NULL if none */
+    int *lock_fds;             /* the locked files, closed at the reap */
+    int n_lock_fds;
+    char *cgroup_path; /* as /proc/self/cgroup writes it, NULL if none */
     bool oom_killed;
     uint64_t memory_peak; /* bytes, 0 if unknown */
     uint64_t cpu_usec;

@@ -408,6 +408,32 @@ CHILD static int child_file(struct plan *p, long rootfd, struct mount_entry *e, 
     return r < 0 ? child_fail(p, STEP_MOUNT, r, index + PHASE_WRITE) : 0;
 }
 
+/* bwrap's --bind-data: the file is made on the staging tmpfs, bound at
+ * dst, and unlinked, so that only the bind mount reaches it. */
+CHILD static int child_bind_data(struct plan *p, long rootfd, struct mount_entry *e, int index)
+{
+    long fd = sys4(SYS_openat, AT_FDCWD, e->src,
+                   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return child_fail(p, STEP_MOUNT, fd, index + PHASE_WRITE);
+    long r = sys2(SYS_fchmod, fd, e->mode);
+    for (size_t off = 0; r >= 0 && off < e->len; off += (size_t)r)
+        r = sys_retry(sys3(SYS_write, fd, (const char *)e->data + off, e->len - off));
+    child_close(fd);
+    if (r < 0)
+        return child_fail(p, STEP_MOUNT, r, index + PHASE_WRITE);
+    long tree = child_open_tree(e->src);
+    if (tree < 0)
+        return child_fail(p, STEP_MOUNT, tree, index);
+    /* Attached before the unlink: the kernel does not attach a tree whose
+     * root is unlinked. The staging tmpfs goes away with the old root. */
+    r = child_attach(p, rootfd, e, index, tree, e->attr, false);
+    child_close(tree);
+    if (r == 0)
+        sys3(SYS_unlinkat, AT_FDCWD, e->src, 0);
+    return (int)r;
+}
+
 CHILD static int child_remount_ro(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
     long fd = child_open_in(p->mounts, rootfd, e->dst, 0);
@@ -464,6 +490,8 @@ CHILD static int child_entry(struct plan *p, long rootfd, int i)
         return child_remount_ro(p, rootfd, e, index);
     case OP_CHMOD:
         return child_chmod(p, rootfd, e, index);
+    case OP_BIND_DATA:
+        return child_bind_data(p, rootfd, e, index);
     }
     return child_fail(p, STEP_MOUNT, -EINVAL, index);
 }

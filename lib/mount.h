@@ -18,6 +18,7 @@ enum mount_kind {
     MK_FILE,
     MK_REMOUNT_RO,
     MK_CHMOD,
+    MK_BIND_DATA,
 };
 
 /* One builder call, as given (paths normalized). */
@@ -28,7 +29,7 @@ struct mount_step {
     unsigned flags; /* NSBOX_MOUNT_* */
     uint64_t size;
     uint32_t mode;
-    void *data; /* nsbox_add_file's bytes */
+    void *data; /* nsbox_add_file's and nsbox_add_bind_data's bytes */
     size_t len;
 };
 
@@ -61,6 +62,7 @@ enum mount_op {
     OP_FILE,       /* dst (mode) holding data */
     OP_REMOUNT_RO, /* the mount at dst and below read-only */
     OP_CHMOD,      /* chmod dst (mode) */
+    OP_BIND_DATA,  /* src (a staging file) made holding data (mode), bound at dst, unlinked */
 };
 
 struct mount_entry {

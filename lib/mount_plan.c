@@ -202,19 +202,41 @@ static int plan_dev(struct builder *b, const struct mount_step *st)
     return 0;
 }
 
+/* The bytes go to a file of the staging tmpfs (the child's "/" while the
+ * new root is built, private to its mount namespace), as bwrap does, so
+ * that no file of the caller's tree ever holds them. */
+static int plan_bind_data(struct builder *b, const struct mount_step *st)
+{
+    if (!b->mp->new_root)
+        return box_invalid(b->box, "bind data %s: needs a new root (nsbox_set_root)", st->dst);
+    struct mount_entry *e =
+        entry_new(b, OP_BIND_DATA, st->dst, plan_printf(b->p, "bind data -> %s", st->dst));
+    if (!e || !(e->src = plan_printf(b->p, "/nsbox-data-%d", b->mp->n)))
+        return -ENOMEM;
+    e->data = st->data;
+    e->len = st->len;
+    e->mode = st->mode;
+    e->attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    if (st->flags & NSBOX_MOUNT_RDONLY)
+        e->attr |= MOUNT_ATTR_RDONLY;
+    if (st->flags & NSBOX_MOUNT_NOEXEC)
+        e->attr |= MOUNT_ATTR_NOEXEC;
+    return 0;
+}
+
 static const char *const kind_names[] = {
     [MK_BIND] = "bind mount", [MK_TMPFS] = "tmpfs",
     [MK_PROC] = "proc",       [MK_DEV] = "dev",
     [MK_DIR] = "dir",         [MK_SYMLINK] = "symlink",
     [MK_FILE] = "file",       [MK_REMOUNT_RO] = "remount read-only",
-    [MK_CHMOD] = "chmod",
+    [MK_CHMOD] = "chmod",     [MK_BIND_DATA] = "bind data",
 };
 
 static int plan_step(struct builder *b, const struct mount_step *st)
 {
     struct plan *p = b->p;
     struct mount_entry *e;
-    bool needs_name = st->kind == MK_SYMLINK || st->kind == MK_FILE;
+    bool needs_name = st->kind == MK_SYMLINK || st->kind == MK_FILE || st->kind == MK_BIND_DATA;
     bool mounts_root =
         st->kind == MK_BIND || st->kind == MK_TMPFS || st->kind == MK_PROC || st->kind == MK_DEV;
     if (strcmp(st->dst, "/") == 0 && (needs_name || (mounts_root && !b->mp->new_root)))
@@ -244,6 +266,8 @@ static int plan_step(struct builder *b, const struct mount_step *st)
             e->len = st->len;
         }
         break;
+    case MK_BIND_DATA:
+        return plan_bind_data(b, st);
     case MK_REMOUNT_RO:
         e = entry_new(b, OP_REMOUNT_RO, st->dst, plan_printf(p, "remount read-only %s", st->dst));
         break;

@@ -228,22 +228,42 @@ NSBOX_EXPORT int nsbox_add_symlink(nsbox *box, const char *target, const char *l
                                         .dst = path_normalize(linkpath)});
 }
 
-NSBOX_EXPORT int nsbox_add_file(nsbox *box, const char *dst, const void *data, size_t len,
-                                uint32_t mode)
+/* The calls that copy bytes into the recipe: a file written at dst, or
+ * one bound there (flags: those allowed for the kind). */
+static int data_step(nsbox *box, enum mount_kind kind, const char *what, const char *dst,
+                     const void *data, size_t len, uint32_t mode, unsigned flags, unsigned allowed)
 {
     if (!box)
         return -EINVAL;
     if (!path_absolute(dst) || path_names_root(dst) || (len && !data))
-        return box_invalid(box, "file %s: %s", dst ? dst : "(null)",
+        return box_invalid(box, "%s %s: %s", what, dst ? dst : "(null)",
                            (len && !data) ? "no data for a non-zero length"
                                           : "the path must be absolute, not /");
     if (mode & ~07777u)
-        return box_invalid(box, "file %s: mode 0%o has bits beyond 07777", dst, mode);
+        return box_invalid(box, "%s %s: mode 0%o has bits beyond 07777", what, dst, mode);
+    if (flags & ~allowed)
+        return box_invalid(box, "%s %s: unknown flags 0x%x", what, dst, flags & ~allowed);
     void *copy = len ? malloc(len) : NULL;
     if (copy)
         memcpy(copy, data, len);
-    return step_add(
-        box, "file",
-        (struct mount_step){
-            .kind = MK_FILE, .dst = path_normalize(dst), .mode = mode, .data = copy, .len = len});
+    return step_add(box, what,
+                    (struct mount_step){.kind = kind,
+                                        .dst = path_normalize(dst),
+                                        .mode = mode,
+                                        .flags = flags,
+                                        .data = copy,
+                                        .len = len});
+}
+
+NSBOX_EXPORT int nsbox_add_bind_data(nsbox *box, const char *dst, const void *data, size_t len,
+                                     uint32_t mode, unsigned flags)
+{
+    return data_step(box, MK_BIND_DATA, "bind data", dst, data, len, mode, flags,
+                     NSBOX_MOUNT_RDONLY | NSBOX_MOUNT_NOEXEC);
+}
+
+NSBOX_EXPORT int nsbox_add_file(nsbox *box, const char *dst, const void *data, size_t len,
+                                uint32_t mode)
+{
+    return data_step(box, MK_FILE, "file", dst, data, len, mode, 0, 0);
 }

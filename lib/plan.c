@@ -274,7 +274,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     if (!m)
         return box_fail(box, ENOMEM, "plan");
     struct plan *p = &m->plan;
-    p->sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = p->proc_fd = -1;
+    p->sync_fd = p->parent_sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = p->proc_fd = -1;
 
     unsigned joined;
     unsigned ns = plan_namespaces(box, &joined);
@@ -301,6 +301,8 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     p->rlimits = box->rlimits;
     p->n_rlimits = (int)box->n_rlimits;
     p->no_new_privs = !(box->flags & NSBOX_ALLOW_NEW_PRIVS);
+    p->lock_files = box->lock_files;
+    p->n_lock_files = (int)box->n_lock_files;
     r = plan_ids(p, box, joined);
     if (r < 0) {
         plan_free(p);

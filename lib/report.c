@@ -148,6 +148,11 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return cgroup_report(box, p, rep);
     case STEP_REPORT:
         return box_fail(box, e, "make the child's report pipe");
+    case STEP_LOCK:
+        if (rep->index / 2 < p->n_lock_files)
+            return box_fail(box, e, "%s %s", rep->index % 2 ? "lock file" : "open lock file",
+                            p->lock_files[rep->index / 2]);
+        return box_fail(box, e, "lock file %d", rep->index / 2);
     default:
         return box_fail(box, e, "child step %d", rep->step);
     }

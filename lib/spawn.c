@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "dump_guard.h"
 #include "internal.h"
+#include "lock.h"
 #include "report.h"
 #include "sys.h"
 
@@ -43,7 +44,7 @@ static int sync_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return box_fail(box, errno, "create the sync socket");
-    fds->sync = sv[0];
+    fds->sync = p->parent_sync_fd = sv[0];
     p->sync_fd = fcntl(sv[1], F_DUPFD_CLOEXEC, p->max_fd + 1);
     int err = errno;
     close(sv[1]);
@@ -252,6 +253,7 @@ struct spawn_ctx {
     pid_t pid;
     enum dump_kind kind;
     struct cgroup_sandbox *cg;
+    int *lock_fds; /* the locked files the command's stage sent, p->n_lock_files */
 };
 
 /* After clone: maps, go, then the report. Returns 0 once every stage has
@@ -292,8 +294,14 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
     }
     if (r == 0)
         r = spawn_report(box, p, report, false);
-    /* Every stage has exec'd: the init above the command may join it. */
-    if (r == 0 && p->cgroup_late && p->cmd_level > 0 && (r = cgroup_adopt(box, c->cg, c->pid)) < 0)
+    /* Every stage has exec'd: the lock fds sent before wait on the socket,
+     * and the init above the command may join it. */
+    bool execd = r == 0;
+    if (r == 0 && p->n_lock_files)
+        r = lock_fds_receive(box, c->sync, c->lock_fds, p->n_lock_files);
+    if (r == 0 && p->cgroup_late && p->cmd_level > 0)
+        r = cgroup_adopt(box, c->cg, c->pid);
+    if (r < 0 && execd)
         pidfd_kill_reap(c->pidfd);
     else if (r < 0) {
         /* The child exits on its own: after its report, or when the sync
@@ -317,11 +325,13 @@ static enum dump_kind spawn_dump_kind(nsbox *box, const struct plan *p)
 }
 
 static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgroup_sandbox *cg,
-                    nsbox_proc **out)
+                    int **lock_fds, int n_locks, nsbox_proc **out)
 {
     nsbox_proc *proc = calloc(1, sizeof(*proc));
     if (!proc)
         return box_fail(box, ENOMEM, "process handle");
+    proc->lock_fds = take_ptr(lock_fds);
+    proc->n_lock_fds = n_locks;
     proc->pid = pid;
     proc->pidfd = pidfd;
     proc->status_fd = status_rd;
@@ -353,10 +363,20 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     _cleanup_close_ int child_init = p->init_fd, child_pdeath = p->stages[0].parent_pidfd;
     if (r == 0)
         r = stacks_get(box, p);
+    /* The fds of the lock files, held from the child's report to the reap. */
+    _cleanup_free_ int *lock_fds = NULL;
+    if (r == 0 && p->n_lock_files) {
+        lock_fds = malloc((size_t)p->n_lock_files * sizeof(int));
+        if (!lock_fds)
+            r = box_fail(box, ENOMEM, "lock files");
+        for (int i = 0; lock_fds && i < p->n_lock_files; i++)
+            lock_fds[i] = -1;
+    }
     if (r < 0) {
         cgroup_finish(c.cg, NULL);
         return r;
     }
+    c.lock_fds = lock_fds;
     p->report_fd = p->sync_fd;
     p->send_ready = p->n_joins && ((p->unshare_ns & CLONE_NEWUSER) || p->ids_joined);
     p->wait_go = plan_new_userns(p) || p->ids_joined;
@@ -379,9 +399,11 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     r = spawn_sync(box, p, &c);
     if (c.kind == DUMP_N)
         dump_guard_leave(DUMP_N);
-    if (r == 0 && (r = proc_new(box, c.pid, pidfd, status_rd, c.cg, out)) < 0)
+    if (r == 0 &&
+        (r = proc_new(box, c.pid, pidfd, status_rd, c.cg, &lock_fds, p->n_lock_files, out)) < 0)
         pidfd_kill_reap(pidfd);
     if (r < 0) {
+        lock_fds_close(lock_fds, p->n_lock_files);
         cgroup_finish(c.cg, NULL);
         return r;
     }

@@ -12,6 +12,7 @@
 
 #include "cgroup.h"
 #include "internal.h"
+#include "lock.h"
 
 /* PIDFD_GET_INFO with PIDFD_INFO_EXIT (Linux 6.15) tells the wait status
  * of a process that someone else reaped: here, the kernel, after the
@@ -119,6 +120,7 @@ static int proc_reap(nsbox_proc *p, bool block)
     if (r < 0)
         return r;
     proc_set_status(p, code, status);
+    lock_fds_close(p->lock_fds, p->n_lock_fds);
     if (p->cg) {
         cgroup_finish(p->cg, p);
         p->cg = NULL;
@@ -184,6 +186,8 @@ NSBOX_EXPORT void nsbox_proc_free(nsbox_proc *p)
     }
     closep(&p->pidfd);
     closep(&p->status_fd);
+    lock_fds_close(p->lock_fds, p->n_lock_fds);
+    free(p->lock_fds);
     free(p->cgroup_path);
     free(p);
 }

@@ -131,7 +131,7 @@ START_TEST(test_run_fs_errors)
                           "directory\n");
     const char *perms[] = {"--perms", "9", "--dir", "/d", "/bin/true", NULL};
     ck_assert_int_eq(run_tool(perms, NULL, out, sizeof(out)), 1);
-    ck_assert_str_eq(out, "nsbox-run: Permissions 9 are not valid\n");
+    ck_assert_str_eq(out, "nsbox-run: --perms takes an octal argument <= 07777\n");
     const char *rel[] = {"--tmpfs", "t", "/bin/true", NULL};
     ck_assert_int_eq(run_tool(rel, NULL, out, sizeof(out)), 1);
     ck_assert_str_eq(out, "nsbox-run: tmpfs \"t\": not an absolute path\n");

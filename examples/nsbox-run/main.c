@@ -3,6 +3,7 @@
  * exits with its status. Errors are one line: "nsbox-run: <message>". */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static const struct run_hooks *const hooks[] = {
 #define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
 const char *run_prefix = "nsbox-run: ";
+pid_t run_parent_pid;
 
 int run_error(const char *fmt, ...)
 {
@@ -76,11 +78,12 @@ static const struct run_opt *find_opt(const char *name)
 static int parse(struct run_ctx *ctx)
 {
     int i = 1;
-    while (i < ctx->argc && strncmp(ctx->argv[i], "--", 2) == 0) {
+    while (i < ctx->argc &&
+           (strncmp(ctx->argv[i], "--", 2) == 0 || strcmp(ctx->argv[i], "-h") == 0)) {
         char **argv = ctx->argv;
         if (strcmp(argv[i], "--") == 0)
             return i + 1;
-        if (strcmp(argv[i], "--help") == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             exit(0);
         }
@@ -93,7 +96,9 @@ static int parse(struct run_ctx *ctx)
             return run_error("Unknown option %s", argv[i]);
         if (i + o->nargs >= ctx->argc)
             return run_error("%s takes %d argument%s", argv[i], o->nargs, o->nargs == 1 ? "" : "s");
-        int r = o->apply(ctx, argv + i + 1);
+        int r = run_fs_before(o->name);
+        if (r == 0)
+            r = o->apply(ctx, argv + i + 1);
         if (r < 0)
             return r;
         if (ctx->argv == argv) /* else the option stands replaced by others */
@@ -115,15 +120,19 @@ static int run_command(struct run_ctx *ctx)
     if (r >= 0)
         r = nsbox_wait(proc, -1);
     for (size_t h = 0; r >= 0 && h < N_HOOKS; h++)
-        if (hooks[h]->ended)
-            hooks[h]->ended(ctx, proc, r);
+        if (hooks[h]->ended && hooks[h]->ended(ctx, proc, r) < 0)
+            r = -1;
     nsbox_proc_free(proc);
     return r;
 }
 
 int main(int argc, char **argv)
 {
+    run_parent_pid = getppid();
     struct run_ctx ctx = {.json_status_fd = -1, .info_fd = -1, .argc = argc, .argv = argv};
+    /* A write to a closed --json-status-fd pipe fails with EPIPE and is
+     * reported; the library resets the disposition in the sandbox. */
+    signal(SIGPIPE, SIG_IGN);
     ctx.box = nsbox_new();
     if (!ctx.box) {
         run_error("out of memory");
@@ -139,6 +148,7 @@ int main(int argc, char **argv)
             cmd = -1;
     if (cmd >= 0 && nsbox_add_namespace(ctx.box, ctx.ns) < 0)
         cmd = run_lib_error(&ctx, -1);
+    ctx.ns_created = ctx.ns | (ctx.fs_used ? NSBOX_NS_MOUNT : 0);
     if (cmd < 0) {
         nsbox_free(ctx.box);
         return 1;

@@ -77,25 +77,31 @@ static const struct run_opt cgroup_opts[] = {
 
 const struct run_module run_module_cgroup = {cgroup_opts, NULL, NULL};
 
-/* bwrap's --json-status-fd lines: {"child-pid": N} once it runs, then
- * {"exit-code": N, ...} with the cgroup usage report. */
+/* bwrap's --json-status-fd lines: {"child-pid": N, <namespaces>} once it
+ * runs, then {"exit-code": N, ...} with the cgroup usage report. A failed
+ * write fails nsbox-run, as in bwrap (SIGPIPE is ignored: EPIPE). */
 static int cgroup_started(struct run_ctx *ctx, nsbox_proc *proc)
 {
-    if (ctx->json_status_fd >= 0)
-        dprintf(ctx->json_status_fd, "{ \"child-pid\": %d }\n", (int)nsbox_proc_pid(proc));
-    return 0;
+    if (ctx->json_status_fd < 0)
+        return 0;
+    char body[900], line[1024];
+    run_status_doc(ctx, proc, ", ", body, sizeof(body));
+    int len = snprintf(line, sizeof(line), "{ %s }\n", body);
+    return run_write_all(ctx->json_status_fd, "json_status_fd", line, (size_t)len);
 }
 
-static void cgroup_ended(struct run_ctx *ctx, nsbox_proc *proc, int status)
+static int cgroup_ended(struct run_ctx *ctx, nsbox_proc *proc, int status)
 {
     if (ctx->json_status_fd < 0)
-        return;
-    dprintf(ctx->json_status_fd,
-            "{ \"exit-code\": %d, \"oom-killed\": %s, \"memory-peak\": %llu, "
-            "\"cpu-usec\": %llu }\n",
-            status, nsbox_proc_oom_killed(proc) ? "true" : "false",
-            (unsigned long long)nsbox_proc_memory_peak(proc),
-            (unsigned long long)nsbox_proc_cpu_usec(proc));
+        return 0;
+    char line[256];
+    int len = snprintf(line, sizeof(line),
+                       "{ \"exit-code\": %d, \"oom-killed\": %s, \"memory-peak\": %llu, "
+                       "\"cpu-usec\": %llu }\n",
+                       status, nsbox_proc_oom_killed(proc) ? "true" : "false",
+                       (unsigned long long)nsbox_proc_memory_peak(proc),
+                       (unsigned long long)nsbox_proc_cpu_usec(proc));
+    return run_write_all(ctx->json_status_fd, "json_status_fd", line, (size_t)len);
 }
 
 const struct run_hooks run_hooks_cgroup = {cgroup_started, cgroup_ended};

@@ -2,7 +2,10 @@
 /* nsbox-run options of the core: namespaces, identity, process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -65,6 +68,7 @@ static int opt_gid(struct run_ctx *ctx, char **args)
 
 static int opt_hostname(struct run_ctx *ctx, char **args)
 {
+    ctx->ns |= NSBOX_NS_UTS; /* the library adds it; listed as created */
     return lib(ctx, nsbox_set_hostname(ctx->box, args[0]));
 }
 
@@ -73,8 +77,20 @@ static int opt_chdir(struct run_ctx *ctx, char **args)
     return lib(ctx, nsbox_set_cwd(ctx->box, args[0]));
 }
 
+/* bwrap applies --setenv, --unsetenv and --clearenv to its environment in
+ * order: a --clearenv drops what an earlier --setenv set. The library keeps
+ * set variables across nsbox_clear_env, so the names set so far are unset
+ * first. Globals stay reachable at exit (no leak report). */
+static char **set_names;
+static size_t n_set_names;
+
 static int opt_setenv(struct run_ctx *ctx, char **args)
 {
+    char **grown = realloc(set_names, (n_set_names + 1) * sizeof(*grown));
+    if (!grown)
+        return run_error("out of memory");
+    set_names = grown;
+    set_names[n_set_names++] = args[0];
     return lib(ctx, nsbox_set_env(ctx->box, args[0], args[1]));
 }
 
@@ -86,6 +102,12 @@ static int opt_unsetenv(struct run_ctx *ctx, char **args)
 static int opt_clearenv(struct run_ctx *ctx, char **args)
 {
     (void)args;
+    for (size_t i = 0; i < n_set_names; i++) {
+        int r = lib(ctx, nsbox_set_env(ctx->box, set_names[i], NULL));
+        if (r < 0)
+            return r;
+    }
+    n_set_names = 0;
     return lib(ctx, nsbox_clear_env(ctx->box));
 }
 
@@ -96,11 +118,24 @@ static int opt_clearenv(struct run_ctx *ctx, char **args)
         ctx->flags |= (bit);                                                                       \
         return 0;                                                                                  \
     }
-FLAG(die_with_parent, NSBOX_DIE_WITH_PARENT)
 FLAG(new_session, NSBOX_NEW_SESSION)
 FLAG(as_pid_1, NSBOX_AS_PID1)
 FLAG(disable_userns, NSBOX_DISABLE_USERNS)
 FLAG(assert_userns_disabled, NSBOX_ASSERT_USERNS_DISABLED)
+
+/* As bwrap: nsbox-run itself dies with its parent (so the locks it holds
+ * go, and the sandbox with it), and the sandbox dies with nsbox-run. A
+ * parent that died before the prctl shows as a changed parent pid. */
+static int die_with_parent(struct run_ctx *ctx, char **args)
+{
+    (void)args;
+    ctx->flags |= NSBOX_DIE_WITH_PARENT;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return run_error("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if (getppid() != run_parent_pid)
+        raise(SIGKILL);
+    return 0;
+}
 
 static int join(struct run_ctx *ctx, unsigned ns, const char *arg)
 {
@@ -171,6 +206,9 @@ static int core_finish(struct run_ctx *ctx)
 static void core_reset(void)
 {
     uid_arg = gid_arg = -1;
+    free(set_names);
+    set_names = NULL;
+    n_set_names = 0;
 }
 
 const struct run_module run_module_core = {core_opts, core_finish, core_reset};

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -14,9 +15,6 @@
 /* Options whose effect comes after parsing, kept until then. Globals are
  * still reachable at exit, so the leak checker does not count them. */
 static const char *argv0_arg;
-static const char *lock_files[64];
-static int n_lock_files;
-static int lock_fds[64];
 static char *args_data;  /* --args: the bytes read, which the new argv points into */
 static char **args_argv; /* --args: the command line with the args inserted */
 
@@ -123,15 +121,15 @@ static int opt_info_fd(struct run_ctx *ctx, char **args)
     return parse_fd(args[0], &ctx->info_fd);
 }
 
+/* Taken inside the sandbox by the library, with the command's ids and
+ * view, before exec (nsbox_add_lock_file): nsbox-run never resolves the
+ * path itself, so a symlink or FIFO the sandbox planted there steers
+ * nothing outside it. */
 static int opt_lock_file(struct run_ctx *ctx, char **args)
 {
-    (void)ctx;
-    if (n_lock_files == (int)(sizeof(lock_files) / sizeof(lock_files[0])))
-        return run_error("Too many --lock-file options");
     if (args[0][0] != '/')
         return run_error("--lock-file %s: not an absolute path", args[0]);
-    lock_files[n_lock_files++] = args[0];
-    return 0;
+    return lib(ctx, nsbox_add_lock_file(ctx->box, args[0]));
 }
 
 /* --sync-fd FD: the command keeps FD open, so that it closes when the last
@@ -161,9 +159,7 @@ static const struct run_opt extra_opts[] = {
     {"--args", 1, opt_args, "FD", "Parse NUL-separated args from FD"},
     {"--argv0", 1, opt_argv0, "VALUE", "Set argv[0] to VALUE (the program is still COMMAND)"},
     {"--info-fd", 1, opt_info_fd, "FD", "Write JSON information about the sandbox to FD"},
-    {"--lock-file", 1, opt_lock_file, "DEST",
-     "Hold a read lock on DEST while the sandbox runs (differs from bwrap: "
-     "nsbox-run takes it through /proc/PID/root once the command started)"},
+    {"--lock-file", 1, opt_lock_file, "DEST", "Take a lock on DEST while sandbox is running"},
     {"--sync-fd", 1, opt_sync_fd, "FD", "Keep this fd open while the sandbox is running"},
     {"--level-prefix", 0, opt_level_prefix, "", "Prepend <3> to diagnostic messages"},
     {NULL, 0, NULL, NULL, NULL},
@@ -205,59 +201,66 @@ static int extra_finish(struct run_ctx *ctx)
     return 0;
 }
 
-/* bwrap's --info-fd document: the child's pid and the inode numbers of the
- * namespaces it runs in. */
-static int write_info(struct run_ctx *ctx, nsbox_proc *proc)
+/* The namespaces nsbox-run made, as bwrap lists them in --info-fd and
+ * --json-status-fd: "child-pid" then "<kind>-namespace" inode numbers of
+ * the kinds created (never a joined one, never the user namespace), each
+ * item after sep. Returns the length written into doc. */
+int run_status_doc(struct run_ctx *ctx, nsbox_proc *proc, const char *sep, char *doc, size_t size)
 {
-    static const char *const kinds[][2] = {
-        {"cgroup", "cgroup"},        {"ipc", "ipc"}, {"mnt", "mnt"}, {"net", "net"},
-        {"pid", "pid_for_children"}, {"uts", "uts"},
+    static const struct {
+        unsigned ns;
+        const char *name, *file;
+    } kinds[] = {
+        {NSBOX_NS_CGROUP, "cgroup", "cgroup"},
+        {NSBOX_NS_IPC, "ipc", "ipc"},
+        {NSBOX_NS_MOUNT, "mnt", "mnt"},
+        {NSBOX_NS_NET, "net", "net"},
+        {NSBOX_NS_PID, "pid", "pid_for_children"},
+        {NSBOX_NS_UTS, "uts", "uts"},
     };
     pid_t pid = nsbox_proc_pid(proc);
-    char doc[1024];
-    int len = snprintf(doc, sizeof(doc), "{\n    \"child-pid\": %d", (int)pid);
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-        char path[64], target[64];
-        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i][1]);
-        ssize_t n = readlink(path, target, sizeof(target) - 1);
-        if (n < 0)
+    size_t len = (size_t)snprintf(doc, size, "\"child-pid\": %d", (int)pid);
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && len < size; i++) {
+        if (!(ctx->ns_created & kinds[i].ns))
             continue;
-        target[n] = '\0';
-        const char *ino = strchr(target, '[');
-        if (ino)
-            len += snprintf(doc + len, sizeof(doc) - (size_t)len, ",\n    \"%s-namespace\": %lu",
-                            kinds[i][0], strtoul(ino + 1, NULL, 10));
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i].file);
+        if (stat(path, &st) == 0)
+            len += (size_t)snprintf(doc + len, size - len, "%s\"%s-namespace\": %llu", sep,
+                                    kinds[i].name, (unsigned long long)st.st_ino);
     }
-    len += snprintf(doc + len, sizeof(doc) - (size_t)len, "\n}\n");
-    ssize_t w = write(ctx->info_fd, doc, (size_t)len);
-    close(ctx->info_fd);
-    ctx->info_fd = -1;
-    return w == len ? 0 : run_error("Write to info_fd: %s", strerror(w < 0 ? errno : EIO));
+    return len < size ? (int)len : (int)size - 1;
 }
 
-/* Takes the lock files: the sandbox's DEST is the host's /proc/PID/root/DEST.
- * The fds stay open (and the locks held) until nsbox-run exits. */
-static int take_locks(nsbox_proc *proc)
+int run_write_all(int fd, const char *what, const char *data, size_t len)
 {
-    for (int i = 0; i < n_lock_files; i++) {
-        char path[4200];
-        snprintf(path, sizeof(path), "/proc/%d/root%s", (int)nsbox_proc_pid(proc), lock_files[i]);
-        lock_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-        if (lock_fds[i] < 0)
-            return run_error("Can't create lockfile %s: %s", lock_files[i], strerror(errno));
-        struct flock lock = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
-        if (fcntl(lock_fds[i], F_SETLK, &lock) < 0)
-            return run_error("Can't lock file %s: %s", lock_files[i], strerror(errno));
+    for (size_t off = 0; off < len;) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return run_error("Write to %s: %s", what, strerror(n < 0 ? errno : EIO));
+        off += (size_t)n;
     }
     return 0;
 }
 
+/* bwrap's --info-fd document, written once the command started. */
+static int write_info(struct run_ctx *ctx, nsbox_proc *proc)
+{
+    char doc[1024], body[900];
+    run_status_doc(ctx, proc, ",\n    ", body, sizeof(body));
+    int len = snprintf(doc, sizeof(doc), "{\n    %s\n}\n", body);
+    int r = run_write_all(ctx->info_fd, "info_fd", doc, (size_t)len);
+    close(ctx->info_fd);
+    ctx->info_fd = -1;
+    return r;
+}
+
 static int extra_started(struct run_ctx *ctx, nsbox_proc *proc)
 {
-    int r = take_locks(proc);
-    if (r == 0 && ctx->info_fd >= 0)
-        r = write_info(ctx, proc);
-    return r;
+    return ctx->info_fd >= 0 ? write_info(ctx, proc) : 0;
 }
 
 static void extra_reset(void)
@@ -267,7 +270,6 @@ static void extra_reset(void)
     args_data = NULL;
     args_argv = NULL;
     argv0_arg = NULL;
-    n_lock_files = 0;
 }
 
 const struct run_module run_module_extra = {extra_opts, extra_finish, extra_reset};

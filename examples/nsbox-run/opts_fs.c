@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsbox-run options of the filesystem view, with bwrap's spelling and
  * meaning: when any of them is given, the root is an empty tmpfs that they
- * fill. --size and --perms apply to the next option that takes them. */
+ * fill. --size and --perms apply to the option right after them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "run.h"
 
 static long next_perms = -1;   /* --perms, for the next step; -1: its default */
-static uint64_t next_size = 0; /* --size, for the next --tmpfs */
+static uint64_t next_size = 0; /* --size, for the next --tmpfs; 0: none */
 
 static int lib(struct run_ctx *ctx, int r)
 {
@@ -22,12 +22,80 @@ static int lib(struct run_ctx *ctx, int r)
     return r < 0 ? run_lib_error(ctx, r) : 0;
 }
 
-/* The pending --perms (or def), consumed by the step that takes it. */
-static uint32_t take_perms(uint32_t def)
+static bool name_in(const char *name, const char *const *list)
 {
-    uint32_t mode = next_perms >= 0 ? (uint32_t)next_perms : def;
+    for (; *list; list++)
+        if (strcmp(name, *list) == 0)
+            return true;
+    return false;
+}
+
+/* bwrap: --perms and --size apply to the option right after them (either
+ * may come first); another option in between is an error. Pending ones
+ * at the command are ignored, as bwrap does. */
+int run_fs_before(const char *name)
+{
+    /* --args stands for the options it reads, checked one by one. */
+    static const char *const takes_perms[] = {"--tmpfs",     "--dir",          "--file",
+                                              "--bind-data", "--ro-bind-data", "--size",
+                                              "--perms",     "--args",         NULL};
+    static const char *const takes_size[] = {"--tmpfs", "--perms", "--size", "--args", NULL};
+    if (next_perms >= 0 && !name_in(name, takes_perms))
+        return run_error("--perms must be followed by an option that creates a file");
+    if (next_size && !name_in(name, takes_size))
+        return run_error("--size must be followed by --tmpfs");
+    return 0;
+}
+
+/* bwrap's mode for the parents it makes of a destination with explicit
+ * permissions: rwx for the owner, r-x for group and others where the
+ * file's mode gives them any bit. */
+static uint32_t parent_mode(uint32_t mode)
+{
+    return 0700 | (mode & 070 ? 050 : 0) | (mode & 07 ? 05 : 0);
+}
+
+/* Makes the missing parents of dst with mode, before the step that needs
+ * them (existing ones are kept, as nsbox_add_dir does). */
+static int add_parents(struct run_ctx *ctx, const char *dst, uint32_t mode)
+{
+    char path[4096];
+    size_t len = 0;
+    for (const char *c = dst; *c;) {
+        while (*c == '/')
+            c++;
+        size_t n = strcspn(c, "/");
+        if (n == 0 || !c[n])
+            break; /* the last component is dst itself */
+        if (n == 2 && c[0] == '.' && c[1] == '.') {
+            while (len > 0 && path[--len] != '/')
+                ;
+        } else if (!(n == 1 && c[0] == '.')) {
+            if (len + n + 2 > sizeof(path))
+                return run_error("%s: path too long", dst);
+            path[len++] = '/';
+            memcpy(path + len, c, n);
+            len += n;
+            path[len] = '\0';
+            int r = lib(ctx, nsbox_add_dir(ctx->box, path, mode));
+            if (r < 0)
+                return r;
+        }
+        c += n;
+    }
+    return 0;
+}
+
+/* The pending --perms (or def), consumed by the step that takes it; with
+ * explicit permissions (or when parents_too), the missing parents of dst
+ * are made with parent_mode first, as bwrap makes them. */
+static int take_perms(struct run_ctx *ctx, const char *dst, uint32_t def, bool parents_too,
+                      uint32_t *mode)
+{
+    bool given = next_perms >= 0;
+    *mode = given ? (uint32_t)next_perms : def;
     next_perms = -1;
-    return mode;
+    return given || parents_too ? add_parents(ctx, dst, parent_mode(*mode)) : 0;
 }
 
 /* bwrap's wording for a missing source, checked here as bwrap does before
@@ -61,36 +129,46 @@ static int opt_tmpfs(struct run_ctx *ctx, char **args)
 {
     uint64_t size = next_size;
     next_size = 0;
-    return lib(ctx, nsbox_add_tmpfs(ctx->box, args[0], size, take_perms(0755)));
+    uint32_t mode;
+    int r = take_perms(ctx, args[0], 0755, false, &mode);
+    return r < 0 ? r : lib(ctx, nsbox_add_tmpfs(ctx->box, args[0], size, mode));
 }
 
 static int opt_size(struct run_ctx *ctx, char **args)
 {
     (void)ctx;
+    if (next_size)
+        return run_error("--size given twice for the same action");
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(args[0], &end, 10);
-    if (errno || end == args[0] || *end || v == 0 || args[0][0] == '-')
-        return run_error("Invalid size %s", args[0]);
+    unsigned long long v = strtoull(args[0], &end, 0);
+    if (errno || end == args[0] || *end || v == 0 || strchr(args[0], '-'))
+        return run_error("--size takes a non-zero number of bytes");
     next_size = v;
     return 0;
 }
 
-static int parse_mode(const char *s, long *out)
+/* An octal mode up to 07777, or -1 after printing "<option> takes ...". */
+static long parse_mode(const char *opt, const char *s)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 8);
-    if (errno || end == s || *end || v < 0 || v > 07777)
-        return run_error("Permissions %s are not valid", s);
-    *out = v;
-    return 0;
+    if (errno || end == s || *end || v < 0 || v > 07777 || s[0] == '-' || s[0] == '+')
+        return run_error("%s takes an octal argument <= 07777", opt), -1;
+    return v;
 }
 
 static int opt_perms(struct run_ctx *ctx, char **args)
 {
     (void)ctx;
-    return parse_mode(args[0], &next_perms);
+    if (next_perms >= 0)
+        return run_error("--perms given twice for the same action");
+    long mode = parse_mode("--perms", args[0]);
+    if (mode < 0)
+        return -EINVAL;
+    next_perms = mode;
+    return 0;
 }
 
 static int opt_proc(struct run_ctx *ctx, char **args)
@@ -105,7 +183,9 @@ static int opt_dev(struct run_ctx *ctx, char **args)
 
 static int opt_dir(struct run_ctx *ctx, char **args)
 {
-    return lib(ctx, nsbox_add_dir(ctx->box, args[0], take_perms(0755)));
+    uint32_t mode;
+    int r = take_perms(ctx, args[0], 0755, false, &mode);
+    return r < 0 ? r : lib(ctx, nsbox_add_dir(ctx->box, args[0], mode));
 }
 
 static int opt_symlink(struct run_ctx *ctx, char **args)
@@ -151,70 +231,33 @@ static int opt_file(struct run_ctx *ctx, char **args)
 {
     char *data;
     size_t len;
+    uint32_t mode;
     int r = read_fd(args[0], &data, &len);
     if (r < 0)
         return r;
-    r = lib(ctx, nsbox_add_file(ctx->box, args[1], data, len, take_perms(0666)));
+    r = take_perms(ctx, args[1], 0666, false, &mode);
+    if (r == 0)
+        r = lib(ctx, nsbox_add_file(ctx->box, args[1], data, len, mode));
     free(data);
     return r;
 }
 
-/* --bind-data files: a mount needs a path in the sandbox's mount
- * namespace (an fd of ours belongs to the caller's namespace, which
- * open_tree refuses), so the bytes go into a host temporary file that is
- * removed when nsbox-run exits. */
-static char *data_files[64];
-static int n_data_files;
-
-static void data_files_remove(void)
-{
-    for (int i = 0; i < n_data_files; i++) {
-        unlink(data_files[i]);
-        free(data_files[i]);
-    }
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-    for (size_t off = 0; off < len;) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0)
-            return -1;
-        off += (size_t)n;
-    }
-    return 0;
-}
-
+/* The bytes go to a file on the sandbox's private staging tmpfs, bound at
+ * DEST (nsbox_add_bind_data): never a file of the host. Mode 0600 unless
+ * --perms, and the parents made from it, as bwrap does. */
 static int bind_data(struct run_ctx *ctx, char **args, unsigned flags)
 {
-    if (n_data_files == (int)(sizeof(data_files) / sizeof(data_files[0])))
-        return run_error("Too many --bind-data options");
     char *data;
     size_t len;
+    uint32_t mode;
     int r = read_fd(args[0], &data, &len);
     if (r < 0)
         return r;
-    const char *tmp = getenv("TMPDIR");
-    char *path = NULL;
-    if (asprintf(&path, "%s/nsbox-run-data-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
-        path = NULL;
-    int fd = path ? mkostemp(path, O_CLOEXEC) : -1;
-    if (fd >= 0) {
-        static bool registered;
-        if (!registered)
-            registered = atexit(data_files_remove) == 0;
-        data_files[n_data_files++] = path;
-    }
-    if (fd < 0 || write_all(fd, data, len) < 0 || fchmod(fd, take_perms(0666)) < 0)
-        r = run_error("Can't write the data for %s: %s", args[1], strerror(errno));
+    r = take_perms(ctx, args[1], 0600, true, &mode);
+    if (r == 0)
+        r = lib(ctx, nsbox_add_bind_data(ctx->box, args[1], data, len, mode, flags));
     free(data);
-    if (fd >= 0)
-        close(fd);
-    else
-        free(path);
-    if (r < 0)
-        return r;
-    return lib(ctx, nsbox_add_bind_mount(ctx->box, path, args[1], flags));
+    return r;
 }
 
 static int opt_bind_data(struct run_ctx *ctx, char **args)
@@ -229,10 +272,9 @@ static int opt_ro_bind_data(struct run_ctx *ctx, char **args)
 
 static int opt_chmod(struct run_ctx *ctx, char **args)
 {
-    long mode = 0; /* gcc 12 -O3 cannot see that parse_mode sets it on success */
-    int r = parse_mode(args[0], &mode);
-    if (r < 0)
-        return r;
+    long mode = parse_mode("--chmod", args[0]);
+    if (mode < 0)
+        return -EINVAL;
     return lib(ctx, nsbox_add_chmod(ctx->box, args[1], (uint32_t)mode));
 }
 
@@ -275,8 +317,6 @@ static int fs_finish(struct run_ctx *ctx)
 
 static void fs_reset(void)
 {
-    data_files_remove();
-    n_data_files = 0;
     next_perms = -1;
     next_size = 0;
 }

@@ -230,6 +230,17 @@ class Sandbox(_Handle):
         return self._call("nsbox_add_file", cstr(dst, "dst"), ctypes.cast(buf, ctypes.c_void_p),
                           len(raw), u32(mode, "mode"))
 
+    def add_bind_data(self, dst: StrPath, data: Union[str, bytes], mode: int = 0o600,
+                      flags: int = 0) -> "Sandbox":
+        """Binds at dst a file holding a copy of data, with exactly mode
+        (bwrap's --bind-data; MOUNT_RDONLY: --ro-bind-data), made on the new
+        root's private staging tmpfs: needs set_root."""
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        buf = ctypes.create_string_buffer(raw, len(raw))
+        return self._call("nsbox_add_bind_data", cstr(dst, "dst"),
+                          ctypes.cast(buf, ctypes.c_void_p), len(raw), u32(mode, "mode"),
+                          c_uint(flags, "flags"))
+
     def add_chmod(self, path: StrPath, mode: int) -> "Sandbox":
         """Sets the mode of path, which an earlier step or the root
         provides, to exactly mode (bwrap's --chmod); a missing path fails
@@ -333,6 +344,11 @@ class Sandbox(_Handle):
         DISABLE_USERNS, ASSERT_USERNS_DISABLED flags, replacing earlier
         ones."""
         return self._call("nsbox_set_flags", c_uint(flags, "flags"))
+
+    def add_lock_file(self, path: StrPath) -> "Sandbox":
+        """Holds a read lock on path, a file inside the sandbox, from before
+        exec while the sandbox runs (bwrap's --lock-file)."""
+        return self._call("nsbox_add_lock_file", cstr(path, "path"))
 
     # -- running
     def spawn(self, argv: Sequence[StrPath], *, stdin: FileSpec = None,
