@@ -422,7 +422,7 @@ CHILD static int child_bind_data(struct plan *p, long rootfd, struct mount_entry
     child_close(fd);
     if (r < 0)
         return child_fail(p, STEP_MOUNT, r, index + PHASE_WRITE);
-    long tree = child_open_tree(e->src);
+    long tree = child_open_source(p->mounts, e->src);
     if (tree < 0)
         return child_fail(p, STEP_MOUNT, tree, index);
     /* Attached before the unlink: the kernel does not attach a tree whose
