@@ -340,21 +340,26 @@ START_TEST(test_eintr)
     ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "32"), 0);
     struct sigaction sa = {.sa_handler = on_alarm};
     ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
-    struct itimerval it = {{0, 300}, {0, 300}};
+    /* Under the v2 guest's software emulation a spawn takes ~100x longer
+     * and a 300 us timer starves it: fewer spawns, slower alarms there. */
+    bool vm = getenv("NSBOX_VM") != NULL;
+    int spawns = vm ? 150 : 1500;
+    long us = vm ? 2000 : 300;
+    struct itimerval it = {{0, us}, {0, us}};
     ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
     char *argv[] = {"/bin/true", NULL};
     int failed = 0;
     char first[1024] = "";
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < spawns; i++) {
         int r = nsbox_run(box, argv);
         if (r != 0 && !failed++)
             snprintf(first, sizeof(first), "%d: %s", r, nsbox_errmsg(box));
     }
     it = (struct itimerval){0};
     setitimer(ITIMER_REAL, &it, NULL);
-    ck_assert_msg(failed == 0, "%d of 1500 spawns failed (%d alarms), first: %s", failed,
+    ck_assert_msg(failed == 0, "%d of %d spawns failed (%d alarms), first: %s", failed, spawns,
                   (int)alarms, first);
-    ck_assert_int_gt(alarms, 100);
+    ck_assert_int_gt(alarms, vm ? 10 : 100);
     ck_assert_int_eq(count_sandbox_cgroups(), 0);
     nsbox_free(box);
 }
