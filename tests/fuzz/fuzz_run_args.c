@@ -64,6 +64,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     setenv("TMPDIR", tmpdir, 1);
     atexit(tmpdir_remove);
     run_prefix = ""; /* the messages go to stderr: keep them short */
+    /* main() records it for --die-with-parent's check of a dead parent */
+    run_parent_pid = getppid();
     return 0;
 }
 
