@@ -37,7 +37,7 @@ static bool safe(const char *data, size_t size)
 {
     const char *prev = "";
     for (const char *c = data; c < data + size; c += strlen(c) + 1) {
-        if (strcmp(c, "--help") == 0 || strcmp(c, "--version") == 0)
+        if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "--version") == 0)
             return false;
         if (takes_fd(prev)) {
             long fd = run_parse_num(c);
