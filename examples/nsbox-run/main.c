@@ -2,6 +2,7 @@
 /* nsbox-run: parses bwrap's command line into a recipe, runs the command,
  * exits with its status. Errors are one line: "nsbox-run: <message>". */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -51,6 +52,18 @@ long run_parse_num(const char *s)
     if (errno || end == s || *end || v < 0 || v > INT_MAX)
         return -1;
     return v;
+}
+
+void run_reserve_fd(int fd)
+{
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+        return;
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (nul >= 0 && nul != fd) {
+        if (dup2(nul, fd) == fd)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        close(nul);
+    }
 }
 
 static void usage(FILE *out)

@@ -61,6 +61,7 @@ static int opt_json_status_fd(struct run_ctx *ctx, char **args)
     if (fd < 0)
         return run_error("Invalid fd: %s", args[0]);
     ctx->json_status_fd = (int)fd;
+    run_reserve_fd((int)fd);
     return 0;
 }
 

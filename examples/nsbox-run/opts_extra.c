@@ -118,7 +118,10 @@ static int opt_argv0(struct run_ctx *ctx, char **args)
 
 static int opt_info_fd(struct run_ctx *ctx, char **args)
 {
-    return parse_fd(args[0], &ctx->info_fd);
+    int r = parse_fd(args[0], &ctx->info_fd);
+    if (r == 0)
+        run_reserve_fd(ctx->info_fd);
+    return r;
 }
 
 /* Taken inside the sandbox by the library, with the command's ids and

@@ -75,6 +75,11 @@ int run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a non-negative decimal int (an fd, an id); -1 if it is not one. */
 long run_parse_num(const char *s);
 
+/* An output fd given on the command line that is not open now is held on a
+ * read-only /dev/null, so that no fd nsbox-run opens later takes its number
+ * and the write still fails with EBADF, as bwrap's does. */
+void run_reserve_fd(int fd);
+
 /* Writes "\"child-pid\": N" and the created namespaces' "\"KIND-namespace\":
  * INODE" items, separated by sep, into doc; returns the length. */
 int run_status_doc(struct run_ctx *ctx, nsbox_proc *proc, const char *sep, char *doc, size_t size);
