@@ -14,6 +14,7 @@
  * along; the control, without the flag, shows the command outliving it. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -135,7 +136,11 @@ static void tmpfs_root(nsbox *box)
     ck_assert_int_eq(nsbox_add_symlink(box, "usr/bin", "/bin"), 0);
     ck_assert_int_eq(nsbox_add_symlink(box, "usr/lib", "/lib"), 0);
     ck_assert_int_eq(nsbox_add_symlink(box, "usr/lib64", "/lib64"), 0);
-    ck_assert_int_eq(nsbox_add_bind_mount(box, "/work", "/work", NSBOX_MOUNT_RDONLY), 0);
+    /* the directory of priv-helper at its own path, wherever the checkout is */
+    char tests_dir[PATH_MAX];
+    snprintf(tests_dir, sizeof(tests_dir), "%s", PRIV_HELPER);
+    *strrchr(tests_dir, '/') = '\0';
+    ck_assert_int_eq(nsbox_add_bind_mount(box, tests_dir, tests_dir, NSBOX_MOUNT_RDONLY), 0);
     ck_assert_int_eq(nsbox_add_bind_mount(box, dir, "/host", 0), 0);
 }
 
