@@ -2,7 +2,7 @@
 /* Attacks on the caller's memory through a spawn's stages (issue 10.1),
  * performed for real: a sandboxed process writes into /proc/STAGE/mem at
  * the address of a canary of this process. The stages share our memory
- * (CLONE_VM) until they exec; the dumpable guard (lib/dump_guard.c) must
+ * (CLONE_VM) until they exec; the dumpable guard (lib/parent/dump_guard.c) must
  * keep every one of them out of reach. Each attack has a control with the
  * guard off (the internal knob), which must succeed, so that a passing
  * attack test means the defence held, not that the attack missed.

@@ -27,9 +27,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "../sys.h"
+#include "../../base/sys.h"
 
-/* The stages' report record and step numbers (lib/internal.h). */
+/* The stages' report record and step numbers (lib/base/internal.h). */
 struct child_report {
     int step, err, index;
 };
@@ -229,7 +229,7 @@ static int exec_fail(long report_fd, int step, long err, int index)
 
 static int exec_main(int argc, char **argv, char **envp)
 {
-    /* enum child_step of lib/internal.h, checked there by a static assert */
+    /* enum child_step of lib/base/internal.h, checked there by a static assert */
     enum { STEP_EXEC_ = 21, STEP_CGROUP_ = 23 };
     if (argc < 8)
         return 125;
