@@ -10,7 +10,9 @@
 
 #include "testlib.h"
 
+#ifndef BIT /* lib/base/internal.h has the same, for the tests that include both */
 #define BIT(cap) ((uint64_t)1 << (cap))
+#endif
 
 /* The unprivileged uid (and gid) a sandbox runs as in p_box(i, true):
  * 1000 for the root caller (i == 0), the caller's own 65534 for nobody. */

@@ -13,6 +13,11 @@
 
 #define NSBOX_EXPORT __attribute__((visibility("default")))
 
+/* The number of elements of an array (not a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Bit n of a 64-bit mask (capability sets, signal sets). */
+#define BIT(n) ((uint64_t)1 << (n))
+
 /* Code that runs between clone and exec: it shares the caller's memory, so
  * no sanitizer runtime may poison shadow memory or allocate on its behalf. */
 #define CHILD __attribute__((no_sanitize("address", "undefined")))

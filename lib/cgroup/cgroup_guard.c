@@ -19,7 +19,7 @@ int cg_caps_check(nsbox *box, const struct cgroup_recipe *r, const struct plan *
 {
     (void)r;
     bool holds = plan_new_userns(p) || geteuid() == 0;
-    if (!holds || !(p->caps->keep & ((uint64_t)1 << CAP_SYS_ADMIN)) || box->cg_unguarded)
+    if (!holds || !(p->caps->keep & BIT(CAP_SYS_ADMIN)) || box->cg_unguarded)
         return 0;
     return box_fail(box, EPERM,
                     "cgroup limits with cap_sys_admin kept: the command could remount the "

@@ -11,8 +11,6 @@
 #include "sys.h"
 #include "userns.h"
 
-#define BIT(cap) ((uint64_t)1 << (cap))
-
 /* index tells the report which ids failed: 0 the command's, 1 those of
  * the filesystem steps. */
 CHILD static int child_ids(struct plan *p, bool groups, uint32_t uid, uint32_t gid, int index)

@@ -54,7 +54,7 @@ CHILD static unsigned long child_locked_flags(const char *opts, int len)
     for (int start = 0, i = 0; i <= len; i++) {
         if (i < len && opts[i] != ',')
             continue;
-        for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        for (unsigned k = 0; k < ARRAY_SIZE(names); k++)
             if (child_streq(opts + start, names[k].name, i - start))
                 flags |= names[k].flag;
         start = i + 1;

@@ -81,7 +81,7 @@ CHILD static long child_signals_reset(const struct plan *p)
         unsigned long handler, flags, restorer, mask;
     } dfl = {0, 0, 0, 0};
     for (int sig = 1; sig < 65; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP || !(p->ignored_signals & (1ULL << (sig - 1))))
+        if (sig == SIGKILL || sig == SIGSTOP || !(p->ignored_signals & BIT(sig - 1)))
             continue;
         long r = sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
         if (r < 0 && r != -22 /* EINVAL: a number this kernel lacks */)
@@ -104,7 +104,7 @@ CHILD static void child_init_ambient(void)
     static const int caps[] = {CAP_KILL, CAP_SETUID, CAP_SETGID, CAP_SETPCAP};
     if (sys2(SYS_capget, &h, d) < 0)
         return;
-    const int n = (int)(sizeof(caps) / sizeof(caps[0]));
+    const int n = (int)ARRAY_SIZE(caps);
     unsigned want = 0;
     for (int i = 0; i < n; i++)
         want |= d[0].permitted & CAP_TO_MASK(caps[i]);

@@ -125,18 +125,16 @@ CHILD static long child_cover_names(const struct mount_plan *mp, long dirfd,
     return 0;
 }
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 CHILD int child_cover(struct plan *p, long dirfd, int kind, int index)
 {
     const struct mount_plan *mp = p->mounts;
     long r = 0;
     if (kind == KERNEL_PROC) {
-        r = child_cover_names(mp, dirfd, proc_rdonly, N(proc_rdonly), false);
+        r = child_cover_names(mp, dirfd, proc_rdonly, (int)ARRAY_SIZE(proc_rdonly), false);
         if (r == 0)
-            r = child_cover_names(mp, dirfd, proc_masked, N(proc_masked), true);
+            r = child_cover_names(mp, dirfd, proc_masked, (int)ARRAY_SIZE(proc_masked), true);
     } else if (kind == KERNEL_SYS) {
-        r = child_cover_names(mp, dirfd, sys_masked, N(sys_masked), true);
+        r = child_cover_names(mp, dirfd, sys_masked, (int)ARRAY_SIZE(sys_masked), true);
     }
     return r < 0 ? child_fail(p, STEP_MOUNT, r, index) : 0;
 }
@@ -147,7 +145,7 @@ CHILD int child_cover(struct plan *p, long dirfd, int kind, int index)
 CHILD int child_cover_below(struct plan *p, long dirfd, int index)
 {
     static const char *const names[] = {"proc", "sys"};
-    for (int i = 0; i < N(names); i++) {
+    for (int i = 0; i < (int)ARRAY_SIZE(names); i++) {
         long fd = child_openat2(dirfd, names[i], O_DIRECTORY,
                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
         if (fd < 0)

@@ -256,7 +256,7 @@ static int map_write_direct(nsbox *box, pid_t pid, int fd, const struct map_view
 static const char *helper_find(const char *name, char *buf, size_t size)
 {
     static const char *const dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin"};
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
         snprintf(buf, size, "%s/%s", dirs[i], name);
         if (access(buf, X_OK) == 0)
             return buf;

@@ -19,12 +19,12 @@
 #define STAGING "/tmp"
 
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-#define N_DEV_NODES (sizeof(dev_nodes) / sizeof(dev_nodes[0]))
+#define N_DEV_NODES ARRAY_SIZE(dev_nodes)
 static const char *const dev_links[][2] = {
     {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
     {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
 };
-#define N_DEV_LINKS (sizeof(dev_links) / sizeof(dev_links[0]))
+#define N_DEV_LINKS ARRAY_SIZE(dev_links)
 /* tmpfs, the pre-opened nodes and their binds, shm, pts, the links. */
 #define DEV_ENTRIES (1 + 2 * N_DEV_NODES + 2 + N_DEV_LINKS)
 
@@ -398,8 +398,7 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
     int e = rep->err > 0 ? rep->err : EPROTO;
     if (rep->index < 0) {
         int ph = -rep->index;
-        const char *what =
-            ph < (int)(sizeof(root_phases) / sizeof(root_phases[0])) ? root_phases[ph] : "?";
+        const char *what = ph < (int)ARRAY_SIZE(root_phases) ? root_phases[ph] : "?";
         if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE || rep->index == ROOT_HOST_PROC)
             return box_fail(box, e, "mounts: %s", what);
         return box_fail(box, e, "%s: %s", mp->root_desc, what);
@@ -408,8 +407,7 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
     if (!mp || i >= mp->n)
         return box_fail(box, e, "mount step %d", i);
     const struct mount_entry *ent = &mp->e[i];
-    const char *phase =
-        ph < (int)(sizeof(entry_phases) / sizeof(entry_phases[0])) ? entry_phases[ph] : NULL;
+    const char *phase = ph < (int)ARRAY_SIZE(entry_phases) ? entry_phases[ph] : NULL;
     if (phase)
         return box_fail(box, e, "%s: %s", ent->desc, phase);
     return box_fail(box, e, "%s", ent->desc);

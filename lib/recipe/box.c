@@ -35,7 +35,7 @@ static const struct {
 
 const char *ns_name(unsigned one_ns)
 {
-    for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
         if (ns_table[i].ns == one_ns)
             return ns_table[i].name;
     return "?";
@@ -44,7 +44,7 @@ const char *ns_name(unsigned one_ns)
 unsigned long ns_clone_flags(unsigned ns)
 {
     unsigned long flags = 0;
-    for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
         if (ns & ns_table[i].ns)
             flags |= ns_table[i].clone_flag;
     return flags;
@@ -128,7 +128,7 @@ static int fd_ns_kind(int fd, unsigned *kind)
     if (!colon)
         return -1;
     *colon = '\0';
-    for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
         if (strcmp(target, ns_table[i].name) == 0)
             *kind = ns_table[i].ns;
     return *kind ? 0 : -1;

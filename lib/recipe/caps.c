@@ -12,8 +12,6 @@
 
 #include "caps.h"
 
-#define BIT(cap) ((uint64_t)1 << (cap))
-
 struct caps_recipe {
     uint64_t keep;  /* "ALL" sets every bit; the plan trims to the kernel's */
     uint64_t named; /* added by name: must be held and known to the kernel */

@@ -160,9 +160,9 @@ static int init_unhardened(char **envp)
     return 1;
 }
 
-#define BIT(sig) (1UL << ((sig)-1))
-static const unsigned long forwarded =
-    BIT(SIGTERM) | BIT(SIGINT) | BIT(SIGHUP) | BIT(SIGQUIT) | BIT(SIGUSR1) | BIT(SIGUSR2);
+#define SIG_BIT(sig) (1UL << ((sig)-1))
+static const unsigned long forwarded = SIG_BIT(SIGTERM) | SIG_BIT(SIGINT) | SIG_BIT(SIGHUP) |
+                                       SIG_BIT(SIGQUIT) | SIG_BIT(SIGUSR1) | SIG_BIT(SIGUSR2);
 
 /* Reaps every ended child; returns 1 when `child` was among them. */
 static int reap_all(long child, int rec[2])
@@ -204,7 +204,7 @@ static int init_main(int argc, char **argv, char **envp)
     sys2(SYS_prctl, PR_SET_NAME, "nsbox-init");
     unsigned long all = ~0UL;
     sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, 0, 8);
-    unsigned long wanted = forwarded | BIT(SIGCHLD);
+    unsigned long wanted = forwarded | SIG_BIT(SIGCHLD);
     int rec[2] = {0, 0};
     for (;;) {
         if (reap_all(child, rec)) {
@@ -215,7 +215,7 @@ static int init_main(int argc, char **argv, char **envp)
         }
         siginfo_t si;
         long sig = sys4(SYS_rt_sigtimedwait, &wanted, &si, 0, 8);
-        if (sig > 0 && (forwarded & BIT(sig)))
+        if (sig > 0 && (forwarded & SIG_BIT(sig)))
             sys2(SYS_kill, child, sig);
     }
 }
