@@ -71,25 +71,6 @@ CHILD static long child_report_channel(struct plan *p)
     return 0;
 }
 
-/* No disposition of the caller may leak into the command. The caller's
- * handlers cannot run here (every signal stays blocked until exec, which
- * resets them to default); SIG_IGN survives exec, so the signals the caller
- * ignores go back to default. */
-CHILD static long child_signals_reset(const struct plan *p)
-{
-    struct {
-        unsigned long handler, flags, restorer, mask;
-    } dfl = {0, 0, 0, 0};
-    for (int sig = 1; sig < 65; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP || !(p->ignored_signals & BIT(sig - 1)))
-            continue;
-        long r = sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
-        if (r < 0 && r != -22 /* EINVAL: a number this kernel lacks */)
-            return r;
-    }
-    return 0;
-}
-
 /* The init keeps CAP_KILL across exec, and CAP_SETUID, CAP_SETGID and
  * CAP_SETPCAP to take the command's ids and empty its bounding set, also
  * when it runs as a uid other than 0 of its user namespace (a shifted map,
@@ -299,7 +280,11 @@ CHILD int child_main(void *arg)
     long r = child_report_channel(p);
     if (r < 0)
         return child_fail(p, STEP_REPORT, r, 0);
-    r = child_signals_reset(p);
+    /* No disposition of the caller may leak into the command. The caller's
+     * handlers cannot run here (every signal stays blocked until exec,
+     * which resets them to default); SIG_IGN survives exec, so the signals
+     * the caller ignores go back to default. */
+    r = child_signals_default(p->ignored_signals);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 0);
     /* The caller may have died already, before the signal was armed. */

@@ -18,11 +18,25 @@ int child_command(struct plan_stage *s);
  * meanwhile. Returns 0, or the exit code after child_fail. */
 int child_pdeath_rearm(struct plan_stage *s);
 
+/* Puts the signals of set (bit sig - 1) back to their default disposition
+ * (SIGKILL and SIGSTOP have no other); 0 or the first error, skipping the
+ * numbers this kernel lacks. */
+long child_signals_default(uint64_t set);
+
 /* Writes v in decimal at buf; returns the end (the NUL). */
 char *child_utoa(char *buf, unsigned long v);
 
 /* Waits until the stages above the command's have exec'd or exited. */
 void child_wait_stages(struct plan *p);
+
+/* What helper_run (parent/helper.c) hands its child. */
+struct helper_args {
+    char *const *argv;
+    int out_fd; /* its stdout and stderr */
+};
+
+/* The helper's child: runs argv with its output on out_fd (helper_child.c). */
+int helper_child(void *arg);
 
 /* Brings "lo" up in the new network namespace. */
 long net_loopback_up(void);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every step of the child calls: the failure report, the wait for the
- * stages above, the parent-death re-arm and decimal formatting. They call
+ * stages above, the parent-death re-arm, the signal reset and decimal
+ * formatting. They call
  * nothing else of the child's, so the stages (child.c, child_exec.c,
  * mount.c, ...) that call them form no circle. Raw system calls only. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
@@ -62,6 +64,21 @@ CHILD int child_pdeath_rearm(struct plan_stage *s)
         return child_fail(p, STEP_PDEATHSIG, r, 1);
     if (r > 0)
         return child_fail(p, STEP_PDEATHSIG, -3 /* ESRCH */, 2);
+    return 0;
+}
+
+CHILD long child_signals_default(uint64_t set)
+{
+    struct {
+        unsigned long handler, flags, restorer, mask;
+    } dfl = {0, 0, 0, 0};
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || !(set & BIT(sig - 1)))
+            continue;
+        long r = sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
+        if (r < 0 && r != -EINVAL /* a number this kernel lacks */)
+            return r;
+    }
     return 0;
 }
 

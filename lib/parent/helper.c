@@ -2,11 +2,11 @@
 /* Running a helper program (newuidmap, newgidmap) from the parent: a
  * CLONE_VM|CLONE_VFORK child with exit_signal 0 and signals reset, so that
  * neither the caller's handlers nor its waitpid(-1) see it, and with its
- * output captured for the error message instead of printed. */
+ * output captured for the error message instead of printed. The child
+ * itself is in child/helper_child.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <pthread.h>
@@ -14,34 +14,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "child.h"
 #include "internal.h"
-#include "sys.h"
-
-static char *const empty_env[] = {NULL};
-
-struct helper_args {
-    char *const *argv;
-    int out_fd; /* its stdout and stderr */
-};
-
-/* The helper child: signals back to default, output to our pipe, no other
- * fd of the caller. */
-CHILD static int helper_child(void *arg)
-{
-    struct helper_args *h = arg;
-    struct {
-        unsigned long handler, flags, restorer, mask;
-    } dfl = {0, 0, 0, 0};
-    for (int sig = 1; sig < 65; sig++)
-        sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
-    sys3(SYS_dup3, h->out_fd, 1, 0);
-    sys3(SYS_dup3, h->out_fd, 2, 0);
-    sys3(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    unsigned long none = 0;
-    sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
-    sys3(SYS_execve, h->argv[0], h->argv, empty_env);
-    return 127;
-}
 
 /* Reads what the helper printed, up to size-1 bytes, as one line. The
  * pipe's write end sat in the caller's fd table, where a fork of another
