@@ -19,8 +19,10 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out);
 /* Formats the child's failed STEP_CGROUP (its v1 cgroup move). */
 int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep);
 
-/* Places pid in the cgroup where neither clone3 nor the child did; before
- * go. Also closes the parent's copies of the fds the child used. */
+/* Before the go: closes the parent's copies of the v1 "tasks" fds the
+ * child moved itself with. It places nothing: clone3 placed the child
+ * (v2, CLONE_INTO_CGROUP) or the child's first step did (v1); box and pid
+ * are unused. */
 int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
 
 /* Memory-limited recipes: moves pid (the first stage, an init by now)

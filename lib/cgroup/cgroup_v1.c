@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup v1 backend: one directory per controller hierarchy the limits
- * and the report need, the v1 twin of each limit written into it, the pid
- * placed by the parent before the child's go (cgroup.h). */
+ * and the report need, with the v1 twin of each limit written into it.
+ * The parent writes no pid: the child moves itself into each leaf through
+ * the "tasks" files cgroup.c opens for it (cgroup.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The command's stage: everything from the filesystem view to exec, in
- * the order of DESIGN.md. Raw system calls only (see child.c). */
+ * the order child_command() lists. Raw system calls only (see child.c). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/close_range.h>

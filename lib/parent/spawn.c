@@ -143,8 +143,9 @@ static pid_t spawn_clone(struct plan *p, int *pidfd)
         args.cgroup = (uint64_t)p->cgroup_fd;
     }
     long pid = nsbox_clone3(&args, sizeof(args), child_main, p);
-    /* clone3 needs Linux 5.3; clone() with CLONE_PIDFD works from 5.2 (and
-     * cannot place the child: cgroup_attach() then writes its pid). */
+    /* clone3 needs Linux 5.3; clone() with CLONE_PIDFD works from 5.2, but
+     * cannot place the child in a cgroup: only where clone3 would not
+     * either (no v2 cgroup fd; on v1 the child moves itself). */
     if (pid == -ENOSYS && p->cgroup_fd < 0) {
         pid = clone(child_main, p->stack + args.stack_size,
                     (int)(CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID | p->clone_ns), p, pidfd,
