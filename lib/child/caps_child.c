@@ -3,6 +3,7 @@
  * with raw system calls only (see child.c): bounding set, groups, gid, uid,
  * capability sets, ambient set; and, last of all, the seccomp filter. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 
@@ -60,7 +61,7 @@ CHILD static int child_caps_bound(struct plan *p, uint64_t held, uint64_t keep)
         /* one call per capability: dropping an absent one succeeds; only on
          * EPERM does it matter whether it was there at all */
         long r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap);
-        if (r == -1 /* EPERM */ && sys2(SYS_prctl, PR_CAPBSET_READ, cap) == 0)
+        if (r == -EPERM && sys2(SYS_prctl, PR_CAPBSET_READ, cap) == 0)
             r = 0;
         if (r < 0)
             return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_BOUND, cap));
@@ -85,7 +86,7 @@ CHILD static int child_caps_set(struct plan *p, uint64_t keep)
         return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_SET, 0));
     r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     /* Linux < 4.3 has no ambient set: nothing to clear (a raise fails). */
-    if (r < 0 && !(r == -22 /* EINVAL */ && keep == 0))
+    if (r < 0 && !(r == -EINVAL && keep == 0))
         return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_AMBIENT_CLEAR, 0));
     for (int cap = 0; cap <= c->last_cap; cap++) {
         if (!(keep & BIT(cap)))
@@ -135,7 +136,7 @@ CHILD int child_ids_caps(struct plan *p)
     uint64_t missing = c->named & ~held;
     if (missing) {
         int cap = __builtin_ctzll(missing);
-        return child_fail(p, STEP_CAPS, -1 /* EPERM */, CAPS_INDEX(CAPS_MISSING, cap));
+        return child_fail(p, STEP_CAPS, -EPERM, CAPS_INDEX(CAPS_MISSING, cap));
     }
     uint64_t keep = c->keep & held;
     if (child_caps_bound(p, held, keep))
@@ -167,7 +168,7 @@ CHILD int child_seccomp(struct plan *p)
     if (!c->prog.len)
         return 0;
     long r = sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->prog);
-    if (r == -38 /* ENOSYS */)
+    if (r == -ENOSYS)
         r = sys3(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog);
     if (r < 0)
         return child_fail(p, STEP_SECCOMP, r, 0);

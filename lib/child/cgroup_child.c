@@ -5,6 +5,7 @@
  * the flag) gives the command a writable view of the cgroups above its
  * leaf. Raw system calls only (see child.c). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
@@ -80,7 +81,7 @@ CHILD static long child_cgroupfs_line(char *line, char *path, int size)
     int n = 0;
     for (int i = 0; i < len; i++) {
         if (n + 1 >= size)
-            return -36; /* ENAMETOOLONG */
+            return -ENAMETOOLONG;
         if (mp[i] == '\\' && i + 3 < len) {
             path[n++] = (char)((mp[i + 1] - '0') * 64 + (mp[i + 2] - '0') * 8 + (mp[i + 3] - '0'));
             i += 3;
@@ -91,12 +92,12 @@ CHILD static long child_cgroupfs_line(char *line, char *path, int size)
     path[n] = '\0';
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
     long r = sys5(SYS_mount_setattr, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &attr, sizeof(attr));
-    if (r == -38 /* ENOSYS */) {
+    if (r == -ENOSYS) {
         const char *opts = child_field(line, 5, &len);
         r = sys5(SYS_mount, 0, path, 0,
                  MS_REMOUNT | MS_BIND | MS_RDONLY | child_locked_flags(opts, len), 0);
     }
-    return r == -2 /* ENOENT */ || r == -20 /* ENOTDIR */ ? 0 : r;
+    return r == -ENOENT || r == -ENOTDIR ? 0 : r;
 }
 
 CHILD int child_cgroupfs_ro(struct plan *p)
@@ -131,7 +132,7 @@ CHILD int child_cgroupfs_ro(struct plan *p)
         /* A line longer than the buffer cannot be checked: refuse. */
         if (start == 0 && have == size - 1) {
             sys1(SYS_close, fd);
-            return child_fail(p, STEP_CGROUPFS, -36 /* ENAMETOOLONG */, 0);
+            return child_fail(p, STEP_CGROUPFS, -ENAMETOOLONG, 0);
         }
         for (int i = start; i < have; i++)
             buf[i - start] = buf[i];

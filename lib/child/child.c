@@ -247,7 +247,8 @@ CHILD static long child_join(struct plan *p)
 }
 
 /* Tells the parent we are ready for maps and cgroup placement, and waits
- * for its go. EOF means the parent gave up: exit without a report. */
+ * for its go: 0, a negative errno, or 1 at EOF, when the parent gave up
+ * (the stage exits without a report). */
 CHILD static long child_sync(struct plan *p)
 {
     char c = 0;
@@ -259,7 +260,7 @@ CHILD static long child_sync(struct plan *p)
             return r;
     }
     r = sys_retry(sys3(SYS_read, p->sync_fd, &c, 1));
-    return r == 1 ? 0 : r == 0 ? -1 : r;
+    return r == 1 ? 0 : r == 0 ? 1 : r;
 }
 
 /* Whether the caller died before child_pdeathsig armed the signal (it
@@ -311,7 +312,7 @@ CHILD int child_main(void *arg)
         return 127;
     if (p->send_ready || p->wait_go) {
         r = child_sync(p);
-        if (r == -1)
+        if (r > 0)
             return 1;
         if (r < 0)
             return child_fail(p, STEP_SYNC, r, 0);

@@ -63,7 +63,7 @@ CHILD int child_pdeath_rearm(struct plan_stage *s)
     if (r < 0)
         return child_fail(p, STEP_PDEATHSIG, r, 1);
     if (r > 0)
-        return child_fail(p, STEP_PDEATHSIG, -3 /* ESRCH */, 2);
+        return child_fail(p, STEP_PDEATHSIG, -ESRCH, 2);
     return 0;
 }
 

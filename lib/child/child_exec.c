@@ -2,6 +2,7 @@
 /* The command's stage: everything from the filesystem view to exec, in
  * the order child_command() lists. Raw system calls only (see child.c). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -34,7 +35,7 @@ CHILD static long child_rlimits(struct plan *p, int *index)
 CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
 {
     long r = sys3(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC);
-    if (r != -22 /* EINVAL */ && r != -38 /* ENOSYS */)
+    if (r != -EINVAL && r != -ENOSYS)
         return r;
     struct rlimit64 lim;
     r = sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim);
@@ -91,15 +92,15 @@ _Static_assert(STEP_EXEC == 21 && STEP_CGROUP == 23, "lib/child/init/nsbox-init.
  * entry moves on to the next, and EACCES wins over ENOENT in the report. */
 CHILD static int child_exec(struct plan *p)
 {
-    long err = -2 /* ENOENT */;
+    long err = -ENOENT;
     int index = 0;
     for (int i = 0; p->exec_paths[i]; i++) {
         long r = sys3(SYS_execve, p->exec_paths[i], p->argv, p->envp);
-        if (r == -13 /* EACCES */ || (r != -2 && r != -20 /* ENOTDIR */)) {
+        if (r == -EACCES || (r != -ENOENT && r != -ENOTDIR)) {
             err = r;
             index = i;
         }
-        if (r != -2 && r != -20 && r != -13)
+        if (r != -ENOENT && r != -ENOTDIR && r != -EACCES)
             break;
     }
     return child_fail(p, STEP_EXEC, err, index);
@@ -116,7 +117,7 @@ CHILD static long child_exec_check(const char *path)
     r = sys4(SYS_newfstatat, AT_FDCWD, path, &st, 0);
     if (r < 0)
         return r;
-    return S_ISREG(st.st_mode) ? 0 : -13 /* EACCES */;
+    return S_ISREG(st.st_mode) ? 0 : -EACCES;
 }
 
 /* A memory-limited recipe: the same search, then the exec goes through the
@@ -127,7 +128,7 @@ CHILD static long child_exec_check(const char *path)
  * write, close, fcntl and execve. */
 CHILD static int child_placed_prepare(struct plan *p)
 {
-    long err = -2 /* ENOENT */;
+    long err = -ENOENT;
     int index = -1, err_index = 0;
     for (int i = 0; p->exec_paths[i]; i++) {
         long r = child_exec_check(p->exec_paths[i]);
@@ -135,11 +136,11 @@ CHILD static int child_placed_prepare(struct plan *p)
             index = i;
             break;
         }
-        if (r == -13 || (r != -2 && r != -20)) {
+        if (r == -EACCES || (r != -ENOENT && r != -ENOTDIR)) {
             err = r;
             err_index = i;
         }
-        if (r != -2 && r != -20 && r != -13)
+        if (r != -ENOENT && r != -ENOTDIR && r != -EACCES)
             break;
     }
     if (index < 0)

@@ -3,6 +3,7 @@
  * child.c). Runs after the identity step, so the open has exactly the
  * command's ids, capabilities and root. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 
@@ -27,7 +28,7 @@ CHILD static long child_send_fd(int sync, long fd, int index)
     struct msghdr msg = {
         .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     long r = sys_retry(sys3(SYS_sendmsg, sync, &msg, MSG_NOSIGNAL));
-    return r == (long)sizeof(rep) ? 0 : r < 0 ? r : -5 /* EIO */;
+    return r == (long)sizeof(rep) ? 0 : r < 0 ? r : -EIO;
 }
 
 /* O_NONBLOCK: a FIFO opens at once instead of waiting for a writer;

@@ -7,6 +7,7 @@
  * no capability there to raise the limit again. Raw system calls only
  * (see child.c). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 
@@ -21,7 +22,7 @@ CHILD static long child_write_at(int dfd, const char *name, const char *text, in
         return fd;
     long r = sys_retry(sys3(SYS_write, fd, text, len));
     sys1(SYS_close, fd);
-    return r < 0 ? r : r == len ? 0 : -5 /* EIO */;
+    return r < 0 ? r : r == len ? 0 : -EIO;
 }
 
 CHILD int child_userns_limit(struct plan *p)
@@ -82,6 +83,6 @@ CHILD int child_userns_seal(struct plan *p)
         sys1(SYS_close, p->proc_fd);
     long r = sys1(SYS_unshare, CLONE_NEWUSER);
     if (r == 0)
-        return child_fail(p, STEP_USERNS, -17 /* EEXIST */, USERNS_ASSERT);
+        return child_fail(p, STEP_USERNS, -EEXIST, USERNS_ASSERT);
     return 0;
 }

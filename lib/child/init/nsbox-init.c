@@ -21,6 +21,7 @@
  * cgroup.procs or v1 "tasks" files the parent opened, closes them, and
  * execs PATH (candidate INDEX of the command's) with ARGV and its own
  * environment. A failure goes to REPORT_FD as the stages' report record. */
+#include <errno.h> /* the names only: errno itself is not used */
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -73,7 +74,7 @@ static long init_pdeath_rearm(int sig, long ppfd)
         long sec, nsec;
     } now = {0, 0};
     r = sys5(SYS_ppoll, &pfd, 1, &now, 0, 8);
-    return r < 0 ? r : r > 0 ? -3 /* ESRCH */ : 0;
+    return r < 0 ? r : r > 0 ? -ESRCH : 0;
 }
 
 /* Takes the command's ids, so that an init started with the caller's host
@@ -193,7 +194,7 @@ static int init_main(int argc, char **argv, char **envp)
      * leaves no capability but CAP_KILL, and the sandbox ends with 125. */
     int failed = 0;
     long r = init_unhardened(envp) ? 0 : init_harden(argc, argv);
-    if (r == -3 /* ESRCH: the parent died during the id switch */) {
+    if (r == -ESRCH /* the parent died during the id switch */) {
         sys2(SYS_kill, child, SIGKILL);
         return 125;
     }
