@@ -231,7 +231,9 @@ CHILD static int child_stage_pid1(void *arg)
     return child_command(s);
 }
 
-CHILD static long child_join(struct plan *p)
+/* Joins the recipe's namespaces, then unshares the new ones inside them;
+ * 0, or the exit code after child_fail (like every step that reports). */
+CHILD static int child_join(struct plan *p)
 {
     for (int i = 0; i < p->n_joins; i++) {
         long r = sys2(SYS_setns, p->joins[i].fd, p->joins[i].nstype);
