@@ -153,6 +153,8 @@ int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *r
         return box_fail(box, rep->err, "make the cgroup mounts read-only (%s)",
                         rep->index ? "mount_setattr on a cgroup mount of /proc/self/mountinfo"
                                    : "read /proc/self/mountinfo");
+    if (rep->index < 0 || rep->index >= p->n_cgroup_moves)
+        return box_fail(box, rep->err, "move the sandbox into cgroup %d", rep->index);
     const char *path = p->cgroup_moves[rep->index].path;
     if (rep->err == EACCES || rep->err == EPERM)
         return cg_fail_access(box, rep->err, "move the sandbox into cgroup", path);

@@ -395,7 +395,7 @@ static const char *const entry_phases[] = {
 int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep)
 {
     const struct mount_plan *mp = p->mounts;
-    int e = rep->err > 0 ? rep->err : EPROTO;
+    int e = rep->err; /* positive: report_error checked it */
     if (rep->index < 0) {
         int ph = -rep->index;
         const char *what = ph < (int)ARRAY_SIZE(root_phases) ? root_phases[ph] : "?";

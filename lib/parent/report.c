@@ -47,7 +47,10 @@ int report_clone_error(nsbox *box, const struct plan *p, int err)
 static int report_exec(nsbox *box, const struct plan *p, const struct child_report *rep)
 {
     const char *name = p->exec_name;
-    if (strchr(name, '/') || rep->err == ENOENT)
+    int n = 0;
+    while (p->exec_paths && p->exec_paths[n])
+        n++;
+    if (strchr(name, '/') || rep->err == ENOENT || rep->index < 0 || rep->index >= n)
         return box_fail(box, rep->err, "exec %s", name);
     return box_fail(box, rep->err, "exec %s (as %s)", name, p->exec_paths[rep->index]);
 }
@@ -56,15 +59,17 @@ static int report_fds(nsbox *box, const struct plan *p, const struct child_repor
 {
     static const char *const names[3] = {"stdin", "stdout", "stderr"};
     int i = rep->index;
-    if (i < 3)
+    if (i >= 0 && i < 3)
         return box_fail(box, rep->err, "set up %s from fd %d", names[i], p->stdio[i]);
-    if (i - 3 < p->n_fds)
+    if (i >= 3 && i - 3 < p->n_fds)
         return box_fail(box, rep->err, "pass fd %d as %d", p->fds[i - 3].src, p->fds[i - 3].dst);
     return box_fail(box, rep->err, "close the caller's other fds");
 }
 
 static int report_setns(nsbox *box, const struct plan *p, const struct child_report *rep)
 {
+    if (rep->index < 0 || rep->index >= p->n_joins)
+        return box_fail(box, rep->err, "join namespace %d", rep->index);
     const struct plan_join *j = &p->joins[rep->index];
     char names[96];
     mask_ns_names(j->ns, names, sizeof(names));
@@ -82,10 +87,17 @@ static int report_id(nsbox *box, const char *what, uint32_t id, int err)
     return r;
 }
 
-int report_error(nsbox *box, const struct plan *p, const struct child_report *rep)
+int report_error(nsbox *box, const struct plan *p, const struct child_report *raw)
 {
+    /* The one guard on the record: every formatter below, here and in the
+     * other files, gets a positive errno (a record without one says the
+     * child broke the protocol). */
+    struct child_report checked = *raw;
+    if (checked.err <= 0)
+        checked.err = EPROTO;
+    const struct child_report *rep = &checked;
     char names[96];
-    int e = rep->err > 0 ? rep->err : EPROTO;
+    int e = rep->err;
     switch (rep->step) {
     case STEP_SIGNALS:
         return box_fail(box, e, "reset signals in the child");

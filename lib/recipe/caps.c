@@ -186,7 +186,7 @@ static int caps_report_seccomp(nsbox *box, const struct plan *p, int err)
 
 int caps_report(nsbox *box, const struct plan *p, const struct child_report *rep)
 {
-    int err = rep->err > 0 ? rep->err : EPROTO;
+    int err = rep->err; /* positive: report_error checked it */
     if (rep->step == STEP_SECCOMP)
         return caps_report_seccomp(box, p, err);
     int cap = rep->index & 0xff;
