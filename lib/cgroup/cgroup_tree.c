@@ -270,12 +270,10 @@ char *cg_parent_path(const char *own, const char *parent)
 int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
 {
     int r = box_fail(box, err, "%s %s", what, path);
-    if (geteuid() != 0) {
-        size_t len = strlen(box->errmsg);
-        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
-                 " (no writable cgroup for uid %u: run as root, or name a cgroup delegated to "
-                 "this user, e.g. chowned to it, with nsbox_set_cgroup_parent)",
-                 (unsigned)geteuid());
-    }
+    if (geteuid() != 0)
+        box_append(box,
+                   " (no writable cgroup for uid %u: run as root, or name a cgroup delegated to "
+                   "this user, e.g. chowned to it, with nsbox_set_cgroup_parent)",
+                   (unsigned)geteuid());
     return r;
 }

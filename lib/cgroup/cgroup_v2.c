@@ -82,12 +82,11 @@ static int v2_enable_fail(nsbox *box, int err, const struct cg_dir *d, const cha
     char procs[8];
     if (err == EBUSY ||
         (err == EOPNOTSUPP && cg_read(d->parent_fd, "cgroup.procs", procs, sizeof(procs)) > 0)) {
-        size_t len = strlen(box->errmsg);
-        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
-                 " (cgroup v2 \"no internal processes\" rule: %s holds processes, so it cannot "
-                 "hand controllers to a child cgroup; name an empty parent cgroup, e.g. a "
-                 "delegated one the caller does not run in, with nsbox_set_cgroup_parent)",
-                 d->cgpath);
+        box_append(box,
+                   " (cgroup v2 \"no internal processes\" rule: %s holds processes, so it cannot "
+                   "hand controllers to a child cgroup; name an empty parent cgroup, e.g. a "
+                   "delegated one the caller does not run in, with nsbox_set_cgroup_parent)",
+                   d->cgpath);
     }
     return r;
 }
