@@ -187,10 +187,19 @@ enum child_step {
 };
 
 /* What a failing child sends on the sync socket before it exits. */
+/* A report's index where a step has both an item of the plan (a mount
+ * entry, a capability, a lock file) and a part of its work that failed:
+ * item * REPORT_PARTS + part. A step with only one of them reports it as
+ * is; the root switch of the mounts reports negative numbers. */
+#define REPORT_PARTS 16
+#define REPORT_INDEX(item, part) ((int)(item)*REPORT_PARTS + (int)(part))
+#define REPORT_ITEM(index) ((index) / REPORT_PARTS)
+#define REPORT_PART(index) ((index) % REPORT_PARTS)
+
 struct child_report {
     int step;  /* enum child_step */
     int err;   /* positive errno */
-    int index; /* which join, mount, rlimit, fd, exec path … */
+    int index; /* which join, mount, rlimit, fd, exec path …; see REPORT_INDEX */
 };
 
 struct plan_join {

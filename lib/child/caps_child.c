@@ -64,7 +64,7 @@ CHILD static int child_caps_bound(struct plan *p, uint64_t held, uint64_t keep)
         if (r == -EPERM && sys2(SYS_prctl, PR_CAPBSET_READ, cap) == 0)
             r = 0;
         if (r < 0)
-            return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_BOUND, cap));
+            return child_fail(p, STEP_CAPS, r, REPORT_INDEX(cap, CAPS_BOUND));
     }
     return 0;
 }
@@ -83,17 +83,17 @@ CHILD static int child_caps_set(struct plan *p, uint64_t keep)
     c->hdr.pid = 0;
     long r = sys2(SYS_capset, &c->hdr, c->data);
     if (r < 0)
-        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_SET, 0));
+        return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_SET));
     r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     /* Linux < 4.3 has no ambient set: nothing to clear (a raise fails). */
     if (r < 0 && !(r == -EINVAL && keep == 0))
-        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_AMBIENT_CLEAR, 0));
+        return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_AMBIENT_CLEAR));
     for (int cap = 0; cap <= c->last_cap; cap++) {
         if (!(keep & BIT(cap)))
             continue;
         r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
         if (r < 0)
-            return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_AMBIENT_RAISE, cap));
+            return child_fail(p, STEP_CAPS, r, REPORT_INDEX(cap, CAPS_AMBIENT_RAISE));
     }
     return 0;
 }
@@ -108,19 +108,19 @@ CHILD int child_ids_early(struct plan *p)
      * for the filesystem steps and the final capability drop. */
     long r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
     if (r < 0)
-        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
+        return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_KEEPCAPS));
     if (child_ids(p, p->drop_groups, p->setup_uid, p->setup_gid, 1))
         return 127;
     struct caps_plan *c = p->caps;
     uint64_t held;
     r = child_caps_held(c, &held);
     if (r < 0)
-        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_GET, 0));
+        return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_GET));
     for (int i = 0; i < 2; i++)
         c->data[i].effective = c->data[i].permitted;
     r = sys2(SYS_capset, &c->hdr, c->data);
     if (r < 0)
-        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_SET, 0));
+        return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_SET));
     return 0;
 }
 
@@ -130,13 +130,13 @@ CHILD int child_ids_caps(struct plan *p)
     uint64_t held;
     long r = child_caps_held(c, &held);
     if (r < 0)
-        return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_GET, 0));
+        return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_GET));
     /* "ALL" means all this process holds; a name asked for by itself must
      * be held. */
     uint64_t missing = c->named & ~held;
     if (missing) {
         int cap = __builtin_ctzll(missing);
-        return child_fail(p, STEP_CAPS, -EPERM, CAPS_INDEX(CAPS_MISSING, cap));
+        return child_fail(p, STEP_CAPS, -EPERM, REPORT_INDEX(cap, CAPS_MISSING));
     }
     uint64_t keep = c->keep & held;
     if (child_caps_bound(p, held, keep))
@@ -147,7 +147,7 @@ CHILD int child_ids_caps(struct plan *p)
         /* A uid change away from 0 clears the permitted set unless asked
          * to keep it. */
         if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
-            return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
+            return child_fail(p, STEP_CAPS, r, REPORT_INDEX(0, CAPS_KEEPCAPS));
         if (child_ids(p, p->drop_groups && !p->ids_early, p->uid, p->gid, 0))
             return 127;
     }

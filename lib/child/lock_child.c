@@ -41,14 +41,14 @@ CHILD int child_lock_files(struct plan *p)
         long fd = sys_retry(sys4(SYS_openat, AT_FDCWD, p->lock_files[i],
                                  O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0));
         if (fd < 0)
-            return child_fail(p, STEP_LOCK, fd, 2 * i);
+            return child_fail(p, STEP_LOCK, fd, REPORT_INDEX(i, LOCK_OPEN));
         struct flock lk = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
         long r = sys3(SYS_fcntl, fd, F_OFD_SETLK, &lk);
         if (r == 0)
             r = child_send_fd(p->sync_fd, fd, i);
         sys1(SYS_close, fd);
         if (r < 0)
-            return child_fail(p, STEP_LOCK, r, 2 * i + 1);
+            return child_fail(p, STEP_LOCK, r, REPORT_INDEX(i, LOCK_TAKE));
     }
     return 0;
 }

@@ -395,7 +395,7 @@ CHILD static int child_chmod(struct plan *p, long rootfd, struct mount_entry *e,
 CHILD static int child_entry(struct plan *p, long rootfd, int i)
 {
     struct mount_entry *e = &p->mounts->e[i];
-    int index = i * MOUNT_PHASES;
+    int index = REPORT_INDEX(i, PHASE_MAIN); /* + PHASE_*: the other parts */
     long fd;
     switch (e->op) {
     case OP_BIND:

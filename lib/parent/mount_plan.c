@@ -403,7 +403,7 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
             return box_fail(box, e, "mounts: %s", what);
         return box_fail(box, e, "%s: %s", mp->root_desc, what);
     }
-    int i = rep->index / MOUNT_PHASES, ph = rep->index % MOUNT_PHASES;
+    int i = REPORT_ITEM(rep->index), ph = REPORT_PART(rep->index);
     if (!mp || i >= mp->n)
         return box_fail(box, e, "mount step %d", i);
     const struct mount_entry *ent = &mp->e[i];

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "lock.h"
 #include "userns.h"
 #include "mount.h"
 #include "report.h"
@@ -161,10 +162,11 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *ra
     case STEP_REPORT:
         return box_fail(box, e, "make the child's report pipe");
     case STEP_LOCK:
-        if (rep->index / 2 < p->n_lock_files)
-            return box_fail(box, e, "%s %s", rep->index % 2 ? "lock file" : "open lock file",
-                            p->lock_files[rep->index / 2]);
-        return box_fail(box, e, "lock file %d", rep->index / 2);
+        if (REPORT_ITEM(rep->index) < p->n_lock_files)
+            return box_fail(box, e, "%s %s",
+                            REPORT_PART(rep->index) == LOCK_TAKE ? "lock file" : "open lock file",
+                            p->lock_files[REPORT_ITEM(rep->index)]);
+        return box_fail(box, e, "lock file %d", REPORT_ITEM(rep->index));
     default:
         return box_fail(box, e, "child step %d", rep->step);
     }

@@ -189,13 +189,13 @@ int caps_report(nsbox *box, const struct plan *p, const struct child_report *rep
     int err = rep->err; /* positive: report_error checked it */
     if (rep->step == STEP_SECCOMP)
         return caps_report_seccomp(box, p, err);
-    int cap = rep->index & 0xff;
+    int cap = REPORT_ITEM(rep->index);
     char name[32], kept[512];
     char *n = cap_to_name(cap);
     snprintf(name, sizeof(name), "%s", n ? n : "?");
     cap_free(n);
     cap_names(p->caps->keep, kept, sizeof(kept));
-    switch (rep->index >> 8) {
+    switch (REPORT_PART(rep->index)) {
     case CAPS_GET:
         return box_fail(box, err, "read capabilities");
     case CAPS_MISSING:

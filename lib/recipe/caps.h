@@ -24,7 +24,8 @@ struct caps_plan {
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 };
 
-/* What failed inside STEP_CAPS: the child reports CAPS_INDEX(sub, cap). */
+/* What failed inside STEP_CAPS: the child reports REPORT_INDEX(cap, sub)
+ * (cap 0 where none applies). */
 enum caps_sub {
     CAPS_GET,      /* capget */
     CAPS_MISSING,  /* a named capability the process does not hold */
@@ -33,8 +34,9 @@ enum caps_sub {
     CAPS_SET,      /* capset */
     CAPS_AMBIENT_CLEAR,
     CAPS_AMBIENT_RAISE, /* of cap */
+    CAPS_PARTS,
 };
-#define CAPS_INDEX(sub, cap) ((int)(sub) << 8 | (int)(cap))
+_Static_assert(CAPS_PARTS <= REPORT_PARTS, "a caps part must fit REPORT_INDEX");
 
 void caps_recipe_free(struct caps_recipe *c);
 

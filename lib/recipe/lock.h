@@ -5,6 +5,12 @@
 
 #include "internal.h"
 
+/* Which part of STEP_LOCK failed: REPORT_INDEX(file, part). */
+enum lock_part {
+    LOCK_OPEN, /* opening the file */
+    LOCK_TAKE, /* locking it, or sending its fd to the parent */
+};
+
 void lock_files_free(nsbox *box);
 
 /* Parent, after every stage has exec'd: receives the n_fds lock reports

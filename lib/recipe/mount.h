@@ -83,7 +83,7 @@ struct mount_entry {
     const char *desc; /* "bind mount /srv/data -> /data", for the report */
 };
 
-/* Phases of one entry, reported in the index as entry * MOUNT_PHASES + phase. */
+/* Phases of one entry, reported as REPORT_INDEX(entry, phase). */
 enum mount_phase {
     PHASE_MAIN = 0, /* the step itself */
     PHASE_MKPOINT,  /* resolving or creating the mount point */
@@ -94,8 +94,9 @@ enum mount_phase {
     PHASE_LINK,     /* default root: a symlink on the way to the destination */
     PHASE_SRC_LINK, /* a symlink on the way to a source on the caller's side */
     PHASE_COVER,    /* covering /proc's or /sys's kernel files */
-    MOUNT_PHASES = 16,
+    MOUNT_PHASES,
 };
+_Static_assert(MOUNT_PHASES <= REPORT_PARTS, "a mount phase must fit REPORT_INDEX");
 
 /* Steps of the root switch, reported as negative indexes. */
 enum mount_root_phase {
