@@ -357,6 +357,10 @@ int idmap_choose_ids(nsbox *box, struct plan *p);
 /* The same choice against the maps of the user namespace the child pid
  * joined, read from /proc/PID; fills p's ids before the child's go. */
 int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid);
+/* Reads a /proc/PID/uid_map text ("inside outside count" lines) into r, at
+ * most max ranges; a line that is not three 32-bit numbers is skipped.
+ * Returns the number read. */
+size_t idmap_parse(const char *text, struct idmap_range *r, size_t max);
 /* True when the maps are written so that setgroups must be denied. */
 bool idmap_setgroups_denied(nsbox *box);
 
