@@ -179,6 +179,7 @@ enum child_step {
     STEP_USERNS,   /* NSBOX_DISABLE_USERNS / NSBOX_ASSERT_USERNS_DISABLED (index: which) */
     STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
     STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
+    STEP_COUNT,    /* keep last: the unit_report test gives each step below a message */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
