@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-#define MAP_TEXT_MAX (340 * 36)
+#define MAP_TEXT_MAX ((size_t)340 * 36)
 
 struct map_view {
     const char *what;   /* "uid" or "gid" */
