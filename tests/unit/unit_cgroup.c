@@ -173,13 +173,13 @@ START_TEST(v1_translate)
 {
     const struct v1_case *c = &v1_cases[_i];
     nsbox *box = nsbox_new();
-    struct cg_limit limits[2] = {{(char *)c->key, (char *)c->value}};
-    struct cgroup_recipe r = {.limits = limits, .n_limits = 1};
+    struct cg_limit lim[2] = {{(char *)c->key, (char *)c->value}};
+    struct cgroup_recipe r = {.limits = lim, .n_limits = 1};
     if (c->memory_max)
-        limits[r.n_limits++] = (struct cg_limit){"memory.max", (char *)c->memory_max};
+        lim[r.n_limits++] = (struct cg_limit){"memory.max", (char *)c->memory_max};
     struct cg_v1_write w[2];
     memset(w, 0, sizeof(w));
-    int n = cg_v1_translate(box, &r, &limits[0], w);
+    int n = cg_v1_translate(box, &r, &lim[0], w);
     ck_assert_msg(n == c->n, "%s=%s: %d writes (%s), want %d", c->key, c->value, n,
                   nsbox_errmsg(box), c->n);
     if (n < 0) {
