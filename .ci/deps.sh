@@ -8,11 +8,12 @@
 set -e
 pkgs="meson ninja-build gcc pkg-config libcap-dev check libseccomp-dev scdoc man-db uidmap
       python3 python3-pip python3-setuptools iproute2 procps bash-completion bubblewrap"
-missing=""
+# the missing ones, as the arguments "$@"
+set --
 for p in $pkgs; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || set -- "$@" "$p"
 done
-[ -z "$missing" ] && exit 0
+[ $# -eq 0 ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq --no-install-recommends "$@" >/dev/null

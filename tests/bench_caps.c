@@ -24,7 +24,7 @@ static double run_ms(nsbox *box)
             return -1;
         }
     clock_gettime(CLOCK_MONOTONIC, &b);
-    return ((b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6) / RUNS;
+    return ((double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6) / RUNS;
 }
 
 int main(void)

@@ -23,7 +23,7 @@ static double now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
 static int raw_child(void *arg)
@@ -65,7 +65,7 @@ static int cmp(const void *a, const void *b)
 static void bench(const char *name, unsigned ns, unsigned box_flags, int flags)
 {
     static double raw[RUNS], lib[RUNS];
-    size_t size = 256 * 1024;
+    size_t size = (size_t)256 * 1024;
     char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     nsbox *box = nsbox_new();
     nsbox_add_namespace(box, ns);

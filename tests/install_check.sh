@@ -58,14 +58,16 @@ clean python3 "$src/tests/abi_check.py" "$libdir/libnsbox.so.0" /usr/local/inclu
 
 # pkg-config, and the README's demo built with it
 flags=$(clean pkg-config --cflags --libs libnsbox) || fail "pkg-config --cflags --libs libnsbox"
+# shellcheck disable=SC2016 # sed addresses: the README's ```c block
 sed -n '/^```c$/,/^```$/p' "$src/README.md" | sed '1d;$d' >"$tmp/demo.c"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # $flags is pkg-config's output: one argument a word
 clean cc -Wall -Werror -o "$tmp/demo" "$tmp/demo.c" $flags || fail "cc demo.c \$(pkg-config ...)"
 out=$(cd / && clean "$tmp/demo") || fail "the demo: $out"
 test "$out" = "2 sandbox" || fail "the demo printed: $out"
 
 # the installed tools, from PATH
 out=$(cd / && clean nsbox-run --version) || fail "nsbox-run --version: $out"
+# shellcheck disable=SC2016 # the sandbox's shell expands $$ and $(hostname)
 out=$(cd / && clean nsbox-run --unshare-pid --unshare-uts --hostname box sh -c 'echo $$ $(hostname)') ||
     fail "nsbox-run: $out"
 test "$out" = "2 box" || fail "nsbox-run printed: $out"
@@ -80,6 +82,7 @@ with nsbox.Sandbox().add_namespace(nsbox.NS_PID) as box:
 maps = open("/proc/self/maps").read()
 lib = [l.split()[-1] for l in maps.splitlines() if "libnsbox.so" in l][0]
 print(r.stdout.strip(), lib, nsbox.__file__)') || fail "python3 -c 'import nsbox ...': $out"
+# shellcheck disable=SC2086 # python printed three words: split into $1 $2 $3
 set -- $out
 test "$1" = 2 || fail "python's sandbox printed: $out"
 test "$2" = "$libdir/libnsbox.so.0.1.0" || test "$2" = "$libdir/libnsbox.so.0" || fail "python loaded $2"
@@ -94,6 +97,7 @@ for t in nsbox-run nsbox-exec nsbox-tour; do
     test -e "$comp/$t" || fail "no bash completion $comp/$t"
     # bash-completion finds it on its own, as when TAB is pressed
     if [ -e /usr/share/bash-completion/bash_completion ]; then
+        # shellcheck disable=SC2016 # the inner bash expands $1 (the tool)
         clean bash -c '. /usr/share/bash-completion/bash_completion && __load_completion "$1" &&
             complete -p "$1"' sh "$t" | grep -q -- '-F _nsbox' || fail "bash-completion does not load $t's"
     fi

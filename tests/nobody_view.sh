@@ -33,6 +33,7 @@ if [ -z "$blocked" ] || ! unshare --mount true 2>/dev/null; then
     echo "Make the directories on the way searchable (chmod o+x), or clone outside /root."
     exec "$@"
 fi
+# shellcheck disable=SC2016 # the inner sh expands its own $1, $2, $@
 exec unshare --mount --propagation private sh -c '
     set -e
     blocked=$1 build=$2

@@ -31,6 +31,7 @@ project('consumer', 'c', default_options : ['werror=true'])
 nsbox = dependency('libnsbox', version : '>= 0.1')
 executable('demo', 'demo.c', dependencies : nsbox, install : true)
 MESON
+# shellcheck disable=SC2016 # sed addresses: the README's ```c block
 sed -n '/^```c$/,/^```$/p' "$src/README.md" | sed '1d;$d' >"$c/demo.c"
 
 meson setup "$tmp/b" "$c" --force-fallback-for=libnsbox >"$tmp/setup.log" 2>&1 ||

@@ -218,7 +218,7 @@ static void wait_init_ready(pid_t pid)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-    for (char comm[32] = ""; strcmp(comm, "nsbox-init\n");) {
+    for (char comm[32] = ""; strcmp(comm, "nsbox-init\n") != 0;) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         ck_assert_int_ge(fd, 0);
         ssize_t n = read(fd, comm, sizeof(comm) - 1);
@@ -346,11 +346,11 @@ static void assert_status_kept(int i, unsigned how, const char *init)
                       init, out);
     else
         ck_assert_msg(!strstr(out, "wrote"), "%s: the record was planted", who(i, how));
-    bool planted = strstr(out, "wrote");
+    bool wrote = strstr(out, "wrote");
     /* The caller reaps the init itself: the pidfd's exit info (Linux 6.15)
      * still has the kernel's word. Before it the first record is all there
      * is, and a planted one stands: the documented exception. */
-    int want = planted && !kernel_keeps_status() ? 0 : 3;
+    int want = wrote && !kernel_keeps_status() ? 0 : 3;
     nsbox_proc *p;
     int fds[2];
     ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
@@ -363,7 +363,7 @@ static void assert_status_kept(int i, unsigned how, const char *init)
     ssize_t n = read(fds[0], out, sizeof(out) - 1);
     out[n > 0 ? n : 0] = '\0';
     close(fds[0]);
-    ck_assert_int_eq(!!strstr(out, "wrote"), planted);
+    ck_assert_int_eq(!!strstr(out, "wrote"), wrote);
     ck_assert_int_eq(nsbox_wait(p, -1), want);
     ck_assert_int_eq(nsbox_proc_exit_code(p), want);
     ck_assert_int_eq(nsbox_proc_signal(p), 0);

@@ -41,7 +41,7 @@ static char *long_path(void)
     ck_assert_ptr_nonnull(path);
     for (size_t i = 0; i < n; i++)
         len += (size_t)sprintf(path + len, "/nonexistent/d%zu:", i);
-    strcpy(path + len, "/usr/bin:/bin");
+    snprintf(path + len, n * 24 + 32 - len, "/usr/bin:/bin");
     return path;
 }
 

@@ -257,7 +257,8 @@ START_TEST(test_cgroup_ns)
     ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_CGROUP), 0);
     char out[1024];
     ck_assert_int_eq(t_sh(box, "cat /proc/self/cgroup", out, sizeof(out)), 0);
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         size_t len = strlen(line);
         ck_assert_msg(len > 2 && strcmp(line + len - 2, ":/") == 0, "inside: %s", line);
     }

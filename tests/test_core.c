@@ -111,13 +111,13 @@ START_TEST(test_default_maps)
     ck_assert_int_eq(
         t_sh(box, "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g", out, sizeof(out)), 0);
     unsigned u = geteuid(), g = getegid();
-    snprintf(want, sizeof(want), "%10u %10u %10u\n%10u %10u %10u\n%u\n%u\n", u, u, 1, g, g, 1, u,
+    snprintf(want, sizeof(want), "%10u %10u %10u\n%10u %10u %10u\n%u\n%u\n", u, u, 1u, g, g, 1u, u,
              g);
     ck_assert_str_eq(out, want);
     /* nsbox_set_user without maps maps the chosen ids to the caller's */
     ck_assert_int_eq(nsbox_set_user(box, 0, 0), 0);
     ck_assert_int_eq(t_sh(box, "cat /proc/self/uid_map; id -u; id -g", out, sizeof(out)), 0);
-    snprintf(want, sizeof(want), "%10u %10u %10u\n0\n0\n", 0, u, 1);
+    snprintf(want, sizeof(want), "%10u %10u %10u\n0\n0\n", 0u, u, 1u);
     ck_assert_str_eq(out, want);
     ck_assert_int_eq(t_sh(box, "cat /proc/self/setgroups", out, sizeof(out)), 0);
     ck_assert_str_eq(t_chomp(out), geteuid() == 0 ? "allow" : "deny");

@@ -25,8 +25,11 @@ static char *mountinfo_read(void)
     size_t n;
     while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += n;
-        if (len + 1 == cap)
-            buf = realloc(buf, cap *= 2);
+        if (len + 1 == cap) {
+            char *grown = realloc(buf, cap *= 2);
+            ck_assert_ptr_nonnull(grown);
+            buf = grown;
+        }
     }
     buf[len] = '\0';
     fclose(f);

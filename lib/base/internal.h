@@ -184,6 +184,7 @@ enum child_step {
     STEP_USERNS,   /* NSBOX_DISABLE_USERNS / NSBOX_ASSERT_USERNS_DISABLED (index: which) */
     STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
     STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
+    STEP_COUNT,    /* keep last: the unit_report test gives each step below a message */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -371,6 +372,10 @@ int idmap_choose_ids(nsbox *box, struct plan *p);
 /* The same choice against the maps of the user namespace the child pid
  * joined, read from /proc/PID; fills p's ids before the child's go. */
 int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid);
+/* Reads a /proc/PID/uid_map text ("inside outside count" lines) into r, at
+ * most max ranges; a line that is not three 32-bit numbers is skipped.
+ * Returns the number read. */
+size_t idmap_parse(const char *text, struct idmap_range *r, size_t max);
 /* True when the maps are written so that setgroups must be denied. */
 bool idmap_setgroups_denied(nsbox *box);
 

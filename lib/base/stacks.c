@@ -11,8 +11,9 @@
 
 /* Each stage runs on 256 KiB (untouched pages cost nothing) above a guard
  * page. Three stages at most: monitor, PID 1, command. */
-#define STAGE_STACK (256 * 1024)
-#define STAGE_GUARD 4096
+/* sizes in size_t: they are multiplied into mmap lengths */
+#define STAGE_STACK ((size_t)256 * 1024)
+#define STAGE_GUARD ((size_t)4096)
 #define STAGES 3
 #define STACKS_SIZE (STAGES * (STAGE_STACK + STAGE_GUARD))
 
@@ -28,7 +29,7 @@ static int stacks_map(nsbox *box)
     char *base =
         mmap(NULL, STACKS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
-        return box_fail(box, errno, "map %d bytes of child stacks", STACKS_SIZE);
+        return box_fail(box, errno, "map %zu bytes of child stacks", STACKS_SIZE);
     for (int i = 0; i < STAGES; i++) {
         char *stack = base + STAGE_GUARD + (size_t)i * (STAGE_STACK + STAGE_GUARD);
         if (mprotect(stack, STAGE_STACK, PROT_READ | PROT_WRITE) < 0) {

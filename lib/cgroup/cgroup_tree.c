@@ -31,6 +31,7 @@ static bool sub_cgroup(const struct dirent *e)
 
 ssize_t cg_read(int dfd, const char *name, char *buf, size_t size)
 {
+    buf[0] = '\0'; /* a string on every path, the failed ones too */
     _cleanup_close_ int fd = (int)CG_RETRY(openat(dfd, name, O_RDONLY | O_CLOEXEC));
     if (fd < 0)
         return -errno;
@@ -171,6 +172,7 @@ static int signal_listed(int dfd, int sig)
     return (size_t)len + 1 >= sizeof(buf) ? n + 1 : n;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): depth is capped at TREE_DEPTH */
 static int signal_tree(int dfd, int sig, int depth)
 {
     int n = signal_listed(dfd, sig);
@@ -199,6 +201,7 @@ int cg_signal_tree(int dfd, int sig)
     return signal_tree(dfd, sig, 0);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): depth is capped at TREE_DEPTH */
 static int tree_remove(int dfd, const char *name, int depth)
 {
     if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)

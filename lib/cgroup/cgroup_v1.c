@@ -158,6 +158,10 @@ static int v1_limit_write(nsbox *box, const struct cgroup_recipe *r, struct cgro
         for (int k = 0; k < cg->n_dirs && !d; k++)
             if (cg_list_has(cg->dirs[k].ctl, w[i].ctl))
                 d = &cg->dirs[k];
+        /* v1_dirs added each limit's hierarchy; this holds if it did not */
+        if (!d)
+            return box_fail(box, ENOENT, "cgroup limit %s: no cgroup v1 %s hierarchy", l->key,
+                            w[i].ctl);
         int rc = cg_write(d->fd, w[i].file, w[i].value);
         if (rc == -ENOENT && strstr(w[i].file, "memsw"))
             return box_fail(box, ENOENT,
@@ -181,9 +185,10 @@ static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sand
         return box_fail(box, -n, "read /proc/self/mountinfo");
     for (size_t i = 0; i < r->n_limits; i++) {
         const char *ctl = cg_v1_controller(r->limits[i].key);
-        struct cg_v1_write w[2];
-        if (!ctl)
+        if (!ctl) {
+            struct cg_v1_write w[2];
             return cg_v1_translate(box, r, &r->limits[i], w);
+        }
         const struct v1_mount *mt = v1_mount_find(m, n, ctl);
         if (!mt)
             return box_fail(box, ENOENT, "cgroup limit %s: no cgroup v1 %s controller is mounted",

@@ -56,10 +56,10 @@ CHILD long child_remount_fallback(const struct mount_plan *mp, long fd, uint64_t
     unsigned long keep =
         MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
     unsigned long flags = ((unsigned long)sfs.f_flags & keep) | MS_REMOUNT | MS_BIND;
-    flags |= attr & MOUNT_ATTR_RDONLY ? MS_RDONLY : 0;
-    flags |= attr & MOUNT_ATTR_NOSUID ? MS_NOSUID : 0;
-    flags |= attr & MOUNT_ATTR_NODEV ? MS_NODEV : 0;
-    flags |= attr & MOUNT_ATTR_NOEXEC ? MS_NOEXEC : 0;
+    flags |= (attr & MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0;
+    flags |= (attr & MOUNT_ATTR_NOSUID) ? MS_NOSUID : 0;
+    flags |= (attr & MOUNT_ATTR_NODEV) ? MS_NODEV : 0;
+    flags |= (attr & MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0;
     char path[48];
     return sys5(SYS_mount, 0, child_fd_path(mp, fd, path), 0, flags, 0);
 }

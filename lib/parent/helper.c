@@ -53,7 +53,7 @@ int helper_run(char *const argv[], char *out, size_t size)
     _cleanup_close_ int rd = pipefd[0], wr = pipefd[1];
     if (fcntl(rd, F_SETFL, O_NONBLOCK) < 0)
         return -errno;
-    size_t stack_size = 64 * 1024;
+    size_t stack_size = (size_t)64 * 1024;
     char *stack =
         mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (stack == MAP_FAILED)

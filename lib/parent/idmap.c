@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-#define MAP_TEXT_MAX (340 * 36)
+#define MAP_TEXT_MAX ((size_t)340 * 36)
 
 struct map_view {
     const char *what;   /* "uid" or "gid" */
@@ -169,16 +169,40 @@ static int map_read_joined(nsbox *box, pid_t pid, bool uid, struct map_view *v,
            ((n = read(fd, text + len, size - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
         len += n > 0 ? (size_t)n : 0;
     text[len] = '\0';
-    for (char *line = text; *line && v->n < 340;) {
-        unsigned in, out, count;
-        if (sscanf(line, "%u %u %u", &in, &out, &count) == 3)
-            v->r[v->n++] = (struct idmap_range){in, out, count};
-        char *next = strchr(line, '\n');
+    v->n = idmap_parse(text, v->r, 340);
+    return 0;
+}
+
+/* Blanks, then a decimal number of 32 bits; NULL when there is none. */
+static const char *parse_u32(const char *s, uint32_t *v)
+{
+    s += strspn(s, " \t");
+    uint64_t r = 0;
+    const char *start = s;
+    for (; *s >= '0' && *s <= '9' && r <= UINT32_MAX; s++)
+        r = r * 10 + (uint64_t)(*s - '0');
+    if (s == start || r > UINT32_MAX)
+        return NULL;
+    *v = (uint32_t)r;
+    return s;
+}
+
+size_t idmap_parse(const char *text, struct idmap_range *r, size_t max)
+{
+    size_t n = 0;
+    for (const char *line = text; *line && n < max;) {
+        struct idmap_range x;
+        const char *c = parse_u32(line, &x.inside);
+        c = c ? parse_u32(c, &x.outside) : NULL;
+        c = c ? parse_u32(c, &x.count) : NULL;
+        if (c && (*c == '\n' || *c == '\0'))
+            r[n++] = x;
+        const char *next = strchr(line, '\n');
         if (!next)
             break;
         line = next + 1;
     }
-    return 0;
+    return n;
 }
 
 int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid)

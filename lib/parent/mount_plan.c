@@ -365,6 +365,7 @@ int mount_plan_build(nsbox *box, struct plan *p)
 
 static const char *const root_phases[] = {
     [-ROOT_PRIVATE] = "make the mount tree private",
+    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): STAGING is a string macro */
     [-ROOT_STAGING] = "mount the staging tmpfs on " STAGING,
     [-ROOT_PIVOT1] = "pivot_root into the staging tmpfs",
     [-ROOT_NEW] = "mount it",

@@ -73,10 +73,11 @@ static int plan_env(struct plan *p, const nsbox *box, const char **path)
         n = w;
         if (!op->value)
             continue;
-        char *entry = plan_alloc(p, len + strlen(op->value) + 2);
+        size_t size = len + strlen(op->value) + 2;
+        char *entry = plan_alloc(p, size);
         if (!entry)
             return -ENOMEM;
-        strcpy(stpcpy(stpcpy(entry, op->name), "="), op->value);
+        snprintf(entry, size, "%s=%s", op->name, op->value);
         envp[n++] = entry;
     }
     /* The caller's own strings may change after spawn returns; the child
@@ -111,13 +112,14 @@ static int plan_exec_paths(struct plan *p, const char *name, const char *path)
     size_t k = 0;
     for (const char *dir = path;; dir = strchr(dir, ':') + 1) {
         size_t dlen = strcspn(dir, ":");
-        char *full = plan_alloc(p, dlen + strlen(name) + 3);
+        size_t size = dlen + strlen(name) + 3;
+        char *full = plan_alloc(p, size);
         if (!full)
             return -ENOMEM;
         if (dlen == 0)
-            strcpy(stpcpy(full, "./"), name);
+            snprintf(full, size, "./%s", name);
         else
-            strcpy(stpcpy(stpncpy(full, dir, dlen), "/"), name);
+            snprintf(full, size, "%.*s/%s", (int)dlen, dir, name);
         paths[k++] = full;
         if (!dir[dlen])
             break;
@@ -158,8 +160,15 @@ static int plan_fds(struct plan *p, const nsbox *box)
 static bool plan_status_needs_monitor(void)
 {
     struct utsname u;
-    unsigned major = 0, minor = 0;
-    if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+    if (uname(&u) < 0)
+        return true;
+    char *end;
+    unsigned long major = strtoul(u.release, &end, 10);
+    if (end == u.release || *end != '.')
+        return true;
+    const char *min = end + 1;
+    unsigned long minor = strtoul(min, &end, 10);
+    if (end == min)
         return true;
     return major < 6 || (major == 6 && minor < 15);
 }

@@ -201,7 +201,7 @@ static int channel_receive(nsbox *box, const struct plan *p, int sync, int pidfd
         if (pfd[1].revents)
             return box_fail(box, ECHILD, "wait for the child's report pipe (the child died)");
     }
-    struct child_report rep;
+    struct child_report rep = {0}; /* recvmsg fills it; a short one is refused below */
     struct iovec iov = {.iov_base = &rep, .iov_len = sizeof(rep)};
     union {
         struct cmsghdr h;

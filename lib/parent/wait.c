@@ -56,7 +56,7 @@ static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
  * record is all there is, forged or not. */
 static int proc_status_pick(nsbox_proc *p, bool kernel, int *code, int *status)
 {
-    int rec[2];
+    int rec[2] = {0, 0}; /* read only when the whole record came (have) */
     ssize_t n = -1;
     if (p->status_fd >= 0)
         do

@@ -76,6 +76,14 @@ static bool is_number(const char *s)
     return parse_u64(s, &v, &end) && !*end;
 }
 
+/* A whole number from lo to hi. */
+static bool number_in(const char *s, uint64_t lo, uint64_t hi)
+{
+    uint64_t v;
+    const char *end;
+    return parse_u64(s, &v, &end) && !*end && v >= lo && v <= hi;
+}
+
 /* "max" or a quota, optionally followed by " PERIOD", in microseconds:
  * the kernel takes a period of 1 ms to 1 s and a quota of at least 1 ms. */
 static bool cpu_max_valid(const char *s)
@@ -141,7 +149,7 @@ int cg_limit_normalize(nsbox *box, const char *key, const char *value, char **ou
     } else if (strcmp(key, "cpu.max") == 0) {
         ok = cpu_max_valid(value);
     } else if (strcmp(key, "cpu.weight") == 0) {
-        ok = is_number(value) && atoi(value) >= 1 && atoi(value) <= 10000 && strlen(value) < 6;
+        ok = number_in(value, 1, 10000);
     } else if (strcmp(key, "cpuset.cpus") == 0 || strcmp(key, "cpuset.mems") == 0 ||
                strcmp(key, "cpuset.cpus.exclusive") == 0) {
         ok = cpuset_list_valid(value);

@@ -40,7 +40,7 @@ void lock_files_free(nsbox *box)
 /* Receives one lock report, {STEP_LOCK, 0, i} with the fd, into fds[i]. */
 static int lock_fd_recv(int sync, int *fds, int n_fds)
 {
-    struct child_report rep;
+    struct child_report rep = {0}; /* recvmsg fills it; a short one is refused below */
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;

@@ -48,6 +48,9 @@ struct mount_recipe {
 void mount_test_naive(nsbox *box);
 
 void mount_recipe_free(struct mount_recipe *m);
+/* "/a//b/./c/../d" -> "/a/b/d", lexically: ".." never climbs above "/".
+ * A malloc'd string, or NULL (ENOMEM). */
+char *path_normalize(const char *in);
 
 /* --------------------------------------------------------------- plan */
 

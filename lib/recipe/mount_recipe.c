@@ -25,10 +25,9 @@ void mount_recipe_free(struct mount_recipe *m)
     free(m);
 }
 
-/* "/a//b/./c/../d" -> "/a/b/d": destinations are taken lexically, so that
- * ".." can never climb above "/" (symlinks are resolved at spawn, inside the
- * root). Returns a malloc'd string or NULL. */
-static char *path_normalize(const char *in)
+/* Destinations are taken lexically, so that ".." can never climb above "/"
+ * (symlinks are resolved at spawn, inside the root). */
+char *path_normalize(const char *in)
 {
     size_t cap = strlen(in) + 2;
     char *out = malloc(cap);

@@ -94,7 +94,7 @@ static int opt_args(struct run_ctx *ctx, char **args)
     for (size_t i = 0; i < len; i++)
         n += args_data[i] == '\0' || i + 1 == len;
     int at = (int)(args - ctx->argv) - 1; /* where "--args" stands */
-    args_argv = calloc((size_t)(ctx->argc - 2 + n + 1), sizeof(char *));
+    args_argv = calloc((size_t)ctx->argc - 2 + (size_t)n + 1, sizeof(char *));
     if (!args_argv)
         return run_error("out of memory");
     int k = 0;

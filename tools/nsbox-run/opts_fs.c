@@ -229,8 +229,8 @@ static int read_fd(const char *arg, char **data, size_t *len)
 
 static int opt_file(struct run_ctx *ctx, char **args)
 {
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     uint32_t mode;
     int r = read_fd(args[0], &data, &len);
     if (r < 0)
@@ -247,8 +247,8 @@ static int opt_file(struct run_ctx *ctx, char **args)
  * --perms, and the parents made from it, as bwrap does. */
 static int bind_data(struct run_ctx *ctx, char **args, unsigned flags)
 {
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     uint32_t mode;
     int r = read_fd(args[0], &data, &len);
     if (r < 0)

@@ -88,7 +88,9 @@ static const char *fact(const struct facts *f, const char *key)
 static void parse_facts(char *text, struct facts *f)
 {
     f->n = 0;
-    for (char *line = strtok(text, "\n"); line && f->n < MAX_FACTS; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && f->n < MAX_FACTS;
+         line = strtok_r(NULL, "\n", &save)) {
         char *sp = strchr(line, ' ');
         if (!sp)
             continue;
@@ -104,6 +106,7 @@ static void parse_facts(char *text, struct facts *f)
  * Returns the shell-form status or a negative errno (errmsg set). */
 static int probe(nsbox *box, long alloc_mib, struct facts *f, nsbox_proc **proc_out)
 {
+    f->n = 0; /* no facts on any failure */
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)
         return -errno;

@@ -27,7 +27,8 @@ static void print_status(const char *key, const char *name)
         char *v = line + len + 1;
         v[strcspn(v, "\n")] = '\0';
         printf("%s", name);
-        for (char *tok = strtok(v, " \t"); tok; tok = strtok(NULL, " \t"))
+        char *save = NULL;
+        for (char *tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
             printf(" %s", tok);
         putchar('\n');
     }
