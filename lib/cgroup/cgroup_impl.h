@@ -42,6 +42,7 @@ struct cgroup_sandbox {
     struct cg_dir dirs[CG_MAX_DIRS];
     int n_dirs;
     int mem, cpuacct; /* v1: index of the memory / cpuacct dir, -1 if none */
+    bool need_cpu;    /* a CPU-time limit: the usage must be readable (v1 cpuacct) */
 };
 
 /* ------------------------------------------------------------ cgroup.c */
