@@ -668,6 +668,10 @@ struct nsbox_report {
     uint32_t reserved;       /* 0 */
     uint64_t cpu_limit_usec; /* the limits it ran under, 0: none */
     uint64_t wall_limit_usec;
+    uint64_t kill_usec; /* when an enforcer killed it for a limit, from the clone; 0: none.
+                           From then on no code of the command runs (SIGKILL is pending
+                           in every process); wall_usec adds the time its processes
+                           took to die and be reaped */
 };
 
 /* Fills r with the first r->size bytes of the sandbox's report (the rest

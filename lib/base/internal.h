@@ -425,6 +425,7 @@ struct nsbox_proc {
     uint64_t start_ns;  /* CLOCK_MONOTONIC just before clone */
     uint64_t end_ns;    /* when the command ended (the init's record or our
                            own observation), 0 before the reap */
+    uint64_t kill_ns;   /* when an enforcer killed it for a limit, 0 if none */
     int fired;          /* enum time_limit_fired: the limit an enforcer killed for */
     bool caller_killed; /* nsbox_kill() sent a signal */
 };
@@ -435,9 +436,10 @@ struct nsbox_proc {
  * timeout_ms (-1: until the sandbox ends, 0: once), killing the sandbox
  * when a limit is crossed. Without limits, a plain poll. */
 void time_watch(nsbox_proc *p, int timeout_ms);
-/* After the reap: settles the end time from the init's record (rec_end,
- * 0 if none) and our own clock. */
-void time_watch_settle(nsbox_proc *p, uint64_t rec_end, int rec_fired);
+/* After the reap: settles the end and kill times from the init's record
+ * (NULL: none) and our own clock. */
+struct init_record;
+void time_watch_settle(nsbox_proc *p, const struct init_record *rec);
 /* CLOCK_MONOTONIC in ns. */
 uint64_t time_now_ns(void);
 

@@ -15,12 +15,14 @@ enum time_limit_fired {
 
 /* The init's status record on the status pipe, one write (below PIPE_BUF,
  * so atomic): {si_code, si_status} of the command, the limit the init
- * killed for, and when the command ended (CLOCK_MONOTONIC, ns). */
+ * killed for, when it killed and when the command ended (CLOCK_MONOTONIC,
+ * ns). */
 struct init_record {
     int code, status;
     int fired; /* enum time_limit_fired */
     int pad;
     unsigned long long end_ns;
+    unsigned long long kill_ns; /* when it killed for the limit, 0 if it did not */
 };
 
 /* The shortest and longest pause between two reads of the CPU usage. */

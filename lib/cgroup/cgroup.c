@@ -101,8 +101,12 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     struct cgroup_sandbox *cg = calloc(1, sizeof(*cg));
     if (!cg)
         return box_fail(box, ENOMEM, "cgroup");
-    cg->mem = cg->cpuacct = -1;
+    cg->mem = cg->cpuacct = cg->cpu = cg->init_leaf_fd = -1;
     cg->need_cpu = box->cpu_limit_usec > 0;
+    /* The init enforces the limits as PID 1 of a PID namespace clone3
+     * made (the parent knows its pid). */
+    cg->enforcer = (box->cpu_limit_usec || box->wall_limit_usec) && p->use_init &&
+                   (p->clone_ns & CLONE_NEWPID);
     for (int i = 0; i < CG_MAX_DIRS; i++)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
     sandbox_name(cg);
@@ -140,6 +144,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
             p->cgroupns_late = true;
         }
     }
+    cg_enforcer_prepare(cg);
     rc = cg_plan_cgroupfs_ro(box, p);
     if (rc == 0)
         rc = cpu_usage_open(box, p, cg);
@@ -245,6 +250,7 @@ void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)
         free(p->cgroup_path);
         p->cgroup_path = take_ptr(&cg->dirs[0].cgpath);
     }
+    closep(&cg->init_leaf_fd);
     for (int i = 0; i < CG_MAX_DIRS; i++)
         dir_remove(cg->name, &cg->dirs[i]);
     free(cg);

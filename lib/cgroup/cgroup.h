@@ -33,6 +33,10 @@ int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
  * cpuacct.usage), UINT64_MAX when it cannot be read. */
 uint64_t cgroup_cpu_usec(struct cgroup_sandbox *cg);
 
+/* With time limits: moves pid (the init, PID 1) into its own leaf, where
+ * cg_enforcer_prepare made one; once every stage has exec'd. */
+int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+
 /* Sends sig to every process of the cgroup. */
 int cgroup_kill(struct cgroup_sandbox *cg, int sig);
 

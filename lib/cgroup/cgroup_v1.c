@@ -197,10 +197,11 @@ static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sand
         if (k < 0)
             return k;
     }
-    /* The report's hierarchies: 0 (unknown) where absent. */
-    static const char *const report[] = {"memory", "cpuacct"};
-    int *slot[] = {&cg->mem, &cg->cpuacct};
-    for (int i = 0; i < 2; i++) {
+    /* The report's hierarchies: 0 (unknown) where absent; and cpu for the
+     * init's own leaf (cg_enforcer.c). */
+    static const char *const report[] = {"memory", "cpuacct", "cpu"};
+    int *slot[] = {&cg->mem, &cg->cpuacct, &cg->cpu};
+    for (int i = 0; i < (cg->enforcer ? 3 : 2); i++) {
         /* A CPU-time limit reads cpuacct: then it is required. */
         bool required = i == 1 && cg->need_cpu;
         const struct v1_mount *mt = v1_mount_find(m, n, report[i]);

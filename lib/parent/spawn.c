@@ -303,6 +303,8 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = lock_fds_receive(box, c->sync, c->lock_fds, p->n_lock_files);
     if (r == 0 && p->cgroup_late && p->cmd_level > 0)
         r = cgroup_adopt(box, c->cg, c->pid);
+    if (r == 0)
+        r = cgroup_enforcer_place(box, c->cg, c->pid);
     if (r < 0 && execd)
         pidfd_kill_reap(c->pidfd);
     else if (r < 0) {

@@ -31,8 +31,10 @@ static bool has_limits(const nsbox_proc *p)
 
 static void time_kill(nsbox_proc *p, int fired)
 {
-    if (!p->fired)
+    if (!p->fired) {
         p->fired = fired;
+        p->kill_ns = time_now_ns();
+    }
     if (p->cg)
         cgroup_kill(p->cg, SIGKILL);
     syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
@@ -92,18 +94,31 @@ void time_watch(nsbox_proc *p, int timeout_ms)
     }
 }
 
-void time_watch_settle(nsbox_proc *p, uint64_t rec_end, int rec_fired)
+/* A time of the init's record we can believe: the init's clock cannot be
+ * wound (a time namespace the command makes moves its own clocks only),
+ * but a command that can ptrace the init can write a record: a time
+ * outside [start, now] is ignored. */
+static bool time_plausible(const nsbox_proc *p, uint64_t t, uint64_t now)
+{
+    return t >= p->start_ns && t <= now;
+}
+
+void time_watch_settle(nsbox_proc *p, const struct init_record *rec)
 {
     uint64_t now = time_now_ns();
-    /* The init's clock cannot be wound (a time namespace the command makes
-     * moves its own clocks only), but a command that can ptrace the init
-     * can write a record: an end outside [start, now] is ignored. */
-    if (!p->end_ns && rec_end >= p->start_ns && rec_end <= now)
-        p->end_ns = rec_end;
-    if (!p->end_ns && !rec_end)
+    if (rec && !p->end_ns && time_plausible(p, rec->end_ns, now))
+        p->end_ns = rec->end_ns;
+    if (!rec && !p->end_ns)
         p->end_ns = now;
-    if (!p->fired && (rec_fired == FIRED_CPU || rec_fired == FIRED_WALL))
-        p->fired = rec_fired;
+    if (!rec || (rec->fired != FIRED_CPU && rec->fired != FIRED_WALL))
+        return;
+    /* The earlier of the two enforcers' kills. */
+    if (time_plausible(p, rec->kill_ns, now) && (!p->kill_ns || rec->kill_ns < p->kill_ns)) {
+        p->kill_ns = rec->kill_ns;
+        p->fired = rec->fired;
+    }
+    if (!p->fired)
+        p->fired = rec->fired;
 }
 
 /* The verdict, by the precedence the header states. */
@@ -143,6 +158,7 @@ NSBOX_EXPORT int nsbox_proc_report(const nsbox_proc *p, struct nsbox_report *r)
     full.oom_killed = p->oom_killed;
     full.cpu_limit_usec = p->cpu_limit_usec;
     full.wall_limit_usec = p->wall_limit_usec;
+    full.kill_usec = p->kill_ns > p->start_ns ? (p->kill_ns - p->start_ns) / 1000 : 0;
     memcpy(r, &full, r->size < sizeof(full) ? r->size : sizeof(full));
     return 0;
 }

@@ -78,7 +78,7 @@ static int proc_status_pick(nsbox_proc *p, bool kernel, int *code, int *status)
     /* The end time and the limit the init killed for (time_watch.c
      * checks the first against our own clock). */
     if (have)
-        time_watch_settle(p, rec.end_ns, rec.fired);
+        time_watch_settle(p, &rec);
     return 0;
 }
 
@@ -127,7 +127,7 @@ static int proc_reap(nsbox_proc *p, bool block)
     r = proc_status_pick(p, kernel, &code, &status);
     if (r < 0)
         return r;
-    time_watch_settle(p, 0, 0);
+    time_watch_settle(p, NULL);
     proc_set_status(p, code, status);
     lock_fds_close(p->lock_fds, p->n_lock_fds);
     p->user_usec = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec;

@@ -202,9 +202,10 @@ struct time_limits {
     unsigned long long cpu_ns; /* kill at this usage */
     unsigned long long wall;   /* kill at this CLOCK_MONOTONIC time, 0: never */
     unsigned long long ncpus;
-    int fired;         /* enum time_limit_fired, once it did */
-    long prio, policy; /* getpriority's 20 - nice and the policy at the start, which the
-                          command may not change */
+    int fired;                  /* enum time_limit_fired, once it did */
+    unsigned long long kill_ns; /* when it fired */
+    long prio, policy;          /* getpriority's 20 - nice and the policy at the start, which the
+                                   command may not change */
 };
 
 static unsigned long long parse_u64(const char **s)
@@ -290,6 +291,7 @@ static unsigned long long time_limit_check(struct time_limits *t)
             sleep = cpu_poll_ns(t->cpu_ns - used, t->ncpus);
     }
     if (t->fired) {
+        t->kill_ns = now;
         sys2(SYS_kill, -1, SIGKILL);
         return CPU_POLL_MIN_NS;
     }
@@ -329,6 +331,7 @@ static int init_main(int argc, char **argv, char **envp)
                 return 125;
             rec.end_ns = now_ns();
             rec.fired = limits.fired;
+            rec.kill_ns = limits.kill_ns;
             sys3(SYS_write, status_fd, &rec, sizeof(rec));
             return rec.code == CLD_EXITED ? rec.status : 128 + rec.status;
         }
