@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 JUDGE, PAGE, SOURCE = sys.argv[1:4]
 JUDGE = os.path.abspath(JUDGE)
@@ -98,11 +99,14 @@ def verdicts(nobody):
         (["1", "0.5", "sleep", "10"], r"wall-limit exit=-1 signal=9 cpu=\S+ wall=0\.[5-9]\d*s "),
         (["30", "60", "python3", "-c", "x = bytearray(400 << 20)"], r"oom exit=-1 signal=9 "),
         # read-only root, writable /tmp, no network but lo
-        (["1", "30", "sh", "-c", "touch /judged 2>/dev/null && exit 9; echo x > /tmp/f && "
+        (["10", "30", "sh", "-c", "touch /judged 2>/dev/null && exit 9; echo x > /tmp/f && "
           "test $(grep -c : /proc/net/dev) = 1"], r"exited exit=0 "),
     ]
     for cmd, want in cases:
+        t0 = time.monotonic()
         rc, out, err = judge(*cmd, nobody=nobody)
+        print(f"{who} {' '.join(cmd)[:40]}: {out.strip()} ({time.monotonic() - t0:.1f} s)",
+              flush=True)
         check(rc == 0 and re.match(want, out), f"{who} {cmd[-1][:30]}: {rc} {out!r} {err!r}")
     rc, out, err = judge("1")
     check(rc == 2 and "usage: judge CPU_SECONDS WALL_SECONDS COMMAND" in err, f"{who} usage: {err!r}")
