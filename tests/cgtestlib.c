@@ -171,3 +171,14 @@ void cg_test_dirs_remove(void)
 {
     nftw(CG, rm_test_dir, 32, FTW_PHYS | FTW_DEPTH);
 }
+
+int cg_helper_alloc(long mb)
+{
+    for (long i = 0; i < mb; i++) {
+        char *p = malloc(1 << 20);
+        if (!p)
+            return 3;
+        memset(p, 1, 1 << 20);
+    }
+    return 0;
+}

@@ -30,6 +30,9 @@ int count_sandbox_cgroups(void);
 int count_cgroups_named(const char *prefix);
 /* No sandbox cgroup, no fd beyond fds, no child. */
 void assert_nothing_left(int fds);
+/* Inside a sandbox: allocates and touches mb MiB (an OOM kill's
+ * workload); 3 when malloc fails, else 0. */
+int cg_helper_alloc(long mb);
 /* Removes the parents delegated_parent() made. */
 void cg_test_dirs_remove(void);
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """nsbox-run's core options (bwrap's spelling), checked from inside the
 sandbox, as root and again as nobody (dropped in a child before exec)."""
+import json
 import os
 import subprocess
 import sys
@@ -135,7 +136,61 @@ def run_all(nobody):
     check(kids and gone, f"{who} --die-with-parent: sandbox {kids} still there")
 
 
+def json_status(*args, nobody=False):
+    """Runs nsbox-run with --json-status-fd; returns rc, stderr and the
+    last JSON line (the end's)."""
+    r, w = os.pipe()
+    try:
+        rc, out, err = nsbox_run("--json-status-fd", str(w), *args, nobody=nobody, pass_fds=(w,))
+    finally:
+        os.close(w)
+    with os.fdopen(r) as f:
+        lines = f.read().splitlines()
+    return rc, err, json.loads(lines[-1]) if lines else {}
+
+
+def time_limits(nobody):
+    """--time-limit, --wall-time-limit, --extra-time (issue 14): the verdict
+    and the times in --json-status-fd, next to bwrap's keys."""
+    who = "nobody" if nobody else "root"
+    bomb = "for i in 1 2 3 4; do (while :; do :; done) & done; wait"
+    rc, err, end = json_status("--unshare-pid", "--wall-time-limit", "0.3", "sleep", "10",
+                               nobody=nobody)
+    check(rc == 137 and end.get("verdict") == "wall-time-limit" and end.get("signal") == 9 and
+          300000 <= end.get("wall-usec", 0) < 5000000 and end.get("exit-code") == 137,
+          f"{who} --wall-time-limit: {rc} {end} {err}")
+    rc, err, end = json_status("--unshare-pid", "--wall-time-limit", "5", "sh", "-c", "exit 4",
+                               nobody=nobody)
+    check(rc == 4 and end.get("verdict") == "exited" and "cpu-usec" in end and
+          "memory-peak" in end and "oom-killed" in end, f"{who} exited: {rc} {end} {err}")
+    if nobody:
+        # a CPU-time limit needs a cgroup: nobody has none delegated here
+        rc, out, err = sh("true", "--unshare-pid", "--time-limit", "1", nobody=True)
+        check(rc == 1 and "no writable cgroup for uid 65534" in err,
+              f"nobody --time-limit without a cgroup: {rc} {err!r}")
+        return
+    caps = ("--unshare-pid", "--cap-drop", "ALL")
+    # the v2 guest's runner cgroup holds processes: its tests' parent is this
+    if os.environ.get("NSBOX_TEST_CGROUP_PARENT"):
+        caps += ("--cgroup-parent", os.environ["NSBOX_TEST_CGROUP_PARENT"])
+    rc, err, end = json_status(*caps, "--time-limit", "0.3", "sh", "-c", bomb)
+    check(rc == 137 and end.get("verdict") == "time-limit" and end.get("cpu-usec", 0) >= 300000
+          and end.get("user-usec", 0) + end.get("system-usec", 0) > 0,
+          f"root --time-limit: {rc} {end} {err}")
+    # isolate's --extra-time: over the limit, done within the grace
+    spin = "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"
+    rc, err, end = json_status(*caps, "--time-limit", "0.05", "--extra-time", "30", "sh", "-c",
+                               spin)
+    check(rc == 0 and end.get("verdict") == "time-limit", f"root --extra-time: {rc} {end} {err}")
+    for bad in ["abc", "-1", "1s", ""]:
+        rc, out, err = sh("true", "--time-limit", bad)
+        check(rc == 1 and f"Invalid --time-limit {bad}: seconds expected" in err,
+              f"--time-limit {bad!r}: {rc} {err!r}")
+
+
 run_all(False)
 run_all(True)
+time_limits(False)
+time_limits(True)
 print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failures")
 sys.exit(1 if failures else 0)

@@ -26,17 +26,6 @@ static char self_exe[4096];
 
 /* ------------------------------------------------------- helpers inside */
 
-static int helper_alloc(long mb)
-{
-    for (long i = 0; i < mb; i++) {
-        char *p = malloc(1 << 20);
-        if (!p)
-            return 3;
-        memset(p, 1, 1 << 20);
-    }
-    return 0;
-}
-
 static int helper_forkloop(int n)
 {
     int ok = 0, err = 0;
@@ -522,7 +511,7 @@ static void run_helper(int argc, char **argv)
 {
     int r = -1;
     if (argc == 3 && strcmp(argv[1], "alloc") == 0)
-        r = helper_alloc(atol(argv[2]));
+        r = cg_helper_alloc(atol(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "forkloop") == 0)
         r = helper_forkloop(atoi(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "spin") == 0)

@@ -41,6 +41,7 @@ def sh(box, script):
 _C_TO_CTYPES = {
     "nsbox *": "c_void_p", "const nsbox *": "c_void_p", "nsbox_proc *": "c_void_p",
     "const nsbox_proc *": "c_void_p", "nsbox_proc **": "LP_c_void_p", "const char *": "c_char_p",
+    "struct nsbox_report *": "LP_NsboxReport",
     "char *const *": "c_void_p", "const void *": "c_void_p", "int": "c_int",
     "unsigned": "c_uint", "uint32_t": "c_uint", "uint64_t": "c_ulong", "size_t": "c_ulong",
     "pid_t": "c_int", "pid_t *": "LP_c_int", "void": "None",
@@ -573,6 +574,63 @@ class SubprocessConventions(unittest.TestCase):
         os.close(w)
         with os.fdopen(r, "rb") as f:
             self.assertEqual(f.read(), b"b\n")
+
+
+class TimeLimits(unittest.TestCase):
+    """Issue 14: the time limits' setters, the report on Process and in
+    run()'s result, each verdict this process can reach (a CPU-time limit
+    needs a cgroup: root's own, or refused for nobody, who has none
+    delegated here)."""
+
+    def box(self):
+        box = nsbox.Sandbox().add_namespace(nsbox.NS_PID)
+        parent = os.environ.get("NSBOX_TEST_CGROUP_PARENT")
+        if parent and os.geteuid() == 0:
+            box.set_cgroup_parent(parent)
+        return box
+
+    def test_wall_limit(self):
+        with self.box().set_wall_time_limit(0.3) as box:
+            r = box.run(["sleep", "10"])
+        self.assertEqual((r.returncode, r.report.end), (-9, nsbox.End.WALL_LIMIT))
+        self.assertGreaterEqual(r.report.wall_usec, 300000)
+        self.assertGreaterEqual(r.report.kill_usec, 300000)
+        self.assertEqual(r.report.wall_limit_usec, 300000)
+
+    def test_exit_signal_kill(self):
+        with self.box().set_wall_time_limit(30) as box:
+            r = box.run(["sh", "-c", "exit 3"])
+            self.assertEqual((r.report.end, r.report.exit_code), (nsbox.End.EXITED, 3))
+            r = box.run(["sh", "-c", "kill -TERM $$"])
+            self.assertEqual((r.report.end, r.report.signal), (nsbox.End.SIGNALED, 15))
+            with box.spawn(["sleep", "30"]) as proc:
+                self.assertEqual(proc.report().end, nsbox.End.RUNNING)
+                proc.kill()
+                proc.wait()
+                self.assertEqual(proc.report().end, nsbox.End.KILLED)
+
+    def test_cpu_limit(self):
+        bomb = "for i in 1 2 3; do (while :; do :; done) & done; wait"
+        with self.box().set_cpu_time_limit(0.3).set_extra_time(0) as box:
+            if os.geteuid() != 0:
+                with self.assertRaises(PermissionError) as cm:
+                    box.run(["true"])
+                self.assertIn("no writable cgroup", str(cm.exception))
+                return
+            r = box.run(["sh", "-c", bomb])
+        self.assertEqual((r.returncode, r.report.end), (-9, nsbox.End.CPU_LIMIT))
+        self.assertGreaterEqual(r.report.cpu_usec, 300000)
+        self.assertGreater(r.report.user_usec + r.report.sys_usec, 0)
+
+    def test_bad_values(self):
+        with nsbox.Sandbox() as box:
+            with self.assertRaises(ValueError):
+                box.set_cpu_time_limit(-1)
+            with self.assertRaises(OSError) as cm:
+                box.set_wall_time_limit(1e10)
+            self.assertEqual(cm.exception.errno, errno.EINVAL)
+            self.assertIn("wall-time limit", cm.exception.strerror)
+            self.assertIs(box.set_extra_time(None), box)
 
 
 if __name__ == "__main__":

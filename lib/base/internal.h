@@ -127,6 +127,9 @@ struct nsbox {
     struct mount_recipe *mnt; /* mount.c */
     struct cgroup_recipe *cg; /* cgroup.c */
     struct caps_recipe *caps; /* caps.c */
+    uint64_t cpu_limit_usec;  /* 0: none (time_limit.c) */
+    uint64_t wall_limit_usec; /* 0: none */
+    uint64_t extra_usec;      /* grace past the CPU limit before the kill */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
@@ -230,7 +233,7 @@ struct init_args {
     char status_fd[24];
     char uid[12], gid[12]; /* the command's ids, which the init takes too */
     char parent_pidfd[12]; /* its parent, checked after the id switch */
-    char *argv[8];
+    char *argv[9];
 };
 
 /* What one child stage gets: the plan, its depth (0: the clone3 child;
@@ -269,7 +272,14 @@ struct plan {
     int exec_words[3];
     int cmd_level; /* the command's stage: 0, 1 or 2 */
     int status_fd; /* write end of the init's status pipe, -1 if none */
-    int init_fd;   /* memfd of the init helper, -1 if none */
+    /* The time limits for the init (its LIMITS argument), NULL if none,
+     * written by the parent just before clone; cpu_fd the sandbox
+     * cgroup's CPU usage file it reads, -1 if none. */
+    char *time_limits;
+    char time_limits_buf[96];
+    int cpu_fd;
+    bool cpu_v2; /* cpu_fd is v2 cpu.stat (else v1 cpuacct.usage) */
+    int init_fd; /* memfd of the init helper, -1 if none */
     struct init_args init_args[2];
     char *const *init_envp;
     int stage_cwd_fd;     /* the forking stage's cwd, for the command stage (O_PATH) */
@@ -415,6 +425,29 @@ struct nsbox_proc {
     bool oom_killed;
     uint64_t memory_peak; /* bytes, 0 if unknown */
     uint64_t cpu_usec;
+    uint64_t user_usec, sys_usec;
+    /* The time limits (lib/parent/time_watch.c): as the recipe had them at
+     * spawn, and what became of them. */
+    uint64_t cpu_limit_usec, wall_limit_usec, extra_usec;
+    uint64_t start_ns;  /* CLOCK_MONOTONIC just before clone */
+    uint64_t end_ns;    /* when the command ended (the init's record or our
+                           own observation), 0 before the reap */
+    uint64_t kill_ns;   /* when an enforcer killed it for a limit, 0 if none */
+    int fired;          /* enum time_limit_fired: the limit an enforcer killed for */
+    bool caller_killed; /* nsbox_kill() sent a signal */
 };
+
+/* ------------------------------------------------------------- time limits */
+
+/* nsbox_wait's side of the time limits: polls the pidfd for up to
+ * timeout_ms (-1: until the sandbox ends, 0: once), killing the sandbox
+ * when a limit is crossed. Without limits, a plain poll. */
+void time_watch(nsbox_proc *p, int timeout_ms);
+/* After the reap: settles the end and kill times from the init's record
+ * (NULL: none) and our own clock. */
+struct init_record;
+void time_watch_settle(nsbox_proc *p, const struct init_record *rec);
+/* CLOCK_MONOTONIC in ns. */
+uint64_t time_now_ns(void);
 
 #endif

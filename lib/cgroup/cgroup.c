@@ -75,16 +75,43 @@ static bool cgroup_memory_limited(const struct cgroup_recipe *r)
     return false;
 }
 
+/* The sandbox cgroup's CPU usage file, above every fd the command
+ * receives, for the init (PID 1) to read: v2 cpu.stat, v1 cpuacct.usage. */
+static int cpu_usage_open(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+{
+    if (!box->cpu_limit_usec || !p->use_init)
+        return 0;
+    const struct cg_dir *d = &cg->dirs[cg->v2 ? 0 : cg->cpuacct];
+    const char *name = cg->v2 ? "cpu.stat" : "cpuacct.usage";
+    _cleanup_close_ int fd = (int)CG_RETRY(openat(d->fd, name, O_RDONLY | O_CLOEXEC));
+    if (fd < 0)
+        return box_fail(box, errno, "open %s/%s for the CPU-time limit", d->path, name);
+    p->cpu_v2 = cg->v2;
+    p->cpu_fd = fcntl(fd, F_DUPFD_CLOEXEC, p->max_fd + 1);
+    if (p->cpu_fd < 0)
+        return box_fail(box, errno, "move the CPU usage file above fd %d", p->max_fd);
+    return 0;
+}
+
 int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
 {
     *out = NULL;
+    /* A CPU-time limit counts the usage of a cgroup of the sandbox's own. */
+    static const struct cgroup_recipe no_limits;
     const struct cgroup_recipe *r = box->cg;
-    if (!r || (!r->n_limits && !r->parent && !r->path))
+    if (!box->cpu_limit_usec && (!r || (!r->n_limits && !r->parent && !r->path)))
         return 0;
+    if (!r)
+        r = &no_limits;
     struct cgroup_sandbox *cg = calloc(1, sizeof(*cg));
     if (!cg)
         return box_fail(box, ENOMEM, "cgroup");
-    cg->mem = cg->cpuacct = -1;
+    cg->mem = cg->cpuacct = cg->cpu = cg->init_leaf_fd = -1;
+    cg->need_cpu = box->cpu_limit_usec > 0;
+    /* The init enforces the limits as PID 1 of a PID namespace clone3
+     * made (the parent knows its pid). */
+    cg->enforcer = (box->cpu_limit_usec || box->wall_limit_usec) && p->use_init &&
+                   (p->clone_ns & CLONE_NEWPID);
     for (int i = 0; i < CG_MAX_DIRS; i++)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
     cg_sandbox_name(r, cg);
@@ -122,7 +149,10 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
             p->cgroupns_late = true;
         }
     }
+    cg_enforcer_prepare(cg);
     rc = cg_plan_cgroupfs_ro(box, p);
+    if (rc == 0)
+        rc = cpu_usage_open(box, p, cg);
     if (rc < 0) {
         cgroup_finish(cg, NULL);
         return rc;
@@ -225,6 +255,7 @@ void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)
         free(p->cgroup_path);
         p->cgroup_path = take_ptr(&cg->dirs[0].cgpath);
     }
+    closep(&cg->init_leaf_fd);
     for (int i = 0; i < CG_MAX_DIRS; i++)
         dir_remove(cg->name, &cg->dirs[i]);
     free(cg);
@@ -259,6 +290,19 @@ NSBOX_EXPORT int nsbox_proc_oom_killed(const nsbox_proc *p)
 NSBOX_EXPORT uint64_t nsbox_proc_memory_peak(const nsbox_proc *p)
 {
     return p ? p->memory_peak : 0;
+}
+
+uint64_t cgroup_cpu_usec(struct cgroup_sandbox *cg)
+{
+    char buf[512];
+    if (cg->v2)
+        return cg_read(cg->dirs[0].fd, "cpu.stat", buf, sizeof(buf)) > 0
+                   ? cg_keyed(buf, "usage_usec")
+                   : UINT64_MAX;
+    if (cg->cpuacct < 0 ||
+        cg_read(cg->dirs[cg->cpuacct].fd, "cpuacct.usage", buf, sizeof(buf)) <= 0)
+        return UINT64_MAX;
+    return strtoull(buf, NULL, 10) / 1000;
 }
 
 NSBOX_EXPORT uint64_t nsbox_proc_cpu_usec(const nsbox_proc *p)

@@ -29,6 +29,14 @@ int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
  * into the sandbox's cgroup once every stage has exec'd. */
 int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
 
+/* The sandbox's CPU usage so far in us (v2 cpu.stat usage_usec, v1
+ * cpuacct.usage), UINT64_MAX when it cannot be read. */
+uint64_t cgroup_cpu_usec(struct cgroup_sandbox *cg);
+
+/* With time limits: moves pid (the init, PID 1) into its own leaf, where
+ * cg_enforcer_prepare made one; once every stage has exec'd. */
+int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+
 /* Sends sig to every process of the cgroup. */
 int cgroup_kill(struct cgroup_sandbox *cg, int sig);
 

@@ -43,6 +43,11 @@ struct cgroup_sandbox {
     struct cg_dir dirs[CG_MAX_DIRS];
     int n_dirs;
     int mem, cpuacct; /* v1: index of the memory / cpuacct dir, -1 if none */
+    bool need_cpu;    /* a CPU-time limit: the usage must be readable (v1 cpuacct) */
+    bool enforcer;    /* time limits the init enforces: it gets a leaf of its own */
+    int cpu;          /* v1: index of the cpu dir, -1 if none */
+    int init_dir;     /* the dir of init_leaf_fd */
+    int init_leaf_fd; /* the init's leaf (cg_enforcer.c), -1 if none */
 };
 
 /* ------------------------------------------------------------ cgroup.c */
@@ -125,6 +130,12 @@ int cg_v2_kill(struct cgroup_sandbox *cg, int sig);
 void cg_v2_report(struct cgroup_sandbox *cg, nsbox_proc *p);
 
 int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
+
+/* ------------------------------------------------------ cg_enforcer.c */
+
+/* With cg->enforcer: the init's leaf beside the command's, with the cpu
+ * controller, where it is available (else nothing). */
+void cg_enforcer_prepare(struct cgroup_sandbox *cg);
 int cg_v1_kill(struct cgroup_sandbox *cg, int sig);
 void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p);
 

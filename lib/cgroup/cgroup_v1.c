@@ -203,15 +203,24 @@ static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sand
         if (k < 0)
             return k;
     }
-    /* The report's hierarchies: 0 (unknown) where absent. */
-    static const char *const report[] = {"memory", "cpuacct", "freezer", "pids"};
+    /* The report's hierarchies: 0 (unknown) where absent; cpu for the
+     * init's own leaf (cg_enforcer.c); a named cgroup (nsbox_set_cgroup_path,
+     * an OCI runtime's) is also in the freezer and pids hierarchies, for
+     * nsbox_cgroup_freeze(). */
+    static const char *const report[] = {"memory", "cpuacct", "cpu", "freezer", "pids"};
     int other = -1;
-    int *slot[] = {&cg->mem, &cg->cpuacct, &other, &other};
-    /* A named cgroup (nsbox_set_cgroup_path, an OCI runtime's) is also in
-     * the freezer and pids hierarchies, for nsbox_cgroup_freeze(). */
-    for (int i = 0; i < (r->path ? 4 : 2); i++) {
+    int *slot[] = {&cg->mem, &cg->cpuacct, &cg->cpu, &other, &other};
+    const bool wanted[] = {true, true, cg->enforcer, r->path != NULL, r->path != NULL};
+    for (size_t i = 0; i < ARRAY_SIZE(report); i++) {
+        if (!wanted[i])
+            continue;
+        /* A CPU-time limit reads cpuacct: then it is required. */
+        bool required = i == 1 && cg->need_cpu;
         const struct v1_mount *mt = v1_mount_find(m, n, report[i]);
-        int k = mt ? v1_dir_add(box, r, cg, mt, report[i], false) : -ENOENT;
+        if (!mt && required)
+            return box_fail(box, ENOENT,
+                            "CPU-time limit: no cgroup v1 cpuacct controller is mounted");
+        int k = mt ? v1_dir_add(box, r, cg, mt, report[i], required) : -ENOENT;
         if (k < 0 && k != -ENOENT)
             return k;
         *slot[i] = k < 0 ? -1 : k;
@@ -279,7 +288,15 @@ void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p)
         if (cg_read(fd, "memory.max_usage_in_bytes", buf, sizeof(buf)) > 0)
             p->memory_peak = strtoull(buf, NULL, 10);
     }
-    if (cg->cpuacct >= 0 &&
-        cg_read(cg->dirs[cg->cpuacct].fd, "cpuacct.usage", buf, sizeof(buf)) > 0)
+    if (cg->cpuacct < 0)
+        return;
+    int fd = cg->dirs[cg->cpuacct].fd;
+    if (cg_read(fd, "cpuacct.usage", buf, sizeof(buf)) > 0)
         p->cpu_usec = strtoull(buf, NULL, 10) / 1000;
+    /* cpuacct.stat counts in USER_HZ ticks. */
+    long hz = sysconf(_SC_CLK_TCK);
+    if (hz > 0 && cg_read(fd, "cpuacct.stat", buf, sizeof(buf)) > 0) {
+        p->user_usec = cg_keyed(buf, "user") * 1000000 / (uint64_t)hz;
+        p->sys_usec = cg_keyed(buf, "system") * 1000000 / (uint64_t)hz;
+    }
 }

@@ -211,6 +211,9 @@ void cg_v2_report(struct cgroup_sandbox *cg, nsbox_proc *p)
         p->oom_killed = cg_keyed(buf, "oom_kill") > 0;
     if (cg_read(fd, "memory.peak", buf, sizeof(buf)) > 0)
         p->memory_peak = strtoull(buf, NULL, 10);
-    if (cg_read(fd, "cpu.stat", buf, sizeof(buf)) > 0)
+    if (cg_read(fd, "cpu.stat", buf, sizeof(buf)) > 0) {
         p->cpu_usec = cg_keyed(buf, "usage_usec");
+        p->user_usec = cg_keyed(buf, "user_usec");
+        p->sys_usec = cg_keyed(buf, "system_usec");
+    }
 }

@@ -109,28 +109,33 @@ CHILD static int child_exec_init(struct plan *p, int slot, long pid)
     a->argv[0] = "nsbox-init";
     a->argv[1] = a->pid;
     a->argv[2] = a->status_fd;
-    a->argv[3] = 0;
+    /* The time limits: the init enforces them only as PID 1. */
+    a->argv[3] = p->time_limits ? p->time_limits : "-";
+    a->argv[4] = 0;
     if (p->set_ids) {
         child_utoa(a->uid, p->uid);
         child_utoa(a->gid, p->gid);
-        a->argv[3] = a->uid;
-        a->argv[4] = a->gid;
-        a->argv[5] = p->drop_groups ? "1" : "0";
-        a->argv[6] = 0;
+        a->argv[4] = a->uid;
+        a->argv[5] = a->gid;
+        a->argv[6] = p->drop_groups ? "1" : "0";
+        a->argv[7] = 0;
         if (p->stages[slot].parent_pidfd >= 0) {
             child_utoa(a->parent_pidfd, (unsigned long)p->stages[slot].parent_pidfd);
-            a->argv[6] = a->parent_pidfd;
-            a->argv[7] = 0;
+            a->argv[7] = a->parent_pidfd;
+            a->argv[8] = 0;
         }
     }
     if (!p->init_unhardened)
         child_init_ambient();
-    /* Only the status pipe reaches the init: not the caller's fds. */
+    /* Only the status pipe (and the CPU usage file) reach the init: not the
+     * caller's fds. */
     long r = sys3(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
     if (r == 0)
         r = sys3(SYS_fcntl, p->status_fd, F_SETFD, 0);
-    if (r == 0 && a->argv[3] && a->argv[6])
+    if (r == 0 && a->argv[4] && a->argv[7])
         r = sys3(SYS_fcntl, p->stages[slot].parent_pidfd, F_SETFD, 0);
+    if (r == 0 && p->cpu_fd >= 0)
+        r = sys3(SYS_fcntl, p->cpu_fd, F_SETFD, 0);
     if (r == 0)
         r = sys5(SYS_execveat, p->init_fd, "", a->argv, p->init_envp, AT_EMPTY_PATH);
     child_fail(p, STEP_INIT_EXEC, r, 0);

@@ -267,6 +267,7 @@ static void pidfd_kill_reap(int pidfd)
 
 struct spawn_ctx {
     int sync, pidfd;
+    uint64_t start_ns; /* CLOCK_MONOTONIC at clone: the wall time counts from here */
     pid_t pid;
     enum dump_kind kind;
     struct cgroup_sandbox *cg;
@@ -318,6 +319,8 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = lock_fds_receive(box, c->sync, c->lock_fds, p->n_lock_files);
     if (r == 0 && p->cgroup_late && p->cmd_level > 0)
         r = cgroup_adopt(box, c->cg, c->pid);
+    if (r == 0)
+        r = cgroup_enforcer_place(box, c->cg, c->pid);
     if (r < 0 && execd)
         pidfd_kill_reap(c->pidfd);
     else if (r < 0) {
@@ -358,6 +361,27 @@ static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgro
     return 0;
 }
 
+/* The init's LIMITS argument (nsbox-init.c), written into the plan just
+ * before clone, when the wall time starts; returns that start. With no
+ * limit, or no init to enforce them, the argument stays NULL. */
+static uint64_t time_limits_arg(nsbox *box, struct plan *p)
+{
+    uint64_t start = time_now_ns();
+    if (!p->use_init || (!box->cpu_limit_usec && !box->wall_limit_usec))
+        return start;
+    long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t wall = box->wall_limit_usec ? start + box->wall_limit_usec * 1000 : 0;
+    snprintf(p->time_limits_buf, sizeof(p->time_limits_buf), "%d,%d,%llu,%llu,%ld",
+             p->cpu_fd >= 0 ? p->cpu_fd : 0,
+             p->cpu_fd < 0 ? 0
+             : p->cpu_v2   ? 2
+                           : 1,
+             (unsigned long long)(box->cpu_limit_usec + box->extra_usec), (unsigned long long)wall,
+             ncpus > 0 ? ncpus : 1);
+    p->time_limits = p->time_limits_buf;
+    return start;
+}
+
 static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
 {
     struct spawn_ctx c = {.pidfd = -1};
@@ -381,6 +405,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
     _cleanup_close_ int child_init = p->init_fd, child_pdeath = p->stages[0].parent_pidfd;
     _cleanup_close_ int child_gate = p->gate_fd;
+    _cleanup_close_ int child_cpu = p->cpu_fd;
     if (r == 0)
         r = stacks_get(box, p);
     /* The fds of the lock files, held from the child's report to the reap. */
@@ -403,6 +428,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     c.sync = sync_fd;
     c.kind = spawn_dump_kind(box, p);
     dump_guard_enter(c.kind);
+    c.start_ns = time_limits_arg(box, p);
     c.pid = spawn_clone(p, &pidfd);
     c.pidfd = pidfd;
     closep(&child_sync);
@@ -410,6 +436,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     closep(&child_init);
     closep(&child_pdeath);
     closep(&child_gate);
+    closep(&child_cpu);
     if (c.pid < 0) {
         dump_guard_leave(c.kind);
         cgroup_finish(c.cg, NULL);
@@ -423,6 +450,12 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     if (r == 0 &&
         (r = proc_new(box, c.pid, pidfd, status_rd, c.cg, &lock_fds, p->n_lock_files, out)) < 0)
         pidfd_kill_reap(pidfd);
+    if (r == 0) {
+        (*out)->cpu_limit_usec = box->cpu_limit_usec;
+        (*out)->wall_limit_usec = box->wall_limit_usec;
+        (*out)->extra_usec = box->extra_usec;
+        (*out)->start_ns = c.start_ns;
+    }
     if (r < 0) {
         lock_fds_close(lock_fds, p->n_lock_files);
         cgroup_finish(c.cg, NULL);

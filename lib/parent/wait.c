@@ -7,12 +7,13 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "cgroup.h"
 #include "internal.h"
 #include "lock.h"
+#include "time_limit.h"
 
 /* PIDFD_GET_INFO with PIDFD_INFO_EXIT (Linux 6.15) tells the wait status
  * of a process that someone else reaped: here, the kernel, after the
@@ -56,24 +57,28 @@ static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
  * record is all there is, forged or not. */
 static int proc_status_pick(nsbox_proc *p, bool kernel, int *code, int *status)
 {
-    int rec[2] = {0, 0}; /* read only when the whole record came (have) */
+    struct init_record rec = {0}; /* read only when the whole record came (have) */
     ssize_t n = -1;
     if (p->status_fd >= 0)
         do
-            n = read(p->status_fd, rec, sizeof(rec));
+            n = read(p->status_fd, &rec, sizeof(rec));
         while (n < 0 && errno == EINTR);
     bool have = n == sizeof(rec);
-    bool killed =
-        have && (rec[0] == CLD_KILLED || rec[0] == CLD_DUMPED) && rec[1] >= 1 && rec[1] <= 64;
+    bool killed = have && (rec.code == CLD_KILLED || rec.code == CLD_DUMPED) && rec.status >= 1 &&
+                  rec.status <= 64;
     if (!kernel) {
-        if (!killed && !(have && rec[0] == CLD_EXITED && rec[1] >= 0 && rec[1] <= 255))
+        if (!killed && !(have && rec.code == CLD_EXITED && rec.status >= 0 && rec.status <= 255))
             return -ECHILD;
-        *code = rec[0];
-        *status = rec[1];
-    } else if (killed && *code == CLD_EXITED && *status == 128 + rec[1]) {
-        *code = rec[0];
-        *status = rec[1];
+        *code = rec.code;
+        *status = rec.status;
+    } else if (killed && *code == CLD_EXITED && *status == 128 + rec.status) {
+        *code = rec.code;
+        *status = rec.status;
     }
+    /* The end time and the limit the init killed for (time_watch.c
+     * checks the first against our own clock). */
+    if (have)
+        time_watch_settle(p, &rec);
     return 0;
 }
 
@@ -93,10 +98,13 @@ static void proc_set_status(nsbox_proc *p, int code, int status)
 static int proc_reap(nsbox_proc *p, bool block)
 {
     siginfo_t si = {0};
+    /* The raw call's rusage: the first process and every process it
+     * reaped, the CPU time where no cgroup counts it. */
+    struct rusage ru = {0};
     int r;
     do
-        r = waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si,
-                   WEXITED | __WALL | (block ? 0 : WNOHANG));
+        r = (int)syscall(SYS_waitid, P_PIDFD, p->pidfd, &si,
+                         WEXITED | __WALL | (block ? 0 : WNOHANG), &ru);
     while (r < 0 && errno == EINTR);
     int code = si.si_code, status = si.si_status;
     bool kernel = true;
@@ -119,36 +127,18 @@ static int proc_reap(nsbox_proc *p, bool block)
     r = proc_status_pick(p, kernel, &code, &status);
     if (r < 0)
         return r;
+    time_watch_settle(p, NULL);
     proc_set_status(p, code, status);
     lock_fds_close(p->lock_fds, p->n_lock_fds);
+    p->user_usec = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec;
+    p->sys_usec = (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
     if (p->cg) {
         cgroup_finish(p->cg, p);
         p->cg = NULL;
+    } else {
+        p->cpu_usec = p->user_usec + p->sys_usec;
     }
     return 0;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Polls the pidfd for up to timeout_ms; a signal of the caller does not
- * shorten the wait. */
-static void proc_poll(nsbox_proc *p, int timeout_ms)
-{
-    int64_t deadline = now_ms() + timeout_ms;
-    struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
-    for (;;) {
-        int64_t left = deadline - now_ms();
-        if (left < 0)
-            left = 0;
-        int r = poll(&pfd, 1, (int)left);
-        if (r >= 0 || errno != EINTR)
-            return;
-    }
 }
 
 NSBOX_EXPORT int nsbox_wait(nsbox_proc *p, int timeout_ms)
@@ -157,8 +147,7 @@ NSBOX_EXPORT int nsbox_wait(nsbox_proc *p, int timeout_ms)
         return -EINVAL;
     if (p->reaped)
         return p->status;
-    if (timeout_ms > 0)
-        proc_poll(p, timeout_ms);
+    time_watch(p, timeout_ms);
     int r = proc_reap(p, timeout_ms < 0);
     return r < 0 ? r : p->status;
 }
@@ -169,6 +158,7 @@ NSBOX_EXPORT int nsbox_kill(nsbox_proc *p, int sig)
         return -EINVAL;
     if (p->reaped)
         return -ESRCH;
+    p->caller_killed = true;
     if (p->cg)
         return cgroup_kill(p->cg, sig);
     if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0)

@@ -36,9 +36,10 @@ from . import _lib
 from ._lib import StrPath, c_int, c_uint, cstr, fd_of, fn as _fn, u32, u64
 from ._process import (DEVNULL, PIPE, SAME_AS_STDOUT, STDOUT, CalledProcessError,
                        CompletedProcess, TimeoutExpired, decode, encode, open_stdio, pump)
+from ._report import End, NsboxReport, Report
 
 __all__ = ["Sandbox", "Process", "CompletedProcess", "TimeoutExpired", "CalledProcessError",
-           "PIPE", "DEVNULL", "STDOUT", "version", "library"]
+           "PIPE", "DEVNULL", "STDOUT", "End", "Report", "version", "library"]
 
 _PROTOS = _lib.PROTOS
 library = _lib.library
@@ -356,6 +357,32 @@ class Sandbox(_Handle):
         return self._call("nsbox_set_rlimit", c_int(resource, "resource"), lim(soft, "soft"),
                           lim(soft if hard is None else hard, "hard"))
 
+    def _time(self, name: str, seconds: Optional[float], what: str) -> "Sandbox":
+        if seconds is None:
+            seconds = 0
+        if not seconds >= 0:
+            raise ValueError(f"{what} {seconds}: seconds, 0 or more")
+        return self._call(name, u64(round(seconds * 1_000_000), what + " in us"))
+
+    def set_cpu_time_limit(self, seconds: Optional[float]) -> "Sandbox":
+        """Kills the sandbox past this much CPU time (seconds, decimals
+        allowed; None or 0: no limit) of all its processes together: the
+        usage of a cgroup of its own, which this gives it (a parent
+        delegated to an unprivileged caller, as for cgroup limits).
+        Enforced by the init with NS_PID, and by wait() while it waits;
+        the verdict is in Process.report() (nsbox_limits(3))."""
+        return self._time("nsbox_set_cpu_time_limit", seconds, "CPU-time limit")
+
+    def set_wall_time_limit(self, seconds: Optional[float]) -> "Sandbox":
+        """Kills the sandbox past this much wall time from its start
+        (seconds; None or 0: no limit), enforced as set_cpu_time_limit."""
+        return self._time("nsbox_set_wall_time_limit", seconds, "wall-time limit")
+
+    def set_extra_time(self, seconds: Optional[float]) -> "Sandbox":
+        """A grace past the CPU-time limit before the kill (isolate's
+        --extra-time): an end within it still has the CPU_LIMIT verdict."""
+        return self._time("nsbox_set_extra_time", seconds, "extra time")
+
     def add_cap(self, name: str) -> "Sandbox":
         """Keeps one capability ("cap_net_bind_service", or "ALL") in the
         command; by default it has none."""
@@ -454,7 +481,8 @@ class Sandbox(_Handle):
             res = CompletedProcess(proc.args, proc.returncode or 0,
                                    decode(out, text, encoding, errors),
                                    decode(err, text, encoding, errors), status,
-                                   proc.oom_killed, proc.memory_peak, proc.cpu_usec)
+                                   proc.oom_killed, proc.memory_peak, proc.cpu_usec,
+                                   proc.report())
         if check:
             res.check_returncode()
         return res
@@ -583,6 +611,16 @@ class Process(_Handle):
                            doc="After wait: peak memory in bytes, 0 if unknown.")
     cpu_usec = property(lambda self: self._get("nsbox_proc_cpu_usec"),
                         doc="After wait: user+system CPU of the whole sandbox.")
+
+    def report(self) -> Report:
+        """What ended the sandbox and its times (nsbox_proc_report): a
+        Report; end is End.RUNNING, and the times those so far, until
+        wait() returned its status."""
+        r = NsboxReport(size=ctypes.sizeof(NsboxReport))
+        rc = _fn("nsbox_proc_report")(self._handle(), ctypes.byref(r))
+        if rc < 0:
+            raise OSError(-rc, "report: " + os.strerror(-rc))
+        return Report.from_c(r)
 
     @property
     def cgroup(self) -> Optional[str]:

@@ -9,6 +9,8 @@ import operator
 import os
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
 
+from ._report import NsboxReport
+
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 _c_int, _c_uint, _u32, _u64 = ctypes.c_int, ctypes.c_uint, ctypes.c_uint32, ctypes.c_uint64
@@ -74,6 +76,10 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_proc_memory_peak": (_u64, [_ptr]),
     "nsbox_proc_cpu_usec": (_u64, [_ptr]),
     "nsbox_proc_cgroup": (_str, [_ptr]),
+    "nsbox_set_cpu_time_limit": (_c_int, [_ptr, _u64]),
+    "nsbox_set_wall_time_limit": (_c_int, [_ptr, _u64]),
+    "nsbox_set_extra_time": (_c_int, [_ptr, _u64]),
+    "nsbox_proc_report": (_c_int, [_ptr, ctypes.POINTER(NsboxReport)]),
 }
 
 _lib: Optional[ctypes.CDLL] = None

@@ -40,16 +40,18 @@ class CompletedProcess(subprocess.CompletedProcess[Any]):
     """What Sandbox.run() returns: args, returncode (the exit code, or the
     negative signal number, as subprocess), stdout and stderr (None unless
     captured), status (shell form: the code or 128 + the signal, as
-    nsbox_wait() returns it), and the cgroup's usage report."""
+    nsbox_wait() returns it), the cgroup's usage report, and report: what
+    ended it and its times (a Report: report.end is End.CPU_LIMIT ...)."""
 
     def __init__(self, args: Any, returncode: int, stdout: Any = None, stderr: Any = None,
                  status: int = 0, oom_killed: bool = False, memory_peak: int = 0,
-                 cpu_usec: int = 0) -> None:
+                 cpu_usec: int = 0, report: Any = None) -> None:
         super().__init__(args, returncode, stdout, stderr)
         self.status = status
         self.oom_killed = oom_killed
         self.memory_peak = memory_peak
         self.cpu_usec = cpu_usec
+        self.report = report
 
     def check_returncode(self) -> None:
         """Raises CalledProcessError unless returncode is 0."""

@@ -3,15 +3,25 @@
  * joined one). Built freestanding (no libc: it starts in a few dozen
  * microseconds) and embedded in libnsbox, which execs it from a memfd.
  *
- * usage: nsbox-init CHILD_PID STATUS_FD [UID GID DROP_GROUPS [PARENT_PIDFD]]
+ * usage: nsbox-init CHILD_PID STATUS_FD LIMITS [UID GID DROP_GROUPS [PARENT_PIDFD]]
  * First it gives up what it does not need (init_harden): its memory
  * becomes non-dumpable, no_new_privs is set, it takes the command's ids
  * when given, and it keeps CAP_KILL alone. Then it reaps every child,
  * forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to
- * CHILD_PID, and when it ends writes {si_code, si_status} of it to
+ * CHILD_PID, and when it ends writes its record (struct init_record:
+ * {si_code, si_status} of it, the limit that fired, the end time) to
  * STATUS_FD and exits with its status in shell form (a PID 1 cannot die of
  * the command's signal, hence the record; the library trusts the record
  * only where it agrees with this exit status).
+ *
+ * LIMITS is "-" or "CPU_FD,KIND,CPU_KILL_US,WALL_DEADLINE_NS,NCPUS": as
+ * PID 1 of the sandbox's PID namespace the init enforces the CPU-time and
+ * wall-time limits (see time_limit_check) while the caller does anything
+ * else. CPU_FD (-1: no CPU limit) is the sandbox cgroup's usage file the
+ * parent opened, KIND 2 for v2 cpu.stat (usage_usec first), 1 for v1
+ * cpuacct.usage (ns); CPU_KILL_US the usage at which it kills;
+ * WALL_DEADLINE_NS (0: none) the CLOCK_MONOTONIC time at which it kills;
+ * NCPUS how many CPUs the sandbox's processes can run on at once.
  *
  * usage: nsbox-init exec REPORT_FD INDEX PID NFDS FD... PATH ARGV...
  * The last step of a sandbox with a memory limit (spawn.c): the command's
@@ -37,6 +47,7 @@
 #include <sys/wait.h>
 
 #include "../../base/sys.h"
+#include "../../base/time_limit.h"
 
 /* The stages' report record and step numbers (lib/base/internal.h). */
 struct child_report {
@@ -90,21 +101,21 @@ static long init_pdeath_rearm(int sig, long ppfd)
  * CAP_KILL through the uid change. */
 static long init_set_ids(int argc, char **argv)
 {
-    long uid = parse_long(argv[3]), gid = parse_long(argv[4]);
+    long uid = parse_long(argv[4]), gid = parse_long(argv[5]);
     int sig = 0;
     long r = sys2(SYS_prctl, PR_GET_PDEATHSIG, &sig);
     if (r == 0)
         r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1);
-    if (r == 0 && argv[5][0] == '1')
+    if (r == 0 && argv[6][0] == '1')
         r = sys2(SYS_setgroups, 0, 0);
     if (r == 0)
         r = sys3(SYS_setresgid, gid, gid, gid);
     if (r == 0)
         r = sys3(SYS_setresuid, uid, uid, uid);
     if (r == 0 && sig)
-        r = init_pdeath_rearm(sig, argc >= 7 ? parse_long(argv[6]) : -1);
-    if (argc >= 7)
-        sys1(SYS_close, parse_long(argv[6]));
+        r = init_pdeath_rearm(sig, argc >= 8 ? parse_long(argv[7]) : -1);
+    if (argc >= 8)
+        sys1(SYS_close, parse_long(argv[7]));
     return r;
 }
 
@@ -149,7 +160,7 @@ static long init_harden(int argc, char **argv)
         r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     if (r == 0)
         init_drop_bounding();
-    if (r == 0 && argc >= 6)
+    if (r == 0 && argc >= 7)
         r = init_set_ids(argc, argv);
     if (r == 0)
         r = init_keep_kill();
@@ -174,7 +185,7 @@ static const unsigned long forwarded = SIG_BIT(SIGTERM) | SIG_BIT(SIGINT) | SIG_
                                        SIG_BIT(SIGQUIT) | SIG_BIT(SIGUSR1) | SIG_BIT(SIGUSR2);
 
 /* Reaps every ended child; returns 1 when `child` was among them. */
-static int reap_all(long child, int rec[2])
+static int reap_all(long child, struct init_record *rec)
 {
     int found = 0;
     for (;;) {
@@ -184,19 +195,125 @@ static int reap_all(long child, int rec[2])
         if (r < 0 || si.si_pid == 0)
             return found;
         if (si.si_pid == child) {
-            rec[0] = si.si_code;
-            rec[1] = si.si_status;
+            rec->code = si.si_code;
+            rec->status = si.si_status;
             found = 1;
         }
     }
 }
 
+/* ------------------------------------------------------ the time limits */
+
+struct time_limits {
+    long cpu_fd;
+    int kind;                  /* 0: no CPU limit; 1: v1 cpuacct.usage; 2: v2 cpu.stat */
+    unsigned long long cpu_ns; /* kill at this usage */
+    unsigned long long wall;   /* kill at this CLOCK_MONOTONIC time, 0: never */
+    unsigned long long ncpus;
+    int fired;                  /* enum time_limit_fired, once it did */
+    unsigned long long kill_ns; /* when it fired */
+    long prio, policy;          /* getpriority's 20 - nice and the policy at the start, which the
+                                   command may not change */
+};
+
+static unsigned long long parse_u64(const char **s)
+{
+    unsigned long long v = 0;
+    while (**s >= '0' && **s <= '9')
+        v = v * 10 + (unsigned long long)(*(*s)++ - '0');
+    if (**s == ',')
+        (*s)++;
+    return v;
+}
+
+static unsigned long long now_ns(void)
+{
+    struct {
+        long sec, nsec;
+    } ts = {0, 0};
+    sys2(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts);
+    return (unsigned long long)ts.sec * 1000000000ULL + (unsigned long long)ts.nsec;
+}
+
+/* Only PID 1 enforces: its kill(-1) reaches exactly the sandbox's PID
+ * namespace (a monitor outside it would hit every process of its uid). */
+static void time_limits_parse(const char *arg, struct time_limits *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (arg[0] == '-' || sys0(SYS_getpid) != 1)
+        return;
+    t->cpu_fd = (long)parse_u64(&arg);
+    t->kind = (int)parse_u64(&arg);
+    t->cpu_ns = parse_u64(&arg) * 1000ULL;
+    t->wall = parse_u64(&arg);
+    t->ncpus = parse_u64(&arg);
+    t->prio = sys2(SYS_getpriority, 0 /* PRIO_PROCESS */, 0);
+    t->policy = sys1(SYS_sched_getscheduler, 0);
+}
+
+/* The sandbox's CPU usage in ns from the pre-opened file; ~0 when it
+ * cannot be read (the limit then fires: an unreadable counter is no
+ * reason to let the command run on). */
+static unsigned long long cpu_usage_ns(const struct time_limits *t)
+{
+    char buf[64];
+    long n = sys4(SYS_pread64, t->cpu_fd, buf, sizeof(buf) - 1, 0);
+    if (n <= 0)
+        return ~0ULL;
+    buf[n] = '\0';
+    const char *c = buf;
+    while (*c && (*c < '0' || *c > '9'))
+        c++;
+    unsigned long long v = parse_u64(&c);
+    return t->kind == 2 ? v * 1000ULL : v;
+}
+
+/* True when the command changed the init's scheduling (same uid: the
+ * kernel lets it renice or SCHED_IDLE the init to slow the enforcer). */
+static int time_limits_tampered(const struct time_limits *t)
+{
+    return sys2(SYS_getpriority, 0, 0) != t->prio || sys1(SYS_sched_getscheduler, 0) != t->policy;
+}
+
+/* Checks the limits: on a crossing (or tampering) kills every process of
+ * the namespace, again at each later check until the command is reaped.
+ * Returns how long to sleep before the next check, in ns (0: no limit). */
+static unsigned long long time_limit_check(struct time_limits *t)
+{
+    if (!t->kind && !t->wall)
+        return 0;
+    if (t->fired || time_limits_tampered(t)) {
+        sys2(SYS_kill, -1, SIGKILL);
+        return CPU_POLL_MIN_NS;
+    }
+    unsigned long long now = now_ns(), sleep = ~0ULL;
+    if (t->wall && now >= t->wall)
+        t->fired = FIRED_WALL;
+    else if (t->wall)
+        sleep = t->wall - now;
+    if (!t->fired && t->kind) {
+        unsigned long long used = cpu_usage_ns(t);
+        if (used >= t->cpu_ns)
+            t->fired = FIRED_CPU;
+        else if (cpu_poll_ns(t->cpu_ns - used, t->ncpus) < sleep)
+            sleep = cpu_poll_ns(t->cpu_ns - used, t->ncpus);
+    }
+    if (t->fired) {
+        t->kill_ns = now;
+        sys2(SYS_kill, -1, SIGKILL);
+        return CPU_POLL_MIN_NS;
+    }
+    return sleep;
+}
+
 static int init_main(int argc, char **argv, char **envp)
 {
-    if (argc < 3)
+    if (argc < 4)
         return 125;
     long child = parse_long(argv[1]);
     long status_fd = parse_long(argv[2]);
+    struct time_limits limits;
+    time_limits_parse(argv[3], &limits);
     /* A step that fails (the id switch: the command's stage fails the same
      * one and reports it, which killing it here would race with) still
      * leaves no capability but CAP_KILL, and the sandbox ends with 125. */
@@ -214,16 +331,24 @@ static int init_main(int argc, char **argv, char **envp)
     unsigned long all = ~0UL;
     sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, 0, 8);
     unsigned long wanted = forwarded | SIG_BIT(SIGCHLD);
-    int rec[2] = {0, 0};
+    struct init_record rec;
+    memset(&rec, 0, sizeof(rec));
     for (;;) {
-        if (reap_all(child, rec)) {
+        if (reap_all(child, &rec)) {
             if (failed)
                 return 125;
-            sys3(SYS_write, status_fd, rec, sizeof(rec));
-            return rec[0] == CLD_EXITED ? rec[1] : 128 + rec[1];
+            rec.end_ns = now_ns();
+            rec.fired = limits.fired;
+            rec.kill_ns = limits.kill_ns;
+            sys3(SYS_write, status_fd, &rec, sizeof(rec));
+            return rec.code == CLD_EXITED ? rec.status : 128 + rec.status;
         }
+        unsigned long long pause = time_limit_check(&limits);
+        struct {
+            long sec, nsec;
+        } ts = {(long)(pause / 1000000000ULL), (long)(pause % 1000000000ULL)};
         siginfo_t si;
-        long sig = sys4(SYS_rt_sigtimedwait, &wanted, &si, 0, 8);
+        long sig = sys4(SYS_rt_sigtimedwait, &wanted, &si, pause ? &ts : 0, 8);
         if (sig > 0 && (forwarded & SIG_BIT(sig)))
             sys2(SYS_kill, child, sig);
     }
