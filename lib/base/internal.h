@@ -130,6 +130,7 @@ struct nsbox {
     uint64_t cpu_limit_usec;  /* 0: none (time_limit.c) */
     uint64_t wall_limit_usec; /* 0: none */
     uint64_t extra_usec;      /* grace past the CPU limit before the kill */
+    struct oci_recipe *oci;   /* recipe/process_oci.c */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
@@ -189,6 +190,7 @@ enum child_step {
     STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
     STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
     STEP_CTTY,     /* NSBOX_CONTROLLING_TTY: TIOCSCTTY on stdin */
+    STEP_OCI,      /* sysctl, oom_score_adj, domain name, groups (recipe/oci.h) */
     STEP_COUNT,    /* keep last: the unit_report test gives each step below a message */
 };
 
@@ -320,6 +322,7 @@ struct plan {
 
     struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
     struct caps_plan *caps;    /* caps.c */
+    struct oci_plan *oci;      /* recipe/process_oci.c, NULL: nothing set */
     int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
     bool cgroupns_late;        /* unshare the cgroup namespace after the joins (v1) */
     struct plan_cgroup_move *cgroup_moves; /* v1: "tasks" files the child writes "0" to */

@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "userns.h"
 #include "mount.h"
+#include "oci.h"
 #include "report.h"
 
 /* "user+pid+net" for a set of CLONE_NEW* flags. */
@@ -166,6 +167,8 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *ra
         return cgroup_report(box, p, rep);
     case STEP_REPORT:
         return box_fail(box, e, "make the child's report pipe");
+    case STEP_OCI:
+        return oci_report(box, p, rep);
     case STEP_LOCK:
         if (REPORT_ITEM(rep->index) < p->n_lock_files)
             return box_fail(box, e, "%s %s",

@@ -26,6 +26,7 @@
 #include "dump_guard.h"
 #include "internal.h"
 #include "lock.h"
+#include "oci.h"
 #include "report.h"
 #include "sys.h"
 
@@ -321,6 +322,8 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = cgroup_adopt(box, c->cg, c->pid);
     if (r == 0)
         r = cgroup_enforcer_place(box, c->cg, c->pid);
+    if (r == 0)
+        r = oci_after_exec(box, p, c->pid);
     if (r < 0 && execd)
         pidfd_kill_reap(c->pidfd);
     else if (r < 0) {
