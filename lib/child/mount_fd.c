@@ -5,6 +5,7 @@
  * call no mount step, so the two files above them form no circle. Raw
  * system calls only (see child.c). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
@@ -92,4 +93,17 @@ CHILD long child_open_source_rec(const struct mount_plan *mp, const char *src, b
 CHILD long child_open_source(const struct mount_plan *mp, const char *src)
 {
     return child_open_source_rec(mp, src, true);
+}
+
+/* mount_setattr's propagation field needs Linux 5.12; before it, mount(2)
+ * through the fd's /proc link. */
+CHILD long child_propagate(const struct mount_plan *mp, long fd, unsigned long propagation)
+{
+    unsigned flags = AT_EMPTY_PATH | (propagation & MS_REC ? AT_RECURSIVE : 0);
+    struct mount_attr a = {.propagation = propagation & ~(unsigned long)MS_REC};
+    long r = sys5(SYS_mount_setattr, fd, "", flags, &a, sizeof(a));
+    if (r != -ENOSYS)
+        return r;
+    char path[48];
+    return sys5(SYS_mount, 0, child_fd_path(mp, fd, path), 0, propagation, 0);
 }

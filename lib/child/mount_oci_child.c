@@ -14,19 +14,6 @@
 #include "mount.h"
 #include "sys.h"
 
-/* mount_setattr's propagation field needs Linux 5.12; before it, mount(2)
- * through the fd's /proc link. */
-CHILD long child_propagate(const struct mount_plan *mp, long fd, unsigned long propagation)
-{
-    unsigned flags = AT_EMPTY_PATH | (propagation & MS_REC ? AT_RECURSIVE : 0);
-    struct mount_attr a = {.propagation = propagation & ~(unsigned long)MS_REC};
-    long r = sys5(SYS_mount_setattr, fd, "", flags, &a, sizeof(a));
-    if (r != -ENOSYS)
-        return r;
-    char path[48];
-    return sys5(SYS_mount, 0, child_fd_path(mp, fd, path), 0, propagation, 0);
-}
-
 /* A device node or FIFO with exactly e->mode and owner uid:gid. One that
  * is already there is kept when it is the same node (the rootfs's own
  * /dev/null, as runc keeps it), and gets the mode and owner asked for. */

@@ -31,36 +31,6 @@ static const char *const dev_links[][2] = {
 #define builder mount_builder
 #define entry_new plan_entry_new
 
-char *plan_printf(struct plan *p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = len >= 0 ? plan_alloc(p, (size_t)len + 1) : NULL;
-    if (s) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)len + 1, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
-
-/* A new entry for destination dst (absolute, normalized), or NULL. */
-struct mount_entry *entry_new(struct builder *b, enum mount_op op, const char *dst,
-                              const char *desc)
-{
-    struct mount_entry *e = &b->mp->e[b->mp->n];
-    *e = (struct mount_entry){.op = op, .pre = -1, .desc = desc};
-    e->dst = plan_strdup(b->p, dst[1] ? dst + 1 : ".");
-    if (!e->dst || !desc)
-        return NULL;
-    const char *slash = strrchr(e->dst, '/');
-    e->name_off = slash ? (int)(slash - e->dst) + 1 : 0;
-    b->mp->n++;
-    return e;
-}
-
 static int plan_bind(struct builder *b, const struct mount_step *st)
 {
     struct mount_entry *e =

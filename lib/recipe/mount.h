@@ -6,6 +6,9 @@
 
 #include "internal.h"
 
+/* The mount propagation flags (nsbox_add_mount, nsbox_set_root_propagation). */
+#define MS_PROPAGATION (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)
+
 /* ------------------------------------------------------------- recipe */
 
 enum mount_kind {
