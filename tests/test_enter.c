@@ -413,6 +413,14 @@ START_TEST(test_enter_fail_unchanged)
         assert_unchanged_failure(box, EPERM, "newuidmap");
         nsbox_free(box);
     }
+    /* A seccomp program the kernel refuses (an unknown opcode): the
+     * kernel checks it only at install, the last step, so the call tries
+     * it in a throw-away fork first. */
+    box = p_box(_i, false);
+    struct sock_filter bad[1] = {{0xffff, 0, 0, 0}};
+    ck_assert_int_eq(nsbox_set_seccomp_filter(box, bad, sizeof(bad)), 0);
+    assert_unchanged_failure(box, EINVAL, "the kernel refuses the seccomp filter");
+    nsbox_free(box);
     /* Lock files belong to spawned sandboxes. */
     box = p_box(_i, false);
     ck_assert_int_eq(nsbox_add_lock_file(box, "/etc/hostname"), 0);

@@ -54,6 +54,14 @@ int enter_userns_map(nsbox *box, const struct plan *p, struct enter_userns *u, u
 /* Ends the helper and closes its pipes (u->fd stays). */
 void enter_userns_stop(struct enter_userns *u);
 
+/* fork(2) without the caller's atfork handlers and with exit_signal 0, so
+ * that the caller's SIGCHLD handling and waitpid(-1) never see the child;
+ * for helpers that make system calls only, in a single-threaded copy
+ * (enter_check_threads). Returns as fork does; the pidfd in *pidfd. */
+long enter_quiet_fork(int *pidfd);
+/* Reaps it: its shell-form status, or a negative errno. */
+int enter_quiet_wait(int pidfd);
+
 /* ------------------------------------------------------------ enter_steps.c */
 
 /* Everything after the namespaces and maps: cgroup, ids, the fork, the

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
+#include "caps.h"
 #include "enter.h"
 #include "mount.h"
 
@@ -122,7 +124,7 @@ static bool has_cap_sys_resource(void)
  * namespace, which a new user namespace does not give. */
 static int check_rlimits(nsbox *box, const struct plan *p)
 {
-    bool may_raise = !plan_new_userns(p) && !p->n_joins && has_cap_sys_resource();
+    bool may_raise = !plan_new_userns(p) && !p->ids_joined && has_cap_sys_resource();
     for (size_t i = 0; i < box->n_rlimits; i++) {
         const struct rlimit_set *l = &box->rlimits[i];
         struct rlimit64 cur;
@@ -136,6 +138,33 @@ static int check_rlimits(nsbox *box, const struct plan *p)
                         l->resource, (unsigned long long)cur.rlim_max, (unsigned long long)l->hard);
     }
     return 0;
+}
+
+/* The kernel checks a seccomp program only when it installs it, the last
+ * step: a throw-away fork installs it first (with no_new_privs, so that
+ * only the program itself is judged) and reports the errno. */
+static int check_seccomp(nsbox *box, const struct plan *p)
+{
+    const struct sock_fprog *prog = &p->caps->prog;
+    if (!prog->len)
+        return 0;
+    int pidfd = -1;
+    long pid = enter_quiet_fork(&pidfd);
+    if (pid == 0) {
+        long r = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if (r == 0)
+            r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+        _exit(r == 0 ? 0 : errno & 0x7f);
+    }
+    if (pid < 0)
+        return box_fail(box, errno, "enter: fork to check the seccomp filter");
+    int status = enter_quiet_wait(pidfd);
+    close(pidfd);
+    if (status == 0)
+        return 0;
+    return box_fail(box, status > 0 && status < 128 ? status : EPROTO,
+                    "enter: the kernel refuses the seccomp filter (%u instructions)",
+                    (unsigned)prog->len);
 }
 
 int enter_check(nsbox *box, const struct enter_ctx *c)
@@ -154,5 +183,7 @@ int enter_check(nsbox *box, const struct enter_ctx *c)
         r = check_sources(box);
     if (r == 0)
         r = check_rlimits(box, c->p);
+    if (r == 0)
+        r = check_seccomp(box, c->p);
     return r;
 }

@@ -77,9 +77,7 @@ int enter_userns_start(nsbox *box, struct enter_userns *u, unsigned long rest)
         return box_fail(box, err, "enter: create the user namespace helper's pipe");
     }
     int pidfd = -1;
-    /* fork(2) without the atfork handlers: the helper makes system calls
-     * only, in a single-threaded copy (enter_check_threads). */
-    long pid = syscall(SYS_clone, CLONE_PIDFD, 0, &pidfd, NULL, 0);
+    long pid = enter_quiet_fork(&pidfd);
     if (pid == 0) {
         close(go[1]);
         close(result[0]);
@@ -141,15 +139,26 @@ int enter_userns_map(nsbox *box, const struct plan *p, struct enter_userns *u, u
     return 0;
 }
 
+long enter_quiet_fork(int *pidfd)
+{
+    return syscall(SYS_clone, CLONE_PIDFD, 0, pidfd, NULL, 0);
+}
+
+int enter_quiet_wait(int pidfd)
+{
+    siginfo_t si = {0};
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0)
+        if (errno != EINTR)
+            return -errno;
+    return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+}
+
 void enter_userns_stop(struct enter_userns *u)
 {
     closep(&u->go);
     if (u->pid > 0) {
         syscall(SYS_pidfd_send_signal, u->pidfd, SIGKILL, NULL, 0);
-        siginfo_t si;
-        while (waitid((idtype_t)P_PIDFD, (id_t)u->pidfd, &si, WEXITED | __WALL) < 0 &&
-               errno == EINTR)
-            ;
+        enter_quiet_wait(u->pidfd);
         u->pid = 0;
     }
     closep(&u->pidfd);
