@@ -302,6 +302,23 @@ START_TEST(test_enter_subid_map)
 }
 END_TEST
 
+static void probe_join(int out, void *arg)
+{
+    probe_ns(out, NULL);
+    /* Every free number up to 63 is taken again, the recipe's old ones too. */
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    bool taken[64] = {false};
+    for (int fd = 3; fd < 64; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && dup2(null, fd) == fd)
+            taken[fd] = true;
+    nsbox_free(arg);
+    const char *state = "open";
+    for (int fd = 3; fd < 64; fd++)
+        if (taken[fd] && fcntl(fd, F_GETFD) < 0)
+            state = "closed by nsbox_free";
+    say(out, "reused_fd=%s\n", state);
+}
+
 /* Joins through setns: the network namespace (root: with the user
  * namespace too; nobody: both, through a pidfd) of a running sandbox. */
 START_TEST(test_enter_join)
@@ -322,8 +339,11 @@ START_TEST(test_enter_join)
     ck_assert_int_eq(
         nsbox_join_namespace(box, NSBOX_NS_USER | NSBOX_NS_NET, nsbox_proc_pidfd(proc)), 0);
     char out[16384];
-    enter_child(box, NULL, probe_ns, NULL, out, sizeof(out));
+    enter_child(box, NULL, probe_join, box, out, sizeof(out));
     ck_assert_msg(enter_result(out) == 0, "%s", out);
+    /* The recipe's dup of the pidfd was closed by the call: nsbox_free
+     * afterwards leaves the number, reused by the process, alone. */
+    ck_assert_str_eq(val(out, "reused_fd"), "open");
     ck_assert_uint_eq(strtoul(val(out, "after_net"), NULL, 10), net.st_ino);
     ck_assert_uint_eq(strtoul(val(out, "after_user"), NULL, 10), user.st_ino);
     ck_assert_str_eq(val(out, "uid"), _i == 0 ? "0" : "65534");

@@ -133,9 +133,12 @@ static int enter_fds(struct enter_ctx *c)
     }
     close_from(next, ~0U);
     free(keep);
-    /* Closed above: none of them is closed again by enter_close. */
+    /* Closed above: none of them is closed again, by enter_close or by
+     * nsbox_free (the numbers may name the process's own files by then). */
     p->init_fd = p->status_fd = p->stages[0].parent_pidfd = p->stages[1].parent_pidfd = -1;
     c->userns.fd = -1;
+    for (size_t i = 0; i < c->box->n_joins; i++)
+        c->box->joins[i].fd = -1;
     return 0;
 }
 

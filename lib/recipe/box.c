@@ -69,7 +69,8 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     if (!box)
         return;
     for (size_t i = 0; i < box->n_joins; i++)
-        close(box->joins[i].fd);
+        if (box->joins[i].fd >= 0) /* -1: closed by nsbox_enter */
+            close(box->joins[i].fd);
     free(box->joins);
     free(box->uid_map.r);
     free(box->gid_map.r);
