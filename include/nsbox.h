@@ -574,7 +574,8 @@ int nsbox_run(nsbox *box, char *const argv[]);
  * once the process has exited and the cgroup is empty.
  * All or nothing up to the point of no return, the first namespace
  * change: everything is checked and opened before it (threads, flags,
- * maps, bind sources, a new root, rlimits, stdio and passed fds, the
+ * a new user namespace made and mapped by a helper process, bind sources,
+ * a new root, rlimits, the seccomp program, stdio and passed fds, the
  * cgroup), and a failure there leaves the process as it was (no
  * namespace, cgroup, mount, fd or capability changed) with nsbox_errmsg()
  * naming the step. A failure after it (e.g. a bind source removed in
