@@ -103,6 +103,7 @@ static void say_all(int out, const char *prefix)
         sum = sum * 31 + (unsigned char)*c;
     say(out, "%smounts=%lu\n", prefix, sum);
     say(out, "%sfds=%d\n", prefix, t_count_fds());
+    say(out, "%schildren=%d\n", prefix, t_count_children());
     struct utsname u;
     uname(&u);
     say(out, "%shost=%s\n", prefix, u.nodename);
@@ -412,6 +413,7 @@ static void assert_unchanged_failure(nsbox *box, int err, const char *msg_part)
 START_TEST(test_enter_fail_unchanged)
 {
     t_as(_i);
+    ck_assert_int_eq(nsbox_enter(NULL), -EINVAL);
     /* A bind source that does not exist, behind every other step. */
     nsbox *box = p_box(_i, false);
     ck_assert_int_eq(nsbox_set_hostname(box, "never"), 0);
@@ -832,6 +834,50 @@ START_TEST(test_enter_fork_pid1)
 }
 END_TEST
 
+/* The parent forwards SIGTERM to the sandbox's PID 1, which handles it
+ * (PID 1 ignores signals it has no handler for) and exits 42: the status
+ * the caller's own pid exits with. */
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(42);
+}
+
+START_TEST(test_enter_fork_signal)
+{
+    t_as(_i);
+    nsbox *box = p_box(_i, false);
+    ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
+    ck_assert_int_eq(nsbox_set_flags(box, NSBOX_ENTER_FORK), 0);
+    int pfd[2];
+    ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(pfd[0]);
+        nsbox_pass_fd(box, pfd[1], pfd[1]);
+        int r = nsbox_enter(box);
+        signal(SIGTERM, on_term);
+        say(pfd[1], "enter=%d pid=%d %s\n", r, (int)getpid(), nsbox_errmsg(box));
+        for (;;)
+            pause();
+    }
+    close(pfd[1]);
+    char out[4096];
+    ssize_t n = read(pfd[0], out, sizeof(out) - 1);
+    ck_assert_int_gt(n, 0);
+    out[n] = '\0';
+    ck_assert_msg(!strncmp(out, "enter=0 pid=1 ", 14), "%s", out);
+    /* the init helper: no_new_privs, CAP_KILL at most, our signal reaches it */
+    ck_assert_int_eq(kill(pid, SIGTERM), 0);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 42, "status 0x%x", st);
+    close(pfd[0]);
+    nsbox_free(box);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("enter");
@@ -849,6 +895,7 @@ int main(void)
     tcase_add_loop_test(tc, test_enter_cgroup, 0, 2);
     tcase_add_loop_test(tc, test_enter_cgroup_guard, 0, 2);
     tcase_add_loop_test(tc, test_enter_fork_pid1, 0, 2);
+    tcase_add_loop_test(tc, test_enter_fork_signal, 0, 2);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

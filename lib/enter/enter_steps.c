@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -69,17 +70,24 @@ static int enter_fork(struct enter_ctx *c, struct plan_stage **stage)
     int ppfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
     if (ppfd < 0)
         return box_fail(c->box, errno, "enter: open a pidfd of the caller");
+    /* Signals stay blocked in the parent until the init helper waits for
+     * them (it forwards what was pending across the exec); none of the
+     * caller's handlers runs there. The child gets the caller's mask back. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid = fork();
-    if (pid < 0) {
-        int err = errno;
-        close(ppfd);
-        return box_fail(c->box, err, "enter: fork");
-    }
     if (pid > 0) {
         close(ppfd);
         p->report_fd = -1; /* the child's: nobody reads this one's report */
         child_exec_init(p, 0, pid);
         _exit(127);
+    }
+    int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        close(ppfd);
+        return box_fail(c->box, err, "enter: fork");
     }
     p->stages[1].parent_pidfd = ppfd;
     *stage = &p->stages[1];
