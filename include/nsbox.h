@@ -684,6 +684,17 @@ enum {
      * terminal, -EPERM for one that is another session's controlling
      * terminal (the caller's own, for instance). */
     NSBOX_CONTROLLING_TTY = 1u << 6,
+
+    /* nsbox_enter() only (nsbox_spawn() ignores it): after the namespaces
+     * and the cgroup, the calling process forks; nsbox_enter() returns in
+     * the child, which applies the rest of the recipe, and the parent
+     * never returns: it becomes the init helper (no_new_privs, CAP_KILL
+     * alone, not dumpable), waits for the child, forwards SIGTERM, SIGINT,
+     * SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to it, and exits with its
+     * status. Needed for a new or joined PID namespace (which the caller
+     * itself cannot enter: the child is its PID 1, or a member of the
+     * joined one); allowed without one. */
+    NSBOX_ENTER_FORK = 1u << 7,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
@@ -818,6 +829,48 @@ int nsbox_kill(nsbox_proc *p, int sig);
 /* nsbox_spawn() + nsbox_wait(-1) + nsbox_proc_free(): returns the status in
  * shell form or a negative errno (with nsbox_errmsg() set). */
 int nsbox_run(nsbox *box, char *const argv[]);
+
+/* --------------------------------------------------------------- entering */
+
+/* Applies the recipe to the calling process itself, as unshare(1) and
+ * minijail_enter() do, instead of starting a new one: the namespaces
+ * (new ones by unshare(2), joined ones by setns(2)), the id maps (written
+ * by a helper process outside the new user namespace, as the kernel
+ * requires), the cgroup and its limits, the filesystem steps and new root,
+ * hostname, cwd, rlimits, the uid and gid, capabilities, no_new_privs,
+ * stdio and passed fds, environment, and the seccomp filter, in the order
+ * and with the defaults of nsbox_spawn(). On success the process keeps
+ * running the caller's code inside the sandbox, for good; it holds the
+ * same privileges a spawned command would right after exec:
+ *  - no capability (unless kept), no_new_privs;
+ *  - only stdio and the fds passed with nsbox_pass_fd() (target numbers
+ *    as given; nsbox_pass_fd(box, fd, fd) keeps one where it is): every
+ *    other fd is closed, also those the caller's own libraries hold;
+ *  - its cwd and root inside the sandbox's view (a mount over the cwd is
+ *    entered, a new root moves both).
+ * The caller's signal handlers, mask and the rest of its memory stay.
+ * The process must be single-threaded: -EINVAL, naming the threads, when
+ * it is not (the kernel refuses a new user namespace to a multi-threaded
+ * process, and any other thread would stay outside the sandbox with
+ * access to its memory). A new or joined PID namespace needs
+ * NSBOX_ENTER_FORK (-EINVAL otherwise): the caller's own pid cannot
+ * change. The cgroup stays after the call (the process lives in it); the
+ * next nsbox_spawn() or nsbox_enter() under the same parent removes it
+ * once the process has exited and the cgroup is empty.
+ * All or nothing up to the point of no return, the first namespace
+ * change: everything is checked and opened before it (threads, flags,
+ * a new user namespace made and mapped by a helper process, bind sources,
+ * a new root, rlimits, the seccomp program, stdio and passed fds, the
+ * cgroup), and a failure there leaves the process as it was (no
+ * namespace, cgroup, mount, fd or capability changed) with nsbox_errmsg()
+ * naming the step. A failure after it (e.g. a bind source removed in
+ * between) returns the step's errno with a message that names the step
+ * and says that the process is now partly sandboxed: exit then.
+ * Errors: -EINVAL for a NULL box, a multi-threaded caller, a PID
+ * namespace without NSBOX_ENTER_FORK, lock files (nsbox_spawn() only) or
+ * NSBOX_NEW_SESSION in a process group leader; else those of
+ * nsbox_spawn(). The nsbox_enter(3) man page has the details. */
+int nsbox_enter(nsbox *box);
 
 /* Frees the process handle. A sandbox still running is killed (SIGKILL) and
  * reaped first. NULL is fine. */

@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-ORDER = ["base", "recipe", "child", "cgroup", "parent"]
+ORDER = ["base", "recipe", "child", "cgroup", "parent", "enter"]
 
 
 def includes(src):

@@ -389,6 +389,72 @@ class Binding(unittest.TestCase):
             box.join_namespace(mask, proc.pidfd)
             self.assertEqual(sh(box, "hostname"), (0, "joined\n"))
 
+    def enter_in_child(self, box, probe):
+        """Forks; the child enters box and writes probe()'s text (or the
+        error) on a pipe it keeps with pass_fd. Returns (status, text)."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(r)
+                box.pass_fd(w, w)
+                try:
+                    box.enter()
+                    text = "ok " + probe()
+                except OSError as e:
+                    text = f"error {e.errno} {e.strerror} | " + probe()
+                os.write(w, text.encode())
+            finally:
+                os._exit(0)
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            out = f.read().decode()
+        _, st = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(st), out
+
+    def test_enter(self):
+        """Sandbox.enter() in a forked child: new namespaces, hostname, no
+        capability, no_new_privs, the environment, fds closed."""
+        def probe():
+            with open("/proc/self/status") as f:
+                status = f.read()
+            caps = re.search(r"CapEff:\s*(\w+)", status).group(1)
+            nnp = re.search(r"NoNewPrivs:\s*(\d)", status).group(1)
+            return (f"{os.stat('/proc/self/ns/uts').st_ino} {os.uname().nodename} {caps} {nnp} "
+                    f"{os.environ.get('NSBOX_ENTERED')} {os.getenv('HOME')} "
+                    f"{sorted(int(fd) for fd in os.listdir('/proc/self/fd'))}")
+        uts = os.stat("/proc/self/ns/uts").st_ino
+        keep = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(keep, 77, inheritable=False)  # not passed: closed by enter()
+        os.close(keep)
+        keep = 77
+        with nsbox.Sandbox().add_namespace("uts").set_hostname("entered") as box:
+            box.set_env("NSBOX_ENTERED", "1").set_env("HOME", None)
+            status, out = self.enter_in_child(box, probe)
+        os.close(keep)
+        self.assertEqual(status, 0)
+        word, ino, host, caps, nnp, var, home, fds = out.split(" ", 7)
+        self.assertEqual(word, "ok", out)
+        self.assertNotEqual(int(ino), uts)
+        self.assertEqual((host, int(caps, 16), nnp, var, home), ("entered", 0, "1", "1", "None"))
+        self.assertNotIn(str(keep), fds.strip("[]").split(", "))
+
+    def test_enter_refusal_leaves_the_process(self):
+        """A PID namespace without ENTER_FORK: OSError, nothing changed; the
+        control with ENTER_FORK returns in the child as PID 1."""
+        def probe():
+            return f"{os.getpid()} {os.stat('/proc/self/ns/user').st_ino}"
+        user = os.stat("/proc/self/ns/user").st_ino
+        with nsbox.Sandbox().add_namespace(["user", "pid"]) as box:
+            status, out = self.enter_in_child(box, probe)
+            self.assertEqual(status, 0)
+            self.assertRegex(out, r"^error 22 .*NSBOX_ENTER_FORK.* \| \d+ " + str(user) + "$")
+            box.set_flags(nsbox.ENTER_FORK)
+            status, out = self.enter_in_child(box, probe)
+        self.assertEqual(status, 0)
+        self.assertTrue(out.startswith("ok 1 "), out)
+        self.assertNotEqual(out.split()[2], str(user))
+
 
 class Conversions(unittest.TestCase):
     """Issue 12.9: every integer is range-checked against its C type

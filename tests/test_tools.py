@@ -225,9 +225,10 @@ def tour_sections(out):
     """{section: {row label: (host, sandbox, mark)}} from nsbox-tour's output."""
     sections, current = {}, None
     for line in out.splitlines():
-        m = re.match(r"^(\w+) namespace: |^(all) namespaces together", line)
+        m = re.match(r"^(\w+) namespace: |^(all) namespaces together|^(clone|unshare|setns) with ",
+                     line)
         if m:
-            current = sections.setdefault(m.group(1) or m.group(2), {})
+            current = sections.setdefault(m.group(1) or m.group(2) or m.group(3), {})
         elif current is not None and line.startswith("  ") and not line.startswith("  ("):
             label, rest = line[2:18].strip(), line[19:]
             if label:
@@ -242,7 +243,7 @@ class NsboxTour(unittest.TestCase):
         self.assertNotIn("\033[", out)  # no colour when stdout is not a terminal
         sections = tour_sections(out)
         kinds = ["user", "pid", "mnt", "uts", "ipc", "net", "cgroup", "time"]
-        self.assertEqual(list(sections), kinds + ["all"])
+        self.assertEqual(list(sections), kinds + ["all", "clone", "unshare", "setns"])
         for kind in kinds:
             host, sandbox, mark = sections[kind][f"ns/{kind}"]
             self.assertNotEqual(host, sandbox, kind)
@@ -258,11 +259,24 @@ class NsboxTour(unittest.TestCase):
         self.assertEqual(sections["ipc"]["shm segments"][1], "0")
         self.assertGreaterEqual(int(sections["ipc"]["shm segments"][0]), 1)
         self.assertIn("usage after wait", out)
+        # Three ways in: new ids by clone and unshare; setns's are the
+        # running sandbox's.
+        shown = ["uts", "net"] + (["user"] if os.geteuid() else [])
+        for way in ("clone", "unshare", "setns"):
+            for kind in shown:
+                host, after, mark = sections[way][f"ns/{kind}"]
+                self.assertEqual((int(host), mark), (ns_inode(kind), "new"), (way, kind))
+        for kind in shown:
+            self.assertEqual(sections["setns"][f"ns/{kind}"][1],
+                             sections["setns"][f"joined ns/{kind}"][1].split()[0], kind)
 
     def test_only_and_errors(self):
         status, out, _ = tool(TOUR, "--only", "uts")
         self.assertEqual(status, 0)
         self.assertEqual(list(tour_sections(out)), ["uts"])
+        status, out, _ = tool(TOUR, "--only", "ways")
+        self.assertEqual(status, 0)
+        self.assertEqual(list(tour_sections(out)), ["clone", "unshare", "setns"])
         status, _, err = tool(TOUR, "--bogus")
         self.assertEqual(status, 2)
         self.assertIn("usage: nsbox-tour", err)

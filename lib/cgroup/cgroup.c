@@ -40,7 +40,7 @@ void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 /* The file each directory's process is moved with: v1 "tasks" (stage 0's
  * own move), or for a memory-limited recipe v2 "cgroup.procs" / v1 "tasks"
  * (the command's exec helper's move, see cgroup_memory_limited). */
-static int open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+int cgroup_open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
 {
     const char *file = cg->v2 ? "cgroup.procs" : "tasks";
     p->cgroup_moves = plan_alloc(p, (size_t)cg->n_dirs * sizeof(*p->cgroup_moves));
@@ -135,7 +135,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     if (cg->v2 && !p->cgroup_late) {
         p->cgroup_fd = cg->dirs[0].leaf_fd;
     } else {
-        rc = open_moves(box, p, cg);
+        rc = cgroup_open_moves(box, p, cg);
         if (rc < 0) {
             cgroup_finish(cg, NULL);
             return rc;
@@ -240,6 +240,27 @@ static void dir_remove(const char *name, struct cg_dir *d)
     closep(&d->parent_fd);
     free(d->path);
     free(d->cgpath);
+}
+
+void cgroup_keep(struct cgroup_sandbox *cg)
+{
+    if (!cg)
+        return;
+    for (int i = 0; i < CG_MAX_DIRS; i++) {
+        struct cg_dir *d = &cg->dirs[i];
+        closep(&d->tasks_fd);
+        closep(&d->leaf_fd);
+        closep(&d->fd);
+        closep(&d->parent_fd);
+        free(d->path);
+        free(d->cgpath);
+    }
+    free(cg);
+}
+
+const char *cgroup_path(const struct cgroup_sandbox *cg)
+{
+    return cg && cg->n_dirs ? cg->dirs[0].path : NULL;
 }
 
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)

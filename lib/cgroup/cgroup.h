@@ -37,6 +37,17 @@ uint64_t cgroup_cpu_usec(struct cgroup_sandbox *cg);
  * cg_enforcer_prepare made one; once every stage has exec'd. */
 int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
 
+/* Opens the leaf's cgroup.procs (v2) or "tasks" files (v1) into
+ * p->cgroup_moves, where a process moves itself by writing "0". */
+int cgroup_open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg);
+
+/* Frees cg and closes its fds, leaving its directories in place (a
+ * process that entered it lives on there: nsbox_enter). */
+void cgroup_keep(struct cgroup_sandbox *cg);
+
+/* The sandbox's directory of the first hierarchy, for messages. */
+const char *cgroup_path(const struct cgroup_sandbox *cg);
+
 /* Sends sig to every process of the cgroup. */
 int cgroup_kill(struct cgroup_sandbox *cg, int sig);
 

@@ -101,7 +101,7 @@ CHILD static void child_init_ambient(void)
  * child), forwards signals to it and reports its status. It gets the
  * command's ids when the command switches: no id of the caller's stays in
  * the sandbox. */
-CHILD static int child_exec_init(struct plan *p, int slot, long pid)
+CHILD int child_exec_init(struct plan *p, int slot, long pid)
 {
     struct init_args *a = &p->init_args[slot];
     child_utoa(a->pid, (unsigned long)pid);

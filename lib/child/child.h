@@ -38,6 +38,23 @@ struct helper_args {
 /* The helper's child: runs argv with its output on out_fd (helper_child.c). */
 int helper_child(void *arg);
 
+/* The command's view, in the order of DESIGN.md: cgroup mounts read-only,
+ * user namespace limit, mounts, hostname, lo, cwd, setsid, rlimits.
+ * 0, or the exit code after child_fail. */
+int child_setup_view(struct plan *p);
+
+/* Its identity: ids, capabilities, parent-death re-arm, lock files,
+ * no_new_privs. 0, or the exit code after child_fail. */
+int child_setup_identity(struct plan_stage *s);
+
+/* Puts stdio and passed fds at their targets and marks every other fd
+ * close-on-exec; 0, or the exit code after child_fail. */
+int child_fds(struct plan *p);
+
+/* Replaces this stage with the init helper watching pid (init_args[slot],
+ * stages[slot]'s parent pidfd); returns only on failure. */
+int child_exec_init(struct plan *p, int slot, long pid);
+
 /* Brings "lo" up in the new network namespace. */
 long net_loopback_up(void);
 

@@ -52,7 +52,7 @@ CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
  * close-on-exec (the sync socket must live until exec). Sources move above
  * every target first, so that a source sitting on another's target is not
  * lost. */
-CHILD static int child_fds(struct plan *p)
+CHILD int child_fds(struct plan *p)
 {
     int n = 0;
     long r;
@@ -195,9 +195,8 @@ CHILD static int child_exec_placed(struct plan *p)
     return child_fail(p, STEP_INIT_EXEC, r, 1);
 }
 
-CHILD int child_command(struct plan_stage *s)
+CHILD int child_setup_view(struct plan *p)
 {
-    struct plan *p = s->p;
     long r;
     int index = 0;
     if (p->cgroupfs_ro && child_cgroupfs_ro(p))
@@ -236,18 +235,33 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_CTTY, r, 0);
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
+    return 0;
+}
+
+CHILD int child_setup_identity(struct plan_stage *s)
+{
+    struct plan *p = s->p;
+    long r;
     if (child_ids_caps(p) || child_pdeath_rearm(s))
         return 127;
     if (child_lock_files(p))
         return 127;
     if (p->no_new_privs && (r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
         return child_fail(p, STEP_NO_NEW_PRIVS, r, 0);
+    return 0;
+}
+
+CHILD int child_command(struct plan_stage *s)
+{
+    struct plan *p = s->p;
+    if (child_setup_view(p) || child_setup_identity(s))
+        return 127;
     if (child_fds(p))
         return 127;
     child_oci_umask(p);
     child_wait_stages(p);
     unsigned long none = 0;
-    r = sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
+    long r = sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 1);
     if (p->exec_helper && child_placed_prepare(p))

@@ -21,7 +21,8 @@
 
 #define NSBOX_FLAGS_ALL                                                                            \
     (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS |           \
-     NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED | NSBOX_CONTROLLING_TTY)
+     NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED | NSBOX_CONTROLLING_TTY |                 \
+     NSBOX_ENTER_FORK)
 
 static const struct {
     unsigned ns;
@@ -70,7 +71,8 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     if (!box)
         return;
     for (size_t i = 0; i < box->n_joins; i++)
-        close(box->joins[i].fd);
+        if (box->joins[i].fd >= 0) /* -1: closed by nsbox_enter */
+            close(box->joins[i].fd);
     free(box->joins);
     free(box->uid_map.r);
     free(box->gid_map.r);

@@ -73,6 +73,7 @@ ALLOW_NEW_PRIVS = 1 << 3
 DISABLE_USERNS = 1 << 4  # no user namespace can be made inside (bwrap --disable-userns)
 ASSERT_USERNS_DISABLED = 1 << 5  # spawn fails if one can (bwrap --assert-userns-disabled)
 CONTROLLING_TTY = 1 << 6  # stdin (a terminal) becomes the controlling terminal
+ENTER_FORK = 1 << 7  # enter() forks: returns in the child (PID 1 of a new PID namespace)
 
 Namespaces = Union[int, str, Iterable[str]]
 _H = TypeVar("_H", bound="_Handle")
@@ -143,6 +144,9 @@ class Sandbox(_Handle):
         if not self._ptr:
             raise MemoryError("nsbox_new")
         self._stdio = (-1, -1, -1)
+        # set_env/clear_env as given, for enter() to mirror into os.environ
+        self._env_clear = False
+        self._env_ops: List[Tuple[str, Optional[str]]] = []
 
     def _check(self, r: int) -> int:
         if r < 0:
@@ -320,11 +324,15 @@ class Sandbox(_Handle):
 
     def set_env(self, name: str, value: Optional[str]) -> "Sandbox":
         """Sets one variable of the command's environment; None unsets it."""
-        return self._call("nsbox_set_env", cstr(name, "name"), cstr(value, "value"))
+        self._call("nsbox_set_env", cstr(name, "name"), cstr(value, "value"))
+        self._env_ops.append((name, value))
+        return self
 
     def clear_env(self) -> "Sandbox":
         """Starts the command's environment empty (set_env() calls stay)."""
-        return self._call("nsbox_clear_env")
+        self._call("nsbox_clear_env")
+        self._env_clear = True
+        return self
 
     def set_stdio(self, stdin: Any = -1, stdout: Any = -1, stderr: Any = -1) -> "Sandbox":
         """The command's stdin, stdout, stderr: each an fd or an object with
@@ -408,8 +416,8 @@ class Sandbox(_Handle):
 
     def set_flags(self, flags: int) -> "Sandbox":
         """Sets the DIE_WITH_PARENT, NEW_SESSION, AS_PID1, ALLOW_NEW_PRIVS,
-        DISABLE_USERNS, ASSERT_USERNS_DISABLED flags, replacing earlier
-        ones."""
+        DISABLE_USERNS, ASSERT_USERNS_DISABLED, ENTER_FORK flags, replacing
+        earlier ones."""
         return self._call("nsbox_set_flags", c_uint(flags, "flags"))
 
     def add_mount(self, type: str, src: Optional[StrPath], dst: StrPath, flags: int = 0,
@@ -517,6 +525,30 @@ class Sandbox(_Handle):
         for name, fd in ours.items():
             setattr(proc, name, os.fdopen(fd, "wb" if name == "stdin" else "rb", buffering=0))
         return proc
+
+    def enter(self) -> None:
+        """Applies the recipe to this process itself, for good (nsbox_enter,
+        as unshare(1) or minijail_enter): namespaces, maps, cgroup, mounts
+        and root, hostname, cwd, rlimits, ids, capabilities (none kept by
+        default), no_new_privs, stdio, environment (os.environ follows) and
+        the seccomp filter. Every fd but
+        stdio and those given to pass_fd() is closed: pass_fd(fd, fd) keeps
+        one where it is; a Python file object whose fd was closed raises
+        EBADF on use. The process must have one thread; a PID or time
+        namespace needs ENTER_FORK (then enter() returns in a forked child,
+        PID 1 of a new PID namespace, and the parent waits for it and exits
+        with its status). A failure before the point of no return raises
+        OSError and leaves the process as it was; one after it says
+        "partly sandboxed" in the message: exit then."""
+        self._check(_fn("nsbox_enter")(self._handle()))
+        # The C environment changed under os.environ's copy: the same ops.
+        if self._env_clear:
+            os.environ.clear()
+        for name, value in self._env_ops:
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
     def run(self, argv: Sequence[StrPath], *, input: Union[bytes, str, None] = None,
             capture_output: bool = False, timeout: Optional[float] = None,

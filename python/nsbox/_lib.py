@@ -77,6 +77,7 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_wait": (_c_int, [_ptr, _c_int]),
     "nsbox_kill": (_c_int, [_ptr, _c_int]),
     "nsbox_run": (_c_int, [_ptr, _ptr]),
+    "nsbox_enter": (_c_int, [_ptr]),
     "nsbox_proc_free": (None, [_ptr]),
     "nsbox_proc_detach": (None, [_ptr]),
     "nsbox_proc_pid": (_c_int, [_ptr]),

@@ -2,8 +2,9 @@
 /* nsbox-tour: the Quick start demo. For each kind of namespace alone, it
  * starts a sandbox and shows side by side what the host sees and what the
  * sandboxed process sees; then all kinds together under a memory limit,
- * with the usage report. The same probe (this program, run as
- * "nsbox-tour --probe") measures both sides. */
+ * with the usage report; then the three ways in (clone, unshare, setns)
+ * side by side. The same probe (this program, run as "nsbox-tour
+ * --probe") measures both sides. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tour.h"
@@ -270,11 +273,140 @@ static int tour_all(const struct facts *host)
     return 1;
 }
 
+/* ------------------------------------------------------------ three ways in */
+
+/* The probe in a fork of the tour after nsbox_enter(box): entering changes
+ * the process for good. stdout goes to the pipe through the recipe. */
+static int probe_entered(nsbox *box, struct facts *f)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -errno;
+    fflush(stdout);
+    pid_t pid = nsbox_set_stdio(box, -1, fds[1], -1) == 0 ? fork() : -1;
+    if (pid == 0) {
+        if (nsbox_enter(box) < 0) {
+            dprintf(fds[1], "error %s\n", nsbox_errmsg(box));
+            _exit(1);
+        }
+        int st = tour_probe(0);
+        fflush(stdout);
+        _exit(st);
+    }
+    close(fds[1]);
+    static char text[MAX_FACTS * 600];
+    size_t n = 0;
+    for (ssize_t got; pid > 0 && n < sizeof(text) - 1; n += (size_t)got)
+        if ((got = read(fds[0], text + n, sizeof(text) - 1 - n)) <= 0)
+            break;
+    close(fds[0]);
+    text[n] = '\0';
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return -ECHILD;
+    if (strncmp(text, "error ", 6) == 0) {
+        printf("  nsbox_enter failed: %s", text + 6);
+        return 1;
+    }
+    parse_facts(text, f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A sandbox that runs until its stdin ends: the one setns joins. */
+static nsbox_proc *hold_start(unsigned ns, int *hold_fd)
+{
+    int fds[2];
+    nsbox *box = nsbox_new();
+    if (!box || pipe2(fds, O_CLOEXEC) < 0) {
+        nsbox_free(box);
+        return NULL;
+    }
+    char *argv[] = {"nsbox-tour", "--hold", NULL};
+    nsbox_proc *proc = NULL;
+    if (nsbox_add_namespace(box, ns) == 0 && nsbox_set_exec_path(box, self_exe) == 0 &&
+        nsbox_set_stdio(box, fds[0], -1, -1) == 0 && nsbox_spawn(box, argv, &proc) < 0)
+        printf("  sandbox failed: %s\n", nsbox_errmsg(box));
+    close(fds[0]);
+    nsbox_free(box);
+    *hold_fd = fds[1];
+    return proc;
+}
+
+static int ways_show(const char *title, const char *what, nsbox *box, int r, unsigned shown,
+                     const struct facts *host, const struct facts *sbx)
+{
+    printf("\n%s%s%s: %s\n", BOLD, title, RESET, what);
+    printf("  %s%-16s %-30s %s%s\n", DIM, "", "before (the host's)", "after", RESET);
+    if (r != 0) {
+        printf("  sandbox failed: %s\n", r < 0 ? nsbox_errmsg(box) : "the probe failed");
+        return 1;
+    }
+    print_ns_rows(shown, host, sbx);
+    return 0;
+}
+
+/* The same namespaces (uts and net; with a user namespace when
+ * unprivileged) by each of the three system calls. */
+static int tour_ways(const struct facts *host)
+{
+    unsigned ns = NSBOX_NS_UTS | NSBOX_NS_NET;
+    unsigned shown = ns | (geteuid() != 0 ? NSBOX_NS_USER : 0);
+    printf("\n%sthree ways in%s: the same namespaces by clone, unshare and setns, their ids "
+           "before (the host's) and after\n",
+           BOLD, RESET);
+    struct facts sbx;
+    int failed = 0;
+    nsbox *box = nsbox_new();
+    int r = box ? nsbox_add_namespace(box, ns) : -ENOMEM;
+    if (r == 0)
+        r = probe(box, 0, &sbx, NULL);
+    failed |= ways_show("clone with nsbox_spawn", "a new process, made in new namespaces", box, r,
+                        shown, host, &sbx);
+    nsbox_free(box);
+
+    box = nsbox_new();
+    r = box ? nsbox_add_namespace(box, ns) : -ENOMEM;
+    if (r == 0)
+        r = probe_entered(box, &sbx);
+    failed |= ways_show("unshare with nsbox_enter",
+                        "the calling process (a fork of the tour) moves into new ones", box, r,
+                        shown, host, &sbx);
+    nsbox_free(box);
+
+    int hold = -1;
+    nsbox_proc *target = hold_start(ns, &hold);
+    box = nsbox_new();
+    r = !target || !box ? -ENOMEM : nsbox_join_namespace(box, shown, nsbox_proc_pidfd(target));
+    if (r == 0)
+        r = probe(box, 0, &sbx, NULL);
+    failed |= ways_show("setns with nsbox_join_namespace",
+                        "a new process enters the namespaces of a running sandbox", box, r, shown,
+                        host, &sbx);
+    for (int k = 0; r == 0 && k < TOUR_NS_KINDS; k++) {
+        if (!(shown & (1u << k)))
+            continue;
+        char path[64], label[32];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)nsbox_proc_pid(target),
+                 tour_ns_files[k]);
+        snprintf(label, sizeof(label), "joined ns/%s", tour_ns_files[k]);
+        printf("  %s%-16s %-30s %lu (the running sandbox's)%s\n", DIM, label, "",
+               stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0, RESET);
+    }
+    nsbox_free(box);
+    if (hold >= 0)
+        close(hold);
+    if (target)
+        nsbox_wait(target, -1);
+    nsbox_proc_free(target);
+    return failed;
+}
+
 /* A section name --only takes: a namespace kind's /proc/PID/ns file name,
  * or "all". */
 static bool only_known(const char *name)
 {
-    if (strcmp(name, "all") == 0)
+    if (strcmp(name, "all") == 0 || strcmp(name, "ways") == 0)
         return true;
     for (size_t i = 0; i < N_SECTIONS; i++)
         if (strcmp(name, tour_ns_files[__builtin_ctz(sections[i].ns)]) == 0)
@@ -286,8 +418,9 @@ static void usage(FILE *out)
 {
     fputs("usage: nsbox-tour [--only KIND]\n\n"
           "Shows, one namespace kind at a time, what a sandboxed process sees next to\n"
-          "what the host sees; then all kinds together under a memory limit.\n"
-          "KIND is one of user pid mnt uts ipc net cgroup time, or all.\n",
+          "what the host sees; then all kinds together under a memory limit; then the\n"
+          "three ways into namespaces (clone, unshare, setns) side by side.\n"
+          "KIND is one of user pid mnt uts ipc net cgroup time, all, or ways.\n",
           out);
 }
 
@@ -295,6 +428,12 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--probe") == 0)
         return tour_probe(argc >= 3 ? atol(argv[2]) : 0);
+    if (argc >= 2 && strcmp(argv[1], "--hold") == 0) {
+        char c;
+        while (read(STDIN_FILENO, &c, 1) > 0)
+            ;
+        return 0;
+    }
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
@@ -343,5 +482,7 @@ int main(int argc, char **argv)
             failed |= tour_section(&sections[i], &host);
     if (!only || strcmp(only, "all") == 0)
         failed |= tour_all(&host);
+    if (!only || strcmp(only, "ways") == 0)
+        failed |= tour_ways(&host);
     return failed;
 }
