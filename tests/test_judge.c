@@ -138,7 +138,8 @@ static int helper_timens(void)
         fflush(stdout);
         pause();
     }
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     pid_t pid = fork();
     if (pid == 0) {
         clock_gettime(CLOCK_MONOTONIC, &after);
