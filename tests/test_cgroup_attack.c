@@ -172,6 +172,20 @@ static int attack_leave(void)
     return 0;
 }
 
+/* Starts a daemon in its own session that prints its pid, then waits to
+ * be killed with it. */
+static _Noreturn void daemon_start(void)
+{
+    if (fork() == 0) {
+        setsid();
+        printf("%d\n", (int)getpid());
+        fflush(stdout);
+        close(1);
+    }
+    for (;;)
+        pause();
+}
+
 /* Moves itself into a child cgroup made through its own cgroupfs (the
  * host's with the guard off), then starts a daemon that prints its pid. */
 static int attack_hide(void)
@@ -199,17 +213,40 @@ static int attack_hide(void)
         chmod(dirs[i], 0555);
         chmod(roots[i], 0555);
     }
-    pid_t d = fork();
-    if (d == 0) {
-        setsid();
-        printf("%d\n", (int)getpid());
-        fflush(stdout);
-        close(1);
-        for (;;)
-            pause();
+    daemon_start();
+}
+
+/* Nests DEEP cgroups below its own through its own cgroupfs, moves itself
+ * to the bottom and starts a daemon that prints its pid: deeper than any
+ * fixed bound of a walk from outside. */
+#define DEEP 100
+static int attack_deep(void)
+{
+    static const char *const v1[] = {"/tmp", "/mnt", NULL};
+    static const char *const v2[] = {"/tmp", NULL};
+    const char *const *roots = cg_v2() ? v2 : v1;
+    if (nest_and_mount() < 0) {
+        printf("nest:%s\n", res(-1));
+        return 0;
     }
-    for (;;)
-        pause();
+    for (int i = 0; roots[i]; i++) {
+        int fd = open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (int k = 0; fd >= 0 && k < DEEP; k++) {
+            int sub = mkdirat(fd, "d", 0755) < 0
+                          ? -1
+                          : openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            close(fd);
+            fd = sub;
+        }
+        int procs = fd < 0 ? -1 : openat(fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (procs < 0 || write(procs, "0", 1) != 1) {
+            printf("deep:%s\n", res(-1));
+            return 0;
+        }
+        close(procs);
+        close(fd);
+    }
+    daemon_start();
 }
 
 static int attack_userns(void)
@@ -229,6 +266,7 @@ static void run_attacker(int argc, char **argv)
                       : strcmp(argv[1], "host") == 0   ? attack_host
                       : strcmp(argv[1], "leave") == 0  ? attack_leave
                       : strcmp(argv[1], "hide") == 0   ? attack_hide
+                      : strcmp(argv[1], "deep") == 0   ? attack_deep
                       : strcmp(argv[1], "userns") == 0 ? attack_userns
                                                        : NULL;
     if (!fn)
@@ -364,24 +402,21 @@ START_TEST(test_raise_host_control)
 }
 END_TEST
 
-/* The sandbox's main process (no PID namespace) and a daemon hide in a
- * child cgroup whose write permission they took away: kill and wait
- * still end both, nothing is left. */
-static void hide_case(int i, bool guard)
+/* The /proc/PID/cgroup text of the attacker's daemon. */
+static void daemon_cgroup(pid_t daemon, char *cg, size_t size)
 {
-    nsbox *box = attack_box(i, guard);
-    char line[256], path[64], cg[2048] = "";
-    nsbox_proc *p = attack_spawn(box, "hide", line, sizeof(line));
-    pid_t daemon = (pid_t)atoi(line);
-    ck_assert_msg(daemon > 0, "hide: %s", line);
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)daemon);
     FILE *f = fopen(path, "re");
     ck_assert_ptr_nonnull(f);
-    size_t n = fread(cg, 1, sizeof(cg) - 1, f);
+    size_t n = fread(cg, 1, size - 1, f);
     cg[n] = '\0';
     fclose(f);
-    ck_assert_msg(strstr(cg, "/hide\n"), "the daemon did not hide: %s", cg);
-    ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
+}
+
+/* The sandbox ends by SIGKILL, its daemon dies too, no cgroup is left. */
+static void reaped_all(nsbox_proc *p, nsbox *box, pid_t daemon)
+{
     ck_assert_int_eq(nsbox_wait(p, 3000), 128 + SIGKILL);
     nsbox_proc_free(p);
     for (int ms = 0; ms < 3000 && kill(daemon, 0) == 0; ms += 10)
@@ -389,6 +424,22 @@ static void hide_case(int i, bool guard)
     ck_assert_msg(kill(daemon, 0) < 0, "the hidden daemon %d lives on", (int)daemon);
     nsbox_free(box);
     ck_assert_int_eq(count_sandbox_cgroups(), 0);
+}
+
+/* The sandbox's main process (no PID namespace) and a daemon hide in a
+ * child cgroup whose write permission they took away: kill and wait
+ * still end both, nothing is left. */
+static void hide_case(int i, bool guard)
+{
+    nsbox *box = attack_box(i, guard);
+    char line[256], cg[2048] = "";
+    nsbox_proc *p = attack_spawn(box, "hide", line, sizeof(line));
+    pid_t daemon = (pid_t)atoi(line);
+    ck_assert_msg(daemon > 0, "hide: %s", line);
+    daemon_cgroup(daemon, cg, sizeof(cg));
+    ck_assert_msg(strstr(cg, "/hide\n"), "the daemon did not hide: %s", cg);
+    ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
+    reaped_all(p, box, daemon);
 }
 
 START_TEST(test_hide_child)
@@ -402,6 +453,49 @@ END_TEST
 START_TEST(test_hide_child_control)
 {
     hide_case(_i, false);
+}
+END_TEST
+
+/* The sandbox's main process (no PID namespace) and a daemon hide DEEP
+ * cgroups below the leaf (the old walks stopped at 64): nsbox_cgroup_pids
+ * lists the daemon, and nsbox_kill (kill 1) or the cleanup at the reap
+ * after the main process died alone (kill 0) end it; nothing is left. */
+static void deep_case(int i, bool use_kill)
+{
+    nsbox *box = attack_box(i, true);
+    char line[256], cg[8192] = "";
+    nsbox_proc *p = attack_spawn(box, "deep", line, sizeof(line));
+    pid_t daemon = (pid_t)atoi(line);
+    ck_assert_msg(daemon > 0, "deep: %s", line);
+    daemon_cgroup(daemon, cg, sizeof(cg));
+    /* The control: the daemon sits deeper than the old bound. */
+    int depth = 0;
+    for (const char *c = strstr(cg, "/sandbox/d/"); c && (c = strstr(c, "/d")); c += 2)
+        depth++;
+    ck_assert_msg(depth >= DEEP, "the daemon is %d deep: %s", depth, cg);
+    pid_t pids[64];
+    int np = nsbox_cgroup_pids(box, nsbox_proc_cgroup(p), pids, 64);
+    ck_assert_msg(np >= 2 && np <= 64, "pids: %d %s", np, nsbox_errmsg(box));
+    bool listed = false;
+    for (int k = 0; k < np; k++)
+        listed |= pids[k] == daemon;
+    ck_assert_msg(listed, "nsbox_cgroup_pids misses the deep daemon %d", (int)daemon);
+    if (use_kill)
+        ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
+    else
+        ck_assert_int_eq(kill(nsbox_proc_pid(p), SIGKILL), 0);
+    reaped_all(p, box, daemon);
+}
+
+START_TEST(test_hide_deep_kill)
+{
+    deep_case(_i, true);
+}
+END_TEST
+
+START_TEST(test_hide_deep_reap)
+{
+    deep_case(_i, false);
 }
 END_TEST
 
@@ -529,6 +623,12 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_disable_userns_nested, 0, 2);
     tcase_add_loop_test(tc, test_assert_userns, 0, 2);
     suite_add_tcase(s, tc);
+    /* Deeper than any fixed bound: a case of its own (CK_RUN_CASE=deep). */
+    TCase *deep = tcase_create("deep");
+    tcase_set_timeout(deep, 120);
+    tcase_add_loop_test(deep, test_hide_deep_kill, 0, 3);
+    tcase_add_loop_test(deep, test_hide_deep_reap, 0, 3);
+    suite_add_tcase(s, deep);
     int r = t_run_suite(s);
     cg_test_dirs_remove();
     return r;

@@ -611,7 +611,6 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_wall_wait, 0, 2);
     tcase_add_loop_test(tc, test_wall_init, 0, 2);
     tcase_add_loop_test(tc, test_wall_no_pidns, 0, 2);
-    tcase_add_loop_test(tc, test_init_leaf, 0, 2);
     tcase_add_loop_test(tc, test_extra_time, 0, 2);
     tcase_add_loop_test(tc, test_oom, 0, 2);
     tcase_add_loop_test(tc, test_caller_kill, 0, 2);
@@ -626,6 +625,11 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_attack_cgroup, 0, 2);
     tcase_add_loop_test(tc, test_attack_timens, 0, 2);
     suite_add_tcase(s, tc);
+    /* A case of its own, to run in a loop (CK_RUN_CASE=leaf). */
+    TCase *leaf = tcase_create("leaf");
+    tcase_set_timeout(leaf, 120);
+    tcase_add_loop_test(leaf, test_init_leaf, 0, 2);
+    suite_add_tcase(s, leaf);
     int r = t_run_suite(s);
     cg_test_dirs_remove();
     return r;

@@ -18,11 +18,6 @@
 
 #include "cgroup_impl.h"
 
-/* Deeper cgroups than this below a sandbox are not walked: the kernel's
- * own nesting of cgroupfs dentries is the real bound, this one keeps the
- * recursion's fds in check. */
-#define TREE_DEPTH 64
-
 /* A cgroup below e: any directory but "." and "..", whatever its name. */
 static bool sub_cgroup(const struct dirent *e)
 {
@@ -193,33 +188,192 @@ static int procs_each(int dfd, cg_pid_fn fn, void *arg)
     return n;
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): depth is capped at TREE_DEPTH */
-static int walk_tree(int dfd, cg_pid_fn fn, void *arg, int depth)
+/* ------------------------------------------------------------ tree walks */
+
+/* The subtree below a sandbox is the command's to shape: as deep and as
+ * wide as the kernel lets it make cgroups (v1 sets no bound; v2's
+ * cgroup.max.depth is unlimited by default). The walks below therefore
+ * have no depth bound and no recursion: one level's sub-cgroups are read
+ * in one pass when the walk enters it, kept on a heap stack, and the walk
+ * holds one directory fd at a time, going back up through "..". */
+struct level {
+    char **names; /* the sub-cgroups, read when the walk entered the level */
+    size_t n;
+    size_t next; /* the next one to enter; names[next - 1] is the one below */
+};
+
+static void level_free(struct level *l)
 {
-    int n = procs_each(dfd, fn, arg);
-    if (n < 0 || depth >= TREE_DEPTH)
-        return n;
-    int fd = (int)CG_RETRY(openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    *l = (struct level){0};
+}
+
+/* Reads the names of the sub-cgroups of fd into l. */
+static int level_read(int fd, struct level *l)
+{
+    *l = (struct level){0};
+    int dfd = (int)CG_RETRY(openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd < 0)
+        return -errno;
+    DIR *dir = fdopendir(dfd);
     if (!dir) {
-        if (fd >= 0)
-            close(fd);
-        return n;
+        close(dfd);
+        return -errno;
     }
-    for (struct dirent *e; (e = readdir(dir));) {
+    size_t cap = 0;
+    int r = 0;
+    for (struct dirent *e; r == 0 && (e = readdir(dir));) {
         if (!sub_cgroup(e))
             continue;
-        _cleanup_close_ int sub = dir_open(fd, e->d_name);
-        int k = sub >= 0 ? walk_tree(sub, fn, arg, depth + 1) : 0;
-        n += k > 0 ? k : 0;
+        if (l->n == cap) {
+            cap = cap ? 2 * cap : 8;
+            char **names = realloc(l->names, cap * sizeof(*names));
+            if (!names) {
+                r = -ENOMEM;
+                break;
+            }
+            l->names = names;
+        }
+        if (!(l->names[l->n] = strdup(e->d_name)))
+            r = -ENOMEM;
+        else
+            l->n++;
     }
     closedir(dir);
-    return n;
+    if (r < 0)
+        level_free(l);
+    return r;
+}
+
+/* What a walk does: enter(fd) at each cgroup before those below it (its
+ * result, when positive, is summed; the root's error ends the walk),
+ * leave(parent_fd, name) after the subtree of name. Either may be NULL. */
+struct walk_ops {
+    int (*enter)(int fd, void *arg);
+    void (*leave)(int parent_fd, const char *name, void *arg);
+    void *arg;
+};
+
+struct walk {
+    int fd; /* the cgroup visited now */
+    struct level *lv;
+    size_t depth, cap;
+};
+
+static void walk_free(struct walk *w)
+{
+    for (size_t i = 0; i < w->cap && w->lv; i++)
+        level_free(&w->lv[i]);
+    free(w->lv);
+    closep(&w->fd);
+}
+
+/* Room for the level below w->depth. */
+static int walk_grow(struct walk *w)
+{
+    if (w->depth + 1 >= w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 16;
+        struct level *lv = realloc(w->lv, cap * sizeof(*lv));
+        if (!lv)
+            return -ENOMEM;
+        memset(lv + w->cap, 0, (cap - w->cap) * sizeof(*lv));
+        w->lv = lv;
+        w->cap = cap;
+    }
+    return 0;
+}
+
+/* Enters sub, a sub-cgroup of w->fd: reads its level. */
+static int walk_down(struct walk *w, int sub)
+{
+    int r = walk_grow(w);
+    if (r == 0)
+        r = level_read(sub, &w->lv[w->depth + 1]);
+    if (r < 0)
+        return r;
+    close(w->fd);
+    w->fd = sub;
+    w->depth++;
+    return 0;
+}
+
+/* Back to the parent of w->fd: ".." (a v1 rename keeps a cgroup under
+ * its parent, v2 has none), else the names from the root again. */
+static int walk_up(struct walk *w, int root)
+{
+    level_free(&w->lv[w->depth]);
+    w->depth--;
+    int up = (int)CG_RETRY(openat(w->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    for (size_t k = 0; up < 0 && k <= w->depth; k++) {
+        if (k == 0)
+            up = (int)fcntl(root, F_DUPFD_CLOEXEC, 3);
+        if (k == w->depth || up < 0)
+            break;
+        int sub = (int)CG_RETRY(openat(up, w->lv[k].names[w->lv[k].next - 1],
+                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        close(up);
+        up = sub;
+    }
+    if (up < 0)
+        return -errno;
+    close(w->fd);
+    w->fd = up;
+    return 0;
+}
+
+static int tree_walk(int root, const struct walk_ops *ops)
+{
+    struct walk w = {.fd = (int)fcntl(root, F_DUPFD_CLOEXEC, 3)};
+    if (w.fd < 0)
+        return -errno;
+    int n = ops->enter ? ops->enter(w.fd, ops->arg) : 0;
+    int r = n < 0 ? n : walk_grow(&w);
+    if (r == 0)
+        r = level_read(w.fd, &w.lv[0]);
+    while (r == 0) {
+        struct level *l = &w.lv[w.depth];
+        if (l->next < l->n) {
+            const char *name = l->names[l->next++];
+            int sub =
+                (int)CG_RETRY(openat(w.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (sub < 0)
+                continue; /* removed meanwhile */
+            int k = ops->enter ? ops->enter(sub, ops->arg) : 0;
+            n += k > 0 ? k : 0;
+            int d = walk_down(&w, sub);
+            if (d < 0) {
+                close(sub);
+                r = d;
+            }
+            continue;
+        }
+        if (w.depth == 0)
+            break;
+        r = walk_up(&w, root);
+        if (r == 0 && ops->leave)
+            ops->leave(w.fd, w.lv[w.depth].names[w.lv[w.depth].next - 1], ops->arg);
+    }
+    walk_free(&w);
+    return r < 0 ? r : n;
+}
+
+struct procs_arg {
+    cg_pid_fn fn;
+    void *arg;
+};
+
+static int procs_enter(int fd, void *arg)
+{
+    struct procs_arg *a = arg;
+    return procs_each(fd, a->fn, a->arg);
 }
 
 int cg_walk_procs(int dfd, cg_pid_fn fn, void *arg)
 {
-    return walk_tree(dfd, fn, arg, 0);
+    struct procs_arg a = {fn, arg};
+    return tree_walk(dfd, &(struct walk_ops){.enter = procs_enter, .arg = &a});
 }
 
 /* A pid read from cgroup.procs may have been reaped and reused before the
@@ -231,42 +385,36 @@ static void pid_signal(pid_t pid, void *sig)
 
 int cg_signal_tree(int dfd, int sig)
 {
-    return walk_tree(dfd, pid_signal, &sig, 0);
+    return cg_walk_procs(dfd, pid_signal, &sig);
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): depth is capped at TREE_DEPTH */
-static int tree_remove(int dfd, const char *name, int depth)
+/* Removes one cgroup below parent_fd whose subtree the walk removed. */
+static void remove_leave(int parent_fd, const char *name, void *arg)
 {
-    if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
-        return 0;
-    int err = errno;
-    if ((err != EBUSY && err != ENOTEMPTY && err != EACCES && err != EPERM) || depth >= TREE_DEPTH)
-        return err;
-    int fd = dir_open(dfd, name);
-    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!dir) {
-        if (fd >= 0)
-            close(fd);
-        return err;
-    }
-    for (struct dirent *e; (e = readdir(dir));) {
-        if (!sub_cgroup(e))
-            continue;
-        int r = tree_remove(fd, e->d_name, depth + 1);
-        /* A sandbox of the caller's own uid may have taken away the write
-         * permission that removing below needs: the owner gives it back. */
-        if ((r == EACCES || r == EPERM) && fchmod(fd, 0755) == 0)
-            tree_remove(fd, e->d_name, depth + 1);
-    }
-    closedir(dir);
-    if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
-        return 0;
-    return errno;
+    (void)arg;
+    if (CG_RETRY(unlinkat(parent_fd, name, AT_REMOVEDIR)) == 0 ||
+        (errno != EACCES && errno != EPERM))
+        return;
+    /* A sandbox of the caller's own uid may have taken away the write
+     * permission that removing below needs: the owner gives it back. */
+    if (fchmod(parent_fd, 0755) == 0)
+        CG_RETRY(unlinkat(parent_fd, name, AT_REMOVEDIR));
 }
 
 int cg_tree_remove(int dfd, const char *name)
 {
-    return tree_remove(dfd, name, 0);
+    if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
+        return 0;
+    int err = errno;
+    if (err != EBUSY && err != ENOTEMPTY && err != EACCES && err != EPERM)
+        return err;
+    _cleanup_close_ int fd = dir_open(dfd, name);
+    if (fd < 0)
+        return err;
+    tree_walk(fd, &(struct walk_ops){.leave = remove_leave});
+    if (CG_RETRY(unlinkat(dfd, name, AT_REMOVEDIR)) == 0 || errno == ENOENT)
+        return 0;
+    return errno;
 }
 
 /* ------------------------------------------------------------ file helpers */
