@@ -967,10 +967,14 @@ struct nsbox_report {
     uint32_t reserved;       /* 0 */
     uint64_t cpu_limit_usec; /* the limits it ran under, 0: none */
     uint64_t wall_limit_usec;
-    uint64_t kill_usec; /* when an enforcer killed it for a limit, from the clone; 0: none.
-                           From then on no code of the command runs (SIGKILL is pending
-                           in every process); wall_usec adds the time its processes
-                           took to die and be reaped */
+    uint64_t kill_usec;   /* when an enforcer killed it for a limit, from the clone; 0: none.
+                             From then on no code of the command runs (SIGKILL is pending
+                             in every process); wall_usec adds the time its processes
+                             took to die and be reaped */
+    uint32_t init_shared; /* 1: the init enforcing the time limits shared the command's
+                             cgroup leaf, the cpu controller being unavailable to the
+                             sandbox (nsbox_limits(3)); 0: a leaf of its own, or none */
+    uint32_t reserved2;   /* 0 */
 };
 
 /* Fills r with the first r->size bytes of the sandbox's report (the rest

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -357,21 +358,29 @@ static bool line_ends(const char *text, const char *key, const char *suffix)
 }
 
 /* The init sits in a leaf of its own beside the command's ("init" next
- * to "sandbox"), so that a fork bomb does not outweigh its wakeups. */
-/* One spawn: reads the command's and the init's /proc/PID/cgroup. */
-static void init_leaf_read(int i, char *cmd, char *init, size_t size)
+ * to "sandbox"), so that a fork bomb does not outweigh its wakeups, and
+ * the report says it did not share the command's. The command stays until
+ * killed: an exited init shows in the root cgroups (the kernel moves an
+ * exiting task there), which once made this case flaky under load. */
+/* Spawns a command that prints its /proc/self/cgroup and stays (into
+ * cmd), reads the init's (into init), kills both; returns the report's
+ * init_shared. */
+static uint32_t leaf_lines(nsbox *box, char *cmd, char *init, size_t size)
 {
-    nsbox *box = judge_box(i, NSBOX_NS_PID, 10000, 10000);
-    int rd;
-    nsbox_proc *p = spawn_out(box, (char *[]){"/bin/cat", "/proc/self/cgroup", NULL}, &rd);
     char path[64];
+    int rd;
+    nsbox_proc *p = spawn_out(
+        box, (char *[]){"/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 100", NULL}, &rd);
     line_of(rd, cmd, size);
     snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)nsbox_proc_pid(p));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     ck_assert_int_ge(fd, 0);
     line_of(fd, init, size);
-    ck_assert_int_eq(nsbox_wait(p, -1), 0);
+    ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
+    ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGKILL);
+    uint32_t shared = report_of(p).init_shared;
     finish(p, box);
+    return shared;
 }
 
 START_TEST(test_init_leaf)
@@ -379,16 +388,43 @@ START_TEST(test_init_leaf)
     char cmd[4096], init[4096];
     /* v2: one line; v1: the cpu hierarchy's */
     const char *key = cg_v2() ? "0::" : ":cpu:";
-    /* Up to three spawns: as nobody on v1 the CI host once gave the init
-     * no leaf of its own (the fallback of cg_enforcer.c, cause not found
-     * yet); a defect that holds fails all three. */
-    for (int attempt = 0; attempt < 3; attempt++) {
-        init_leaf_read(_i, cmd, init, sizeof(cmd));
-        if (line_ends(init, key, "/init"))
-            break;
-    }
+    nsbox *box = judge_box(_i, NSBOX_NS_PID, 10000, 10000);
+    ck_assert_uint_eq(leaf_lines(box, cmd, init, sizeof(cmd)), 0);
     ck_assert_msg(line_ends(cmd, key, "/sandbox"), "command not in its leaf: %s", cmd);
     ck_assert_msg(line_ends(init, key, "/init"), "init not in its leaf: %s", init);
+}
+END_TEST
+
+/* The one fallback (cg_enforcer.c): no cpu controller for the sandbox
+ * (v1: the parent is in no cpu hierarchy; v2: the parent's
+ * cgroup.controllers lacks cpu). The init shares the command's leaf, and
+ * the report says so; the control is test_init_leaf. */
+START_TEST(test_init_shared)
+{
+    char cmd[4096], init[4096], dir[1200], use[600], own[256];
+    const char *parent = delegated_parent();
+    if (cg_v2()) {
+        snprintf(dir, sizeof(dir), CG "%s/cgroup.subtree_control", parent);
+        write_file(dir, "-cpu");
+        snprintf(use, sizeof(use), "%s/nocpu", parent);
+        snprintf(dir, sizeof(dir), CG "%s", use);
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        chown_cgroup(dir);
+    } else {
+        own_cgroup("cpu", own, sizeof(own));
+        snprintf(dir, sizeof(dir), CG "/cpu%s/%s", own, parent);
+        ck_assert_int_eq(rmdir(dir), 0);
+        snprintf(use, sizeof(use), "%s", parent);
+    }
+    t_as(_i);
+    nsbox *box = nsbox_new();
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, use), 0);
+    ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
+    ck_assert_int_eq(nsbox_set_cpu_time_limit(box, 10000 * MS), 0);
+    ck_assert_int_eq(nsbox_set_wall_time_limit(box, 10000 * MS), 0);
+    ck_assert_uint_eq(leaf_lines(box, cmd, init, sizeof(cmd)), 1);
+    const char *key = cg_v2() ? "0::" : ":cpuacct:";
+    ck_assert_msg(line_ends(init, key, "/sandbox"), "init not in the command's leaf: %s", init);
 }
 END_TEST
 
@@ -629,6 +665,7 @@ int main(int argc, char **argv)
     TCase *leaf = tcase_create("leaf");
     tcase_set_timeout(leaf, 120);
     tcase_add_loop_test(leaf, test_init_leaf, 0, 2);
+    tcase_add_loop_test(leaf, test_init_shared, 0, 2);
     suite_add_tcase(s, leaf);
     int r = t_run_suite(s);
     cg_test_dirs_remove();

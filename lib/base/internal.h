@@ -436,6 +436,7 @@ struct nsbox_proc {
     uint64_t end_ns;    /* when the command ended (the init's record or our
                            own observation), 0 before the reap */
     uint64_t kill_ns;   /* when an enforcer killed it for a limit, 0 if none */
+    bool init_shared;   /* the enforcing init shares the command's cgroup leaf */
     int fired;          /* enum time_limit_fired: the limit an enforcer killed for */
     bool caller_killed; /* nsbox_kill() sent a signal */
 };

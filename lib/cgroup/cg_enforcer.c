@@ -4,11 +4,17 @@
  * processes the command forks. In one cgroup with them it competes with
  * each (bench_judge: 70 ms late and worse under a fork bomb of 16); in a
  * leaf of its own beside the command's, "init", with the cpu controller,
- * its group weighs as much as the command's whole group. Where the cpu
- * controller is not available to the sandbox (v2: not in the parent's
- * cgroup.controllers; v1: no cpu hierarchy the caller may write), the
- * init stays in the command's leaf: the limits hold, its wakeups may be
- * late under load (nsbox_set_cpu_time_limit(3) says so). */
+ * its group weighs as much as the command's whole group.
+ *
+ * The one fallback: where the cpu controller is unavailable to the
+ * sandbox, the init stays in the command's leaf (the limits hold, its
+ * wakeups may be late under load) and the report says so (init_shared,
+ * nsbox_limits(3)). Unavailable means: v2, "cpu" is not in the parent's
+ * cgroup.controllers, or the parent refuses "+cpu" in its
+ * cgroup.subtree_control (EBUSY: it holds processes, the "no internal
+ * processes" rule; EACCES/EPERM: not the caller's); v1, no cpu hierarchy
+ * holds the parent or the caller may not make cgroups there (v1_dir_add
+ * gives cg->cpu -1). Any other failure fails the spawn. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,31 +26,63 @@
 
 #define CG_INIT_LEAF "init"
 
-void cg_enforcer_prepare(struct cgroup_sandbox *cg)
+static int shared(struct cgroup_sandbox *cg)
+{
+    cg->init_shared = true;
+    return 0;
+}
+
+/* v2: the cpu controller for the sandbox's children, so that the two
+ * leaves are two scheduling groups (the parent's, where it lacks it). */
+static int v2_cpu_enable(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
+{
+    char list[512];
+    int r = (int)cg_read(d->parent_fd, "cgroup.controllers", list, sizeof(list));
+    if (r < 0)
+        return box_fail(box, -r, "read %s/../cgroup.controllers", d->path);
+    if (!cg_list_has(list, "cpu"))
+        return shared(cg);
+    r = (int)cg_read(d->parent_fd, "cgroup.subtree_control", list, sizeof(list));
+    if (r >= 0 && !cg_list_has(list, "cpu"))
+        r = cg_write(d->parent_fd, "cgroup.subtree_control", "+cpu");
+    if (r == -EBUSY || r == -EACCES || r == -EPERM)
+        return shared(cg);
+    if (r < 0)
+        return box_fail(box, -r, "enable cpu in %s/../cgroup.subtree_control for the init's leaf",
+                        d->path);
+    r = cg_write(d->fd, "cgroup.subtree_control", "+cpu");
+    if (r < 0)
+        return box_fail(box, -r, "enable cpu in %s/cgroup.subtree_control for the init's leaf",
+                        d->path);
+    return 0;
+}
+
+int cg_enforcer_prepare(nsbox *box, struct cgroup_sandbox *cg)
 {
     if (!cg->enforcer)
-        return;
+        return 0;
     int k = cg->v2 ? 0 : cg->cpu;
-    if (k < 0 || cg->dirs[k].fd < 0)
-        return;
+    if (k < 0)
+        return shared(cg);
     struct cg_dir *d = &cg->dirs[k];
-    char list[512];
-    /* v2: the cpu controller for the sandbox's children, so that the two
-     * leaves are two scheduling groups (the parent's, where it lacks it). */
     if (cg->v2) {
-        if (cg_read(d->parent_fd, "cgroup.subtree_control", list, sizeof(list)) < 0)
-            return;
-        if (!cg_list_has(list, "cpu") &&
-            cg_write(d->parent_fd, "cgroup.subtree_control", "+cpu") < 0)
-            return;
-        if (cg_write(d->fd, "cgroup.subtree_control", "+cpu") < 0)
-            return;
+        int r = v2_cpu_enable(box, cg, d);
+        if (r < 0 || cg->init_shared)
+            return r;
     }
     if (CG_RETRY(mkdirat(d->fd, CG_INIT_LEAF, 0755)) < 0)
-        return;
+        return box_fail(box, errno, "create cgroup %s/" CG_INIT_LEAF, d->path);
     cg->init_leaf_fd =
         (int)CG_RETRY(openat(d->fd, CG_INIT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (cg->init_leaf_fd < 0)
+        return box_fail(box, errno, "open cgroup %s/" CG_INIT_LEAF, d->path);
     cg->init_dir = k;
+    return 0;
+}
+
+bool cgroup_init_shared(const struct cgroup_sandbox *cg)
+{
+    return cg && cg->init_shared;
 }
 
 int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)

@@ -149,8 +149,9 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
             p->cgroupns_late = true;
         }
     }
-    cg_enforcer_prepare(cg);
-    rc = cg_plan_cgroupfs_ro(box, p);
+    rc = cg_enforcer_prepare(box, cg);
+    if (rc == 0)
+        rc = cg_plan_cgroupfs_ro(box, p);
     if (rc == 0)
         rc = cpu_usage_open(box, p, cg);
     if (rc < 0) {

@@ -37,6 +37,10 @@ uint64_t cgroup_cpu_usec(struct cgroup_sandbox *cg);
  * cg_enforcer_prepare made one; once every stage has exec'd. */
 int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
 
+/* True when the sandbox has an enforcing init but no leaf for it: the
+ * cpu controller is unavailable (cg_enforcer.c); for the report. */
+bool cgroup_init_shared(const struct cgroup_sandbox *cg);
+
 /* Opens the leaf's cgroup.procs (v2) or "tasks" files (v1) into
  * p->cgroup_moves, where a process moves itself by writing "0". */
 int cgroup_open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg);

@@ -48,6 +48,7 @@ struct cgroup_sandbox {
     int cpu;          /* v1: index of the cpu dir, -1 if none */
     int init_dir;     /* the dir of init_leaf_fd */
     int init_leaf_fd; /* the init's leaf (cg_enforcer.c), -1 if none */
+    bool init_shared; /* an enforcer without a leaf: no cpu controller (cg_enforcer.c) */
 };
 
 /* ------------------------------------------------------------ cgroup.c */
@@ -134,8 +135,8 @@ int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandb
 /* ------------------------------------------------------ cg_enforcer.c */
 
 /* With cg->enforcer: the init's leaf beside the command's, with the cpu
- * controller, where it is available (else nothing). */
-void cg_enforcer_prepare(struct cgroup_sandbox *cg);
+ * controller; where the controller is unavailable, cg->init_shared. */
+int cg_enforcer_prepare(nsbox *box, struct cgroup_sandbox *cg);
 int cg_v1_kill(struct cgroup_sandbox *cg, int sig);
 void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p);
 

@@ -159,6 +159,7 @@ NSBOX_EXPORT int nsbox_proc_report(const nsbox_proc *p, struct nsbox_report *r)
     full.cpu_limit_usec = p->cpu_limit_usec;
     full.wall_limit_usec = p->wall_limit_usec;
     full.kill_usec = p->kill_ns > p->start_ns ? (p->kill_ns - p->start_ns) / 1000 : 0;
+    full.init_shared = p->init_shared;
     memcpy(r, &full, r->size < sizeof(full) ? r->size : sizeof(full));
     return 0;
 }
