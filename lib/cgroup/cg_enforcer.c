@@ -47,7 +47,7 @@ void cg_enforcer_prepare(struct cgroup_sandbox *cg)
     cg->init_dir = k;
 }
 
-int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
+int cgroup_enforcer_place(struct errbuf *e, struct cgroup_sandbox *cg, pid_t pid)
 {
     if (!cg || cg->init_leaf_fd < 0)
         return 0;
@@ -55,7 +55,7 @@ int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
     snprintf(num, sizeof(num), "%d", (int)pid);
     int r = cg_write(cg->init_leaf_fd, cg->v2 ? "cgroup.procs" : "tasks", num);
     if (r < 0)
-        return box_fail(box, -r, "move the init (pid %d) into cgroup %s/" CG_INIT_LEAF, (int)pid,
+        return err_fail(e, -r, "move the init (pid %d) into cgroup %s/" CG_INIT_LEAF, (int)pid,
                         cg->dirs[cg->init_dir].path);
     return 0;
 }

@@ -69,6 +69,6 @@ int child_oci_groups(struct plan *p);
 void child_oci_umask(struct plan *p);
 
 /* Parent: the message of a failed STEP_OCI. */
-int oci_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+int oci_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 #endif

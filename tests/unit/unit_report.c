@@ -54,7 +54,7 @@ static const char *report(int step, int err)
     nsbox *box = nsbox_new();
     ck_assert_ptr_nonnull(box);
     struct child_report rep = {.step = step, .err = err, .index = 0};
-    int r = report_error(box, plan_fake(), &rep);
+    int r = report_error(&box->err, plan_fake(), &rep);
     ck_assert_msg(r == -err, "step %d: %d, want %d", step, r, -err);
     snprintf(msg, sizeof(msg), "%s", nsbox_errmsg(box));
     nsbox_free(box);
