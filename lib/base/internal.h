@@ -157,6 +157,7 @@ struct nsbox {
     struct oci_recipe *oci;   /* recipe/process_oci.c */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
+    bool test_no_exit_info;   /* tests: nsbox_wait without PIDFD_INFO_EXIT (pre-6.15) */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
     bool cg_unguarded;        /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
     bool init_unhardened;     /* tests: the init as before its hardening (attack controls) */
@@ -456,6 +457,8 @@ struct nsbox_proc {
     uint64_t kill_ns;   /* when an enforcer killed it for a limit, 0 if none */
     int fired;          /* enum time_limit_fired: the limit an enforcer killed for */
     bool caller_killed; /* nsbox_kill() sent a signal */
+    bool no_exit_info;  /* tests (box->test_no_exit_info): no PIDFD_INFO_EXIT, as before 6.15 */
+    struct errbuf err;  /* nsbox_proc_errmsg: the last nsbox_wait/nsbox_kill failure */
 };
 
 /* ------------------------------------------------------------- time limits */

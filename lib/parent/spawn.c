@@ -360,6 +360,7 @@ static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgro
     proc->status_fd = status_rd;
     proc->exit_code = -1;
     proc->cg = cg;
+    proc->no_exit_info = box->test_no_exit_info;
     *out = proc;
     return 0;
 }
