@@ -132,10 +132,10 @@ int oci_after_exec(nsbox *box, const struct plan *p, pid_t pid)
 int oci_report(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     const struct oci_plan *op = p->oci;
-    int err = rep->err > 0 ? rep->err : EPROTO;
-    int sub = rep->index >> 16, i = rep->index & 0xffff;
-    const struct oci_sysctl *s = op && i < op->n_sysctls ? &op->sysctls[i] : NULL;
-    switch (sub) {
+    int err = rep->err; /* positive: report_error checked it */
+    int i = REPORT_ITEM(rep->index);
+    const struct oci_sysctl *s = op && i >= 0 && i < op->n_sysctls ? &op->sysctls[i] : NULL;
+    switch (REPORT_PART(rep->index)) {
     case OCI_SYSCTL_PROC:
         return err_fail(e, err, "sysctl: open /proc/sys of the caller's tree (a procfs)");
     case OCI_SYSCTL_OPEN:

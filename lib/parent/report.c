@@ -138,6 +138,8 @@ int report_error(struct errbuf *e, const struct plan *p, const struct child_repo
         return err_fail(e, err, "make stdin (fd %d) the controlling terminal (TIOCSCTTY)",
                         p->stdio[0] >= 0 ? p->stdio[0] : 0);
     case STEP_RLIMIT:
+        if (rep->index < 0 || rep->index >= p->n_rlimits)
+            return err_fail(e, err, "set rlimit %d", rep->index);
         return err_fail(e, err, "set rlimit %d to %llu/%llu", p->rlimits[rep->index].resource,
                         (unsigned long long)p->rlimits[rep->index].soft,
                         (unsigned long long)p->rlimits[rep->index].hard);
@@ -170,7 +172,7 @@ int report_error(struct errbuf *e, const struct plan *p, const struct child_repo
     case STEP_OCI:
         return oci_report(e, p, rep);
     case STEP_LOCK:
-        if (REPORT_ITEM(rep->index) < p->n_lock_files)
+        if (rep->index >= 0 && REPORT_ITEM(rep->index) < p->n_lock_files)
             return err_fail(e, err, "%s %s",
                             REPORT_PART(rep->index) == LOCK_TAKE ? "lock file" : "open lock file",
                             p->lock_files[REPORT_ITEM(rep->index)]);
