@@ -9,7 +9,8 @@
  *  - int results are 0 (or a documented non-negative value) on success and
  *    a negative errno on failure. After a failure nsbox_errmsg() names the
  *    step, the path or value and the errno text; it lives until the next
- *    call on that handle.
+ *    call on that handle. The calls on a process (nsbox_wait, nsbox_kill)
+ *    write theirs on the process: nsbox_proc_errmsg().
  *  - Strings, arrays and buffers passed in are copied; the caller keeps
  *    ownership of every pointer and fd it passes. Every fd the library opens
  *    is close-on-exec.
@@ -816,15 +817,28 @@ int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out);
  * calls return the same status. Other errors: -EINVAL for a NULL p;
  * -ECHILD when the caller reaped the sandbox itself and no status is left
  * (only with NSBOX_AS_PID1 in a new PID namespace before Linux 6.15, where no
- * init helper watches the command). */
+ * init helper watches the command). After -ETIMEDOUT or another error,
+ * nsbox_proc_errmsg(p) says what failed, e.g. "wait for pid 4242: still
+ * running after 50 ms: Connection timed out"; a status empties it. */
 int nsbox_wait(nsbox_proc *p, int timeout_ms);
 
 /* Sends sig to the sandbox: with a cgroup, to every process in it; with a
  * PID namespace, to its PID 1 (SIGKILL then ends every process of the
  * namespace; the init forwards the signals listed at NSBOX_AS_PID1 to the
  * command); else to the process. A sandbox that then dies of a signal is
- * reported as NSBOX_END_KILLED. Returns 0, or -ESRCH once it was reaped. */
+ * reported as NSBOX_END_KILLED. sig 0 checks that it can be signalled.
+ * Returns 0, or a negative errno with nsbox_proc_errmsg(p) naming the
+ * signal and the pid or cgroup: -EINVAL for a NULL p or a sig outside 0 to
+ * 64, -ESRCH once it was reaped, else the errno of the signal's delivery
+ * (kill(2), pidfd_send_signal(2), cgroup.kill). */
 int nsbox_kill(nsbox_proc *p, int sig);
+
+/* The last failure of nsbox_wait() or nsbox_kill() on p as one line, "" if
+ * the last of them succeeded (or none was called) and for a NULL p. The
+ * string belongs to p and lives until the next nsbox_wait(), nsbox_kill()
+ * or nsbox_proc_free() on it; like every call on p, not concurrently with
+ * another call on p (nsbox_errmsg() is the recipe's, and stays as it was). */
+const char *nsbox_proc_errmsg(const nsbox_proc *p);
 
 /* nsbox_spawn() + nsbox_wait(-1) + nsbox_proc_free(): returns the status in
  * shell form or a negative errno (with nsbox_errmsg() set). */

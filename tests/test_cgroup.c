@@ -186,6 +186,34 @@ START_TEST(test_kill_daemon)
 }
 END_TEST
 
+/* With a cgroup, nsbox_kill signals through it: its refusals are worded on
+ * the process all the same (test_process.c has the pidfd path's). */
+START_TEST(test_kill_errmsg)
+{
+    nsbox *box = cg_box(_i);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "64"), 0);
+    char *argv[] = {"sleep", "30", NULL};
+    nsbox_proc *p;
+    ck_assert_int_eq(nsbox_spawn(box, argv, &p), 0);
+    ck_assert_ptr_nonnull(nsbox_proc_cgroup(p));
+    char want[128];
+    snprintf(want, sizeof(want), "kill pid %d: signal 99 out of range (0 to 64)",
+             nsbox_proc_pid(p));
+    ck_assert_int_eq(nsbox_kill(p, 99), -EINVAL);
+    ck_assert_str_eq(nsbox_proc_errmsg(p), want);
+    ck_assert_int_eq(nsbox_kill(p, SIGTERM), 0);
+    ck_assert_str_eq(nsbox_proc_errmsg(p), "");
+    ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGTERM);
+    snprintf(want, sizeof(want), "kill pid %d: the sandbox ended (status 143) and was reaped",
+             nsbox_proc_pid(p));
+    ck_assert_int_eq(nsbox_kill(p, SIGKILL), -ESRCH);
+    ck_assert_ptr_nonnull(strstr(nsbox_proc_errmsg(p), want));
+    nsbox_proc_free(p);
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
 START_TEST(test_free_running)
 {
     nsbox *box = cg_box(_i);
@@ -556,6 +584,7 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_pids_max, 0, 2);
     tcase_add_loop_test(tc, test_cpu_max, 0, 2);
     tcase_add_loop_test(tc, test_kill_daemon, 0, 2);
+    tcase_add_loop_test(tc, test_kill_errmsg, 0, 2);
     tcase_add_loop_test(tc, test_free_running, 0, 2);
     tcase_add_loop_test(tc, test_hundred_spawns, 0, 2);
     tcase_add_loop_test(tc, test_failed_spawn, 0, 2);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,14 +147,22 @@ START_TEST(test_new_session_and_nnp)
 }
 END_TEST
 
+/* "sleep 30" in a new PID namespace of a new recipe *box. */
+static nsbox_proc *sleeper(nsbox **box)
+{
+    *box = nsbox_new();
+    ck_assert_int_eq(nsbox_add_namespace(*box, NSBOX_NS_PID), 0);
+    char *argv[] = {"sleep", "30", NULL};
+    nsbox_proc *p;
+    ck_assert_int_eq(nsbox_spawn(*box, argv, &p), 0);
+    return p;
+}
+
 START_TEST(test_wait_timeout_kill)
 {
     t_as(_i);
-    nsbox *box = nsbox_new();
-    ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
-    char *argv[] = {"sleep", "30", NULL};
-    nsbox_proc *p;
-    ck_assert_int_eq(nsbox_spawn(box, argv, &p), 0);
+    nsbox *box;
+    nsbox_proc *p = sleeper(&box);
     ck_assert_int_eq(nsbox_wait(p, 0), -ETIMEDOUT);
     ck_assert_int_eq(nsbox_wait(p, 50), -ETIMEDOUT);
     struct pollfd pfd = {.fd = nsbox_proc_pidfd(p), .events = POLLIN};
@@ -166,6 +175,69 @@ START_TEST(test_wait_timeout_kill)
     ck_assert_int_eq(nsbox_kill(p, SIGKILL), -ESRCH);
     nsbox_proc_free(p);
     nsbox_free(box);
+}
+END_TEST
+
+/* Each failure of nsbox_wait and nsbox_kill leaves one line on the
+ * process (nsbox_proc_errmsg) naming the pid, the signal or the timeout; a
+ * call that succeeds empties it; the recipe's message is not touched. */
+static void check_msg(nsbox_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check_msg(nsbox_proc *p, const char *fmt, ...)
+{
+    char want[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof(want), fmt, ap);
+    va_end(ap);
+    ck_assert_str_eq(nsbox_proc_errmsg(p), want);
+}
+
+START_TEST(test_wait_kill_errmsg)
+{
+    t_as(_i);
+    {
+        nsbox *box;
+        nsbox_proc *p = sleeper(&box);
+        int pid = nsbox_proc_pid(p);
+        ck_assert_str_eq(nsbox_proc_errmsg(p), "");
+        ck_assert_int_eq(nsbox_wait(p, 0), -ETIMEDOUT);
+        check_msg(p, "wait for pid %d: still running after 0 ms: Connection timed out", pid);
+        ck_assert_int_eq(nsbox_wait(p, 30), -ETIMEDOUT);
+        check_msg(p, "wait for pid %d: still running after 30 ms: Connection timed out", pid);
+        ck_assert_int_eq(nsbox_kill(p, 65), -EINVAL);
+        check_msg(p, "kill pid %d: signal 65 out of range (0 to 64)", pid);
+        ck_assert_int_eq(nsbox_kill(p, -1), -EINVAL);
+        check_msg(p, "kill pid %d: signal -1 out of range (0 to 64)", pid);
+        ck_assert_int_eq(nsbox_kill(p, 0), 0); /* a probe: it is there */
+        ck_assert_str_eq(nsbox_proc_errmsg(p), "");
+
+        /* waitid fails (its pidfd swapped for /dev/null behind the
+         * library's back), then the pidfd is put back. */
+        int fd = nsbox_proc_pidfd(p), saved = dup(fd), null = open("/dev/null", O_RDONLY);
+        ck_assert_int_ge(saved, 0);
+        ck_assert_int_eq(dup2(null, fd), fd);
+        ck_assert_int_eq(nsbox_wait(p, -1), -EBADF);
+        check_msg(p, "wait for pid %d (waitid on its pidfd): Bad file descriptor", pid);
+        ck_assert_int_eq(dup2(saved, fd), fd);
+        close(saved);
+        close(null);
+
+        ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
+        ck_assert_str_eq(nsbox_proc_errmsg(p), "");
+        ck_assert_int_eq(nsbox_wait(p, -1), 137);
+        ck_assert_str_eq(nsbox_proc_errmsg(p), "");
+        ck_assert_int_eq(nsbox_kill(p, SIGTERM), -ESRCH);
+        check_msg(p, "kill pid %d: the sandbox ended (status 137) and was reaped: No such process",
+                  pid);
+        ck_assert_int_eq(nsbox_wait(p, -1), 137); /* a status empties it again */
+        ck_assert_str_eq(nsbox_proc_errmsg(p), "");
+        ck_assert_str_eq(nsbox_errmsg(box), ""); /* the recipe's stays */
+        nsbox_proc_free(p);
+        nsbox_free(box);
+    }
+    ck_assert_int_eq(nsbox_wait(NULL, 0), -EINVAL);
+    ck_assert_int_eq(nsbox_kill(NULL, SIGKILL), -EINVAL);
+    ck_assert_str_eq(nsbox_proc_errmsg(NULL), "");
 }
 END_TEST
 
@@ -443,6 +515,7 @@ int main(void)
     tcase_add_loop_test(tc, test_rlimit, 0, 2);
     tcase_add_loop_test(tc, test_new_session_and_nnp, 0, 2);
     tcase_add_loop_test(tc, test_wait_timeout_kill, 0, 2);
+    tcase_add_loop_test(tc, test_wait_kill_errmsg, 0, 2);
     tcase_add_loop_test(tc, test_exit_status_forms, 0, 2);
     tcase_add_loop_test(tc, test_kill_whole_pidns_and_reap_orphans, 0, 2);
     tcase_add_loop_test(tc, test_init_forwards_signals, 0, 2);

@@ -157,11 +157,24 @@ class Binding(unittest.TestCase):
             proc.wait(0)
         with self.assertRaises(TimeoutError):
             proc.wait(0.05)
+        self.assertEqual(proc.errmsg, f"wait for pid {proc.pid}: still running after 50 ms: "
+                                      "Connection timed out")
+        with self.assertRaises(OSError) as cm:
+            proc.kill(1000)
+        self.assertEqual(cm.exception.errno, errno.EINVAL)
+        self.assertEqual(cm.exception.strerror,
+                         f"kill pid {proc.pid}: signal 1000 out of range (0 to 64)")
         proc.kill()
+        self.assertEqual(proc.errmsg, "")
         self.assertEqual(proc.wait(10), 128 + signal.SIGKILL)
         self.assertEqual(proc.signal, signal.SIGKILL)
         self.assertEqual(proc.exit_code, -1)
         self.assertEqual(proc.wait(), 137)  # the same status again
+        with self.assertRaises(ProcessLookupError) as cm:
+            proc.kill()
+        self.assertEqual(cm.exception.strerror, f"kill pid {proc.pid}: the sandbox ended "
+                                                "(status 137) and was reaped: No such process")
+        self.assertEqual(proc.errmsg, cm.exception.strerror)
         proc.close()
         with self.assertRaises(ValueError):
             proc.wait()

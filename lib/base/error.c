@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The handle's error message: built once, where the failure is known, with
- * the errno's description appended (parent side only). */
+/* The one error sink: a handle's message, built once where the failure is
+ * known, with the errno's description appended (parent side only). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -9,40 +9,44 @@
 
 #include "internal.h"
 
-static int vfail(nsbox *box, int err, const char *fmt, va_list ap)
+static int vfail(struct errbuf *e, int err, const char *fmt, va_list ap)
 {
-    int len = vsnprintf(box->errmsg, sizeof(box->errmsg), fmt, ap);
-    if (err && len >= 0 && (size_t)len < sizeof(box->errmsg)) {
+    int len = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    if (err && len >= 0 && (size_t)len < sizeof(e->msg)) {
         const char *text = strerrordesc_np(err);
-        snprintf(box->errmsg + len, sizeof(box->errmsg) - len, ": %s",
-                 text ? text : "Unknown error");
+        snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", text ? text : "Unknown error");
     }
     return -err;
 }
 
-int box_fail(nsbox *box, int err, const char *fmt, ...)
+int err_fail(struct errbuf *e, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int r = vfail(box, err, fmt, ap);
+    int r = vfail(e, err, fmt, ap);
     va_end(ap);
     return r;
 }
 
-void box_append(nsbox *box, const char *fmt, ...)
+void err_append(struct errbuf *e, const char *fmt, ...)
 {
-    size_t len = strlen(box->errmsg);
+    size_t len = strlen(e->msg);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(box->errmsg + len, sizeof(box->errmsg) - len, fmt, ap);
+    vsnprintf(e->msg + len, sizeof(e->msg) - len, fmt, ap);
     va_end(ap);
 }
 
-int box_invalid(nsbox *box, const char *fmt, ...)
+int err_invalid(struct errbuf *e, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfail(box, 0, fmt, ap);
+    vfail(e, 0, fmt, ap);
     va_end(ap);
     return -EINVAL;
+}
+
+void err_clear(struct errbuf *e)
+{
+    e->msg[0] = '\0';
 }

@@ -56,6 +56,30 @@ static inline void *take_ptr(void *pp)
  * the capacity at powers of two; returns a pointer to it, NULL on ENOMEM. */
 void *vec_push(void *arr, size_t *n, size_t elem);
 
+/* ----------------------------------------------------------------- errors */
+
+/* Where a failure's one-line message goes (lib/base/error.c): the recipe's
+ * (nsbox_errmsg) or a process's (nsbox_proc_errmsg). A function that takes
+ * a struct errbuf * instead of the handle can report a failure and nothing
+ * else: it cannot read or change the recipe. */
+struct errbuf {
+    char msg[1024];
+};
+
+/* Formats "<what>: <errno text>" into e and returns -err. */
+int err_fail(struct errbuf *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Formats "<what>" into e and returns -EINVAL. */
+int err_invalid(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a hint to the message. */
+void err_append(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empties the message (a call that succeeds after one that failed). */
+void err_clear(struct errbuf *e);
+
+/* The same on a recipe's own message. */
+#define box_fail(box, ...) err_fail(&(box)->err, __VA_ARGS__)
+#define box_invalid(box, ...) err_invalid(&(box)->err, __VA_ARGS__)
+#define box_append(box, ...) err_append(&(box)->err, __VA_ARGS__)
+
 /* ----------------------------------------------------------------- recipe */
 
 struct idmap_range {
@@ -133,18 +157,13 @@ struct nsbox {
     struct oci_recipe *oci;   /* recipe/process_oci.c */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
+    bool test_no_exit_info;   /* tests: nsbox_wait without PIDFD_INFO_EXIT (pre-6.15) */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
     bool cg_unguarded;        /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
     bool init_unhardened;     /* tests: the init as before its hardening (attack controls) */
-    char errmsg[1024];
+    struct errbuf err;        /* nsbox_errmsg */
 };
 
-/* Formats "<what>: <errno text>" into box->errmsg and returns -err. */
-int box_fail(nsbox *box, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Appends a hint to the message. */
-void box_append(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Formats "<what>" into box->errmsg and returns -EINVAL. */
-int box_invalid(nsbox *box, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* At spawn: -EBADF when a recorded stdio or passed fd was closed, or now
  * names another file, since its builder call. */
 int box_check_fds(nsbox *box);
@@ -439,6 +458,8 @@ struct nsbox_proc {
     bool init_shared;   /* the enforcing init shares the command's cgroup leaf */
     int fired;          /* enum time_limit_fired: the limit an enforcer killed for */
     bool caller_killed; /* nsbox_kill() sent a signal */
+    bool no_exit_info;  /* tests (box->test_no_exit_info): no PIDFD_INFO_EXIT, as before 6.15 */
+    struct errbuf err;  /* nsbox_proc_errmsg: the last nsbox_wait/nsbox_kill failure */
 };
 
 /* ------------------------------------------------------------- time limits */

@@ -34,12 +34,12 @@ static int shared(struct cgroup_sandbox *cg)
 
 /* v2: the cpu controller for the sandbox's children, so that the two
  * leaves are two scheduling groups (the parent's, where it lacks it). */
-static int v2_cpu_enable(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
+static int v2_cpu_enable(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d)
 {
     char list[512];
     int r = (int)cg_read(d->parent_fd, "cgroup.controllers", list, sizeof(list));
     if (r < 0)
-        return box_fail(box, -r, "read %s/../cgroup.controllers", d->path);
+        return err_fail(e, -r, "read %s/../cgroup.controllers", d->path);
     if (!cg_list_has(list, "cpu"))
         return shared(cg);
     r = (int)cg_read(d->parent_fd, "cgroup.subtree_control", list, sizeof(list));
@@ -48,16 +48,16 @@ static int v2_cpu_enable(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d
     if (r == -EBUSY || r == -EACCES || r == -EPERM)
         return shared(cg);
     if (r < 0)
-        return box_fail(box, -r, "enable cpu in %s/../cgroup.subtree_control for the init's leaf",
+        return err_fail(e, -r, "enable cpu in %s/../cgroup.subtree_control for the init's leaf",
                         d->path);
     r = cg_write(d->fd, "cgroup.subtree_control", "+cpu");
     if (r < 0)
-        return box_fail(box, -r, "enable cpu in %s/cgroup.subtree_control for the init's leaf",
+        return err_fail(e, -r, "enable cpu in %s/cgroup.subtree_control for the init's leaf",
                         d->path);
     return 0;
 }
 
-int cg_enforcer_prepare(nsbox *box, struct cgroup_sandbox *cg)
+int cg_enforcer_prepare(struct errbuf *e, struct cgroup_sandbox *cg)
 {
     if (!cg->enforcer)
         return 0;
@@ -66,16 +66,16 @@ int cg_enforcer_prepare(nsbox *box, struct cgroup_sandbox *cg)
         return shared(cg);
     struct cg_dir *d = &cg->dirs[k];
     if (cg->v2) {
-        int r = v2_cpu_enable(box, cg, d);
+        int r = v2_cpu_enable(e, cg, d);
         if (r < 0 || cg->init_shared)
             return r;
     }
     if (CG_RETRY(mkdirat(d->fd, CG_INIT_LEAF, 0755)) < 0)
-        return box_fail(box, errno, "create cgroup %s/" CG_INIT_LEAF, d->path);
+        return err_fail(e, errno, "create cgroup %s/" CG_INIT_LEAF, d->path);
     cg->init_leaf_fd =
         (int)CG_RETRY(openat(d->fd, CG_INIT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (cg->init_leaf_fd < 0)
-        return box_fail(box, errno, "open cgroup %s/" CG_INIT_LEAF, d->path);
+        return err_fail(e, errno, "open cgroup %s/" CG_INIT_LEAF, d->path);
     cg->init_dir = k;
     return 0;
 }
@@ -85,7 +85,7 @@ bool cgroup_init_shared(const struct cgroup_sandbox *cg)
     return cg && cg->init_shared;
 }
 
-int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
+int cgroup_enforcer_place(struct errbuf *e, struct cgroup_sandbox *cg, pid_t pid)
 {
     if (!cg || cg->init_leaf_fd < 0)
         return 0;
@@ -93,7 +93,7 @@ int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
     snprintf(num, sizeof(num), "%d", (int)pid);
     int r = cg_write(cg->init_leaf_fd, cg->v2 ? "cgroup.procs" : "tasks", num);
     if (r < 0)
-        return box_fail(box, -r, "move the init (pid %d) into cgroup %s/" CG_INIT_LEAF, (int)pid,
+        return err_fail(e, -r, "move the init (pid %d) into cgroup %s/" CG_INIT_LEAF, (int)pid,
                         cg->dirs[cg->init_dir].path);
     return 0;
 }

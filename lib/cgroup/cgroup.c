@@ -40,25 +40,25 @@ void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 /* The file each directory's process is moved with: v1 "tasks" (stage 0's
  * own move), or for a memory-limited recipe v2 "cgroup.procs" / v1 "tasks"
  * (the command's exec helper's move, see cgroup_memory_limited). */
-int cgroup_open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+int cgroup_open_moves(struct errbuf *e, struct plan *p, struct cgroup_sandbox *cg)
 {
     const char *file = cg->v2 ? "cgroup.procs" : "tasks";
     p->cgroup_moves = plan_alloc(p, (size_t)cg->n_dirs * sizeof(*p->cgroup_moves));
     if (!p->cgroup_moves)
-        return box_fail(box, ENOMEM, "plan");
+        return err_fail(e, ENOMEM, "plan");
     for (int i = 0; i < cg->n_dirs; i++) {
         struct cg_dir *d = &cg->dirs[i];
         d->tasks_fd = (int)CG_RETRY(openat(d->leaf_fd, file, O_WRONLY | O_CLOEXEC));
         if (d->tasks_fd < 0) {
             if (errno == EACCES || errno == EPERM)
-                return cg_fail_access(box, errno, "open the tasks file of cgroup", d->path);
-            return box_fail(box, errno, "open %s/%s", d->path, file);
+                return cg_fail_access(e, errno, "open the tasks file of cgroup", d->path);
+            return err_fail(e, errno, "open %s/%s", d->path, file);
         }
         p->cgroup_moves[i].fd = d->tasks_fd;
         _cleanup_free_ char *leaf = cg_join(d->path, CG_LEAF);
         p->cgroup_moves[i].path = leaf ? plan_strdup(p, leaf) : NULL;
         if (!p->cgroup_moves[i].path)
-            return box_fail(box, ENOMEM, "plan");
+            return err_fail(e, ENOMEM, "plan");
     }
     p->n_cgroup_moves = cg->n_dirs;
     return 0;
@@ -77,23 +77,23 @@ static bool cgroup_memory_limited(const struct cgroup_recipe *r)
 
 /* The sandbox cgroup's CPU usage file, above every fd the command
  * receives, for the init (PID 1) to read: v2 cpu.stat, v1 cpuacct.usage. */
-static int cpu_usage_open(nsbox *box, struct plan *p, struct cgroup_sandbox *cg)
+static int cpu_usage_open(struct errbuf *e, struct plan *p, struct cgroup_sandbox *cg)
 {
-    if (!box->cpu_limit_usec || !p->use_init)
+    if (!cg->need_cpu || !p->use_init)
         return 0;
     const struct cg_dir *d = &cg->dirs[cg->v2 ? 0 : cg->cpuacct];
     const char *name = cg->v2 ? "cpu.stat" : "cpuacct.usage";
     _cleanup_close_ int fd = (int)CG_RETRY(openat(d->fd, name, O_RDONLY | O_CLOEXEC));
     if (fd < 0)
-        return box_fail(box, errno, "open %s/%s for the CPU-time limit", d->path, name);
+        return err_fail(e, errno, "open %s/%s for the CPU-time limit", d->path, name);
     p->cpu_v2 = cg->v2;
     p->cpu_fd = fcntl(fd, F_DUPFD_CLOEXEC, p->max_fd + 1);
     if (p->cpu_fd < 0)
-        return box_fail(box, errno, "move the CPU usage file above fd %d", p->max_fd);
+        return err_fail(e, errno, "move the CPU usage file above fd %d", p->max_fd);
     return 0;
 }
 
-int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
+int cgroup_prepare(const nsbox *box, struct errbuf *e, struct plan *p, struct cgroup_sandbox **out)
 {
     *out = NULL;
     /* A CPU-time limit counts the usage of a cgroup of the sandbox's own. */
@@ -105,9 +105,10 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
         r = &no_limits;
     struct cgroup_sandbox *cg = calloc(1, sizeof(*cg));
     if (!cg)
-        return box_fail(box, ENOMEM, "cgroup");
+        return err_fail(e, ENOMEM, "cgroup");
     cg->mem = cg->cpuacct = cg->cpu = cg->init_leaf_fd = -1;
     cg->need_cpu = box->cpu_limit_usec > 0;
+    cg->leaf_shared = box->cg_unguarded || box->test_cgroup_early;
     /* The init enforces the limits as PID 1 of a PID namespace clone3
      * made (the parent knows its pid). */
     cg->enforcer = (box->cpu_limit_usec || box->wall_limit_usec) && p->use_init &&
@@ -116,16 +117,16 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
     cg_sandbox_name(r, cg);
     char root[256];
-    int rc = cg_caps_check(box, r, p);
+    int rc = box->cg_unguarded ? 0 : cg_caps_check(e, p);
     if (rc < 0) {
         free(cg);
         return rc;
     }
     if (cg_v2_usable(r, root, sizeof(root))) {
         cg->v2 = true;
-        rc = cg_v2_prepare(box, r, root, cg);
+        rc = cg_v2_prepare(e, r, root, cg);
     } else {
-        rc = cg_v1_prepare(box, r, cg);
+        rc = cg_v1_prepare(e, r, cg);
     }
     if (rc < 0) {
         cgroup_finish(cg, NULL);
@@ -135,7 +136,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     if (cg->v2 && !p->cgroup_late) {
         p->cgroup_fd = cg->dirs[0].leaf_fd;
     } else {
-        rc = cgroup_open_moves(box, p, cg);
+        rc = cgroup_open_moves(e, p, cg);
         if (rc < 0) {
             cgroup_finish(cg, NULL);
             return rc;
@@ -149,11 +150,11 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
             p->cgroupns_late = true;
         }
     }
-    rc = cg_enforcer_prepare(box, cg);
+    rc = cg_enforcer_prepare(e, cg);
     if (rc == 0)
-        rc = cg_plan_cgroupfs_ro(box, p);
+        rc = box->cg_unguarded ? 0 : cg_plan_cgroupfs_ro(e, p);
     if (rc == 0)
-        rc = cpu_usage_open(box, p, cg);
+        rc = cpu_usage_open(e, p, cg);
     if (rc < 0) {
         cgroup_finish(cg, NULL);
         return rc;
@@ -162,39 +163,36 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     return 0;
 }
 
-int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
+void cgroup_attach(struct cgroup_sandbox *cg)
 {
-    (void)box;
-    (void)pid;
     for (int i = 0; i < cg->n_dirs; i++)
         closep(&cg->dirs[i].tasks_fd);
-    return 0;
 }
 
-int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid)
+int cgroup_adopt(struct errbuf *e, struct cgroup_sandbox *cg, pid_t pid)
 {
     char num[24];
     snprintf(num, sizeof(num), "%d", (int)pid);
     for (int i = 0; i < cg->n_dirs; i++) {
         int r = cg_write(cg->dirs[i].leaf_fd, cg->v2 ? "cgroup.procs" : "tasks", num);
         if (r < 0)
-            return box_fail(box, -r, "move pid %d into cgroup %s", (int)pid, cg->dirs[i].path);
+            return err_fail(e, -r, "move pid %d into cgroup %s", (int)pid, cg->dirs[i].path);
     }
     return 0;
 }
 
-int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+int cgroup_report(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     if (rep->step == STEP_CGROUPFS)
-        return box_fail(box, rep->err, "make the cgroup mounts read-only (%s)",
+        return err_fail(e, rep->err, "make the cgroup mounts read-only (%s)",
                         rep->index ? "mount_setattr on a cgroup mount of /proc/self/mountinfo"
                                    : "read /proc/self/mountinfo");
     if (rep->index < 0 || rep->index >= p->n_cgroup_moves)
-        return box_fail(box, rep->err, "move the sandbox into cgroup %d", rep->index);
+        return err_fail(e, rep->err, "move the sandbox into cgroup %d", rep->index);
     const char *path = p->cgroup_moves[rep->index].path;
     if (rep->err == EACCES || rep->err == EPERM)
-        return cg_fail_access(box, rep->err, "move the sandbox into cgroup", path);
-    return box_fail(box, rep->err, "move the sandbox into cgroup %s", path);
+        return cg_fail_access(e, rep->err, "move the sandbox into cgroup", path);
+    return err_fail(e, rep->err, "move the sandbox into cgroup %s", path);
 }
 
 int cgroup_kill(struct cgroup_sandbox *cg, int sig)

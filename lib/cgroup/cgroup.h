@@ -13,21 +13,21 @@ struct cgroup_sandbox;
 
 /* Makes the sandbox's cgroup when the recipe has limits (else *out NULL).
  * Sets p->cgroup_fd (v2: clone3 CLONE_INTO_CGROUP) or p->cgroup_moves (v1:
- * the child moves itself first thing). */
-int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out);
+ * the child moves itself first thing). Reads the recipe, writes only its
+ * message e (box->err). Everything below takes the message alone. */
+int cgroup_prepare(const nsbox *box, struct errbuf *e, struct plan *p, struct cgroup_sandbox **out);
 
 /* Formats the child's failed STEP_CGROUP (its v1 cgroup move). */
-int cgroup_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+int cgroup_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 /* Before the go: closes the parent's copies of the v1 "tasks" fds the
  * child moved itself with. It places nothing: clone3 placed the child
- * (v2, CLONE_INTO_CGROUP) or the child's first step did (v1); box and pid
- * are unused. */
-int cgroup_attach(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+ * (v2, CLONE_INTO_CGROUP) or the child's first step did (v1). */
+void cgroup_attach(struct cgroup_sandbox *cg);
 
 /* Memory-limited recipes: moves pid (the first stage, an init by now)
  * into the sandbox's cgroup once every stage has exec'd. */
-int cgroup_adopt(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+int cgroup_adopt(struct errbuf *e, struct cgroup_sandbox *cg, pid_t pid);
 
 /* The sandbox's CPU usage so far in us (v2 cpu.stat usage_usec, v1
  * cpuacct.usage), UINT64_MAX when it cannot be read. */
@@ -35,7 +35,7 @@ uint64_t cgroup_cpu_usec(struct cgroup_sandbox *cg);
 
 /* With time limits: moves pid (the init, PID 1) into its own leaf, where
  * cg_enforcer_prepare made one; once every stage has exec'd. */
-int cgroup_enforcer_place(nsbox *box, struct cgroup_sandbox *cg, pid_t pid);
+int cgroup_enforcer_place(struct errbuf *e, struct cgroup_sandbox *cg, pid_t pid);
 
 /* True when the sandbox has an enforcing init but no leaf for it: the
  * cpu controller is unavailable (cg_enforcer.c); for the report. */
@@ -43,7 +43,7 @@ bool cgroup_init_shared(const struct cgroup_sandbox *cg);
 
 /* Opens the leaf's cgroup.procs (v2) or "tasks" files (v1) into
  * p->cgroup_moves, where a process moves itself by writing "0". */
-int cgroup_open_moves(nsbox *box, struct plan *p, struct cgroup_sandbox *cg);
+int cgroup_open_moves(struct errbuf *e, struct plan *p, struct cgroup_sandbox *cg);
 
 /* Frees cg and closes its fds, leaving its directories in place (a
  * process that entered it lives on there: nsbox_enter). */

@@ -15,25 +15,24 @@
 /* Room for one line of /proc/self/mountinfo in the child. */
 #define MOUNTINFO_LINE 8192
 
-int cg_caps_check(nsbox *box, const struct cgroup_recipe *r, const struct plan *p)
+int cg_caps_check(struct errbuf *e, const struct plan *p)
 {
-    (void)r;
     bool holds = plan_new_userns(p) || geteuid() == 0;
-    if (!holds || !(p->caps->keep & BIT(CAP_SYS_ADMIN)) || box->cg_unguarded)
+    if (!holds || !(p->caps->keep & BIT(CAP_SYS_ADMIN)))
         return 0;
-    return box_fail(box, EPERM,
+    return err_fail(e, EPERM,
                     "cgroup limits with cap_sys_admin kept: the command could remount the "
                     "cgroup file system writable and lift its limits or leave its cgroup "
                     "(drop cap_sys_admin, e.g. nsbox_drop_cap(box, \"cap_sys_admin\"))");
 }
 
-int cg_plan_cgroupfs_ro(nsbox *box, struct plan *p)
+int cg_plan_cgroupfs_ro(struct errbuf *e, struct plan *p)
 {
-    if (!((p->clone_ns | p->unshare_ns) & CLONE_NEWNS) || box->cg_unguarded)
+    if (!((p->clone_ns | p->unshare_ns) & CLONE_NEWNS))
         return 0;
     p->cgroupfs_buf = plan_alloc(p, MOUNTINFO_LINE);
     if (!p->cgroupfs_buf)
-        return box_fail(box, ENOMEM, "plan");
+        return err_fail(e, ENOMEM, "plan");
     p->cgroupfs_buf_size = MOUNTINFO_LINE;
     p->cgroupfs_ro = true;
     return 0;

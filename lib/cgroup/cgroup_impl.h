@@ -45,6 +45,7 @@ struct cgroup_sandbox {
     int mem, cpuacct; /* v1: index of the memory / cpuacct dir, -1 if none */
     bool need_cpu;    /* a CPU-time limit: the usage must be readable (v1 cpuacct) */
     bool enforcer;    /* time limits the init enforces: it gets a leaf of its own */
+    bool leaf_shared; /* tests' controls: the processes in the limited cgroup itself */
     int cpu;          /* v1: index of the cpu dir, -1 if none */
     int init_dir;     /* the dir of init_leaf_fd */
     int init_leaf_fd; /* the init's leaf (cg_enforcer.c), -1 if none */
@@ -66,11 +67,11 @@ bool cg_list_has(const char *list, const char *word);
 char *cg_join(const char *dir, const char *name);
 /* Opens the parent cgroup d->path (O_PATH) and removes what dead callers
  * left there (see cg_stale_remove). */
-int cg_parent_open(nsbox *box, struct cg_dir *d);
+int cg_parent_open(struct errbuf *e, struct cg_dir *d);
 /* Makes the sandbox's directory under d->parent_fd. */
-int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d);
+int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d);
 /* Makes the CG_LEAF child of the sandbox's directory. */
-int cg_leaf_make(nsbox *box, struct cg_dir *d);
+int cg_leaf_make(struct errbuf *e, const struct cgroup_sandbox *cg, struct cg_dir *d);
 /* Sends sig to each process listed in cgroup.procs of dfd and of every
  * cgroup below it; returns the number listed or a negative errno. */
 int cg_signal_tree(int dfd, int sig);
@@ -82,7 +83,7 @@ int cg_walk_procs(int dfd, cg_pid_fn fn, void *arg);
  * 0, or the errno of the first rmdir that failed (EBUSY: not empty). */
 int cg_tree_remove(int dfd, const char *name);
 /* Formats the refusal of an unprivileged caller's mkdir/write. */
-int cg_fail_access(nsbox *box, int err, const char *what, const char *path);
+int cg_fail_access(struct errbuf *e, int err, const char *what, const char *path);
 /* The parent cgroup path of one hierarchy: own is the caller's cgroup in
  * it, parent the recipe's (NULL, absolute, or relative to own). */
 char *cg_parent_path(const char *own, const char *parent);
@@ -101,15 +102,15 @@ void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
  * each new one (level: parent_fd and path its parent's, fd its own): on v2
  * its parent hands down the controllers the limits need, on v1 a cpuset
  * level gets its parent's CPUs and nodes. */
-int cg_path_make(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *d,
-                 int (*made)(nsbox *, const struct cgroup_recipe *, struct cg_dir *level));
+int cg_path_make(struct errbuf *e, const struct cgroup_recipe *r, struct cg_dir *d,
+                 int (*made)(struct errbuf *, const struct cgroup_recipe *, struct cg_dir *level));
 
 /* ----------------------------------------------------- cgroup_guard.c */
 
 /* Refuses a sandbox cgroup when the command keeps CAP_SYS_ADMIN. */
-int cg_caps_check(nsbox *box, const struct cgroup_recipe *r, const struct plan *p);
+int cg_caps_check(struct errbuf *e, const struct plan *p);
 /* Plans the child's read-only cgroup mounts (a new mount namespace only). */
-int cg_plan_cgroupfs_ro(nsbox *box, struct plan *p);
+int cg_plan_cgroupfs_ro(struct errbuf *e, struct plan *p);
 
 /* -------------------------------------------------- cgroup_v2.c / v1.c */
 
@@ -125,18 +126,18 @@ int cg_v1_mounts(struct v1_mount *m, int max);
 bool cg_is_v2(const char *dir);
 
 bool cg_v2_usable(const struct cgroup_recipe *r, char *root, size_t size);
-int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
+int cg_v2_prepare(struct errbuf *e, const struct cgroup_recipe *r, const char *root,
                   struct cgroup_sandbox *cg);
 int cg_v2_kill(struct cgroup_sandbox *cg, int sig);
 void cg_v2_report(struct cgroup_sandbox *cg, nsbox_proc *p);
 
-int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
+int cg_v1_prepare(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
 
 /* ------------------------------------------------------ cg_enforcer.c */
 
 /* With cg->enforcer: the init's leaf beside the command's, with the cpu
  * controller; where the controller is unavailable, cg->init_shared. */
-int cg_enforcer_prepare(nsbox *box, struct cgroup_sandbox *cg);
+int cg_enforcer_prepare(struct errbuf *e, struct cgroup_sandbox *cg);
 int cg_v1_kill(struct cgroup_sandbox *cg, int sig);
 void cg_v1_report(struct cgroup_sandbox *cg, nsbox_proc *p);
 

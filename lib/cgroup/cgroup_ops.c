@@ -43,23 +43,24 @@ static void target_close(struct cg_target *t)
 }
 
 /* Adds the path in the hierarchy mounted at dir, when it is there. */
-static int target_add(nsbox *box, struct cg_target *t, const char *dir, bool v2, const char *ctl)
+static int target_add(struct errbuf *e, struct cg_target *t, const char *dir, bool v2,
+                      const char *ctl)
 {
     if (t->n == CG_MAX_DIRS + 1)
         return 0;
     _cleanup_free_ char *path = cg_join(dir, t->cgroup);
     if (!path)
-        return box_fail(box, ENOMEM, "cgroup %s", t->cgroup);
+        return err_fail(e, ENOMEM, "cgroup %s", t->cgroup);
     int fd = (int)CG_RETRY(open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (fd < 0 && errno == ENOENT)
         return 0;
     if (fd < 0)
-        return box_fail(box, errno, "open cgroup %s", path);
+        return err_fail(e, errno, "open cgroup %s", path);
     int parent_fd = (int)CG_RETRY(openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (parent_fd < 0) {
         int err = errno;
         close(fd);
-        return box_fail(box, err, "open the parent of cgroup %s", path);
+        return err_fail(e, err, "open the parent of cgroup %s", path);
     }
     t->d[t->n].v2 = v2;
     snprintf(t->d[t->n].ctl, sizeof(t->d[t->n].ctl), "%s", ctl);
@@ -72,11 +73,11 @@ static int target_add(nsbox *box, struct cg_target *t, const char *dir, bool v2,
 
 /* Opens the cgroup in every hierarchy that holds it; -ENOENT when none
  * does, unless missing_ok. The cgroup2 one, if any, comes first. */
-static int target_open(nsbox *box, const char *cgroup, struct cg_target *t, bool missing_ok)
+static int target_open(struct errbuf *e, const char *cgroup, struct cg_target *t, bool missing_ok)
 {
     *t = (struct cg_target){.cgroup = cgroup};
     if (!cgroup || cgroup[0] != '/' || !cgroup[1] || !cg_path_valid(cgroup) || strchr(cgroup, '\n'))
-        return box_invalid(box,
+        return err_invalid(e,
                            "cgroup %s: not a sandbox's cgroup path (absolute, as "
                            "nsbox_proc_cgroup returns it; no empty, \".\" or \"..\" component)",
                            cgroup ? cgroup : "(null)");
@@ -84,18 +85,18 @@ static int target_open(nsbox *box, const char *cgroup, struct cg_target *t, bool
     int r = 0, n = 0;
     struct v1_mount m[V1_MOUNTS];
     if (cg_is_v2(CG_ROOT)) {
-        r = target_add(box, t, CG_ROOT, true, "");
+        r = target_add(e, t, CG_ROOT, true, "");
     } else {
         if (cg_is_v2(CG_ROOT "/unified"))
-            r = target_add(box, t, CG_ROOT "/unified", true, "");
+            r = target_add(e, t, CG_ROOT "/unified", true, "");
         if (r == 0 && (n = cg_v1_mounts(m, V1_MOUNTS)) < 0)
-            r = box_fail(box, -n, "read /proc/self/mountinfo");
+            r = err_fail(e, -n, "read /proc/self/mountinfo");
     }
     for (int i = 0; r == 0 && i < n; i++)
         if (m[i].ctl[0])
-            r = target_add(box, t, m[i].dir, false, m[i].ctl);
+            r = target_add(e, t, m[i].dir, false, m[i].ctl);
     if (r == 0 && !t->n && !missing_ok)
-        r = box_fail(box, ENOENT, "cgroup %s: in no cgroup hierarchy", cgroup);
+        r = err_fail(e, ENOENT, "cgroup %s: in no cgroup hierarchy", cgroup);
     if (r < 0)
         target_close(t);
     return r;
@@ -121,14 +122,14 @@ static void pid_kill(pid_t pid, void *arg)
 
 /* One pass of signals over the subtree in hierarchy i; returns how many
  * processes it listed. */
-static int dir_signal(nsbox *box, struct cg_target *t, int i, int sig)
+static int dir_signal(struct errbuf *e, struct cg_target *t, int i, int sig)
 {
     struct kill_arg k = {sig, 0};
     int n = cg_walk_procs(t->d[i].fd, pid_kill, &k);
     if (n < 0)
-        return box_fail(box, -n, "list the processes of cgroup %s", t->d[i].path);
+        return err_fail(e, -n, "list the processes of cgroup %s", t->d[i].path);
     if (k.err)
-        return box_fail(box, k.err, "send signal %d to the processes of cgroup %s", sig,
+        return err_fail(e, k.err, "send signal %d to the processes of cgroup %s", sig,
                         t->d[i].path);
     return n;
 }
@@ -149,18 +150,18 @@ static bool v1_frozen(const struct cg_target *t)
 /* SIGKILL in hierarchy i: v2's cgroup.kill (Linux 5.14), else passes
  * until nothing is listed (a process with SIGKILL pending cannot fork),
  * for at most a second; one pass when frozen. */
-static int dir_kill_all(nsbox *box, struct cg_target *t, int i)
+static int dir_kill_all(struct errbuf *e, struct cg_target *t, int i)
 {
     if (t->d[i].v2) {
         int r = cg_write(t->d[i].fd, "cgroup.kill", "1");
         if (r == 0)
             return 0;
         if (r != -ENOENT)
-            return box_fail(box, -r, "kill cgroup %s (cgroup.kill)", t->d[i].path);
+            return err_fail(e, -r, "kill cgroup %s (cgroup.kill)", t->d[i].path);
     }
     int passes = v1_frozen(t) ? 1 : 1000;
     for (int pass = 0; pass < passes; pass++) {
-        int n = dir_signal(box, t, i, SIGKILL);
+        int n = dir_signal(e, t, i, SIGKILL);
         if (n <= 0)
             return n;
         sleep_ms(1);
@@ -172,29 +173,30 @@ NSBOX_EXPORT int nsbox_cgroup_kill(nsbox *box, const char *cgroup, int sig)
 {
     if (!box)
         return -EINVAL;
+    struct errbuf *e = &box->err;
     if (sig < 0 || sig >= NSIG)
-        return box_invalid(box, "cgroup %s: signal %d out of range", cgroup, sig);
+        return err_invalid(e, "cgroup %s: signal %d out of range", cgroup, sig);
     CLEANUP_TARGET struct cg_target t;
-    int r = target_open(box, cgroup, &t, false);
+    int r = target_open(e, cgroup, &t, false);
     if (r < 0)
         return r;
     /* Every process is in the subtree of each hierarchy: one is enough,
      * and signals other than SIGKILL must come once. */
     if (sig != SIGKILL)
-        return (r = dir_signal(box, &t, 0, sig)) < 0 ? r : 0;
+        return (r = dir_signal(e, &t, 0, sig)) < 0 ? r : 0;
     for (int i = 0; i < t.n && r == 0; i++)
-        r = dir_kill_all(box, &t, i);
+        r = dir_kill_all(e, &t, i);
     return r < 0 ? r : 0;
 }
 
 /* The freezer of the sandbox: v2's cgroup.freeze, or the v1 freezer
  * hierarchy's freezer.state. -1 (and a message) when it has none. */
-static int freezer_find(nsbox *box, const struct cg_target *t)
+static int freezer_find(struct errbuf *e, const struct cg_target *t)
 {
     for (int i = 0; i < t->n; i++)
         if (t->d[i].v2 || cg_list_has(t->d[i].ctl, "freezer"))
             return i;
-    box_fail(box, EOPNOTSUPP, "freeze cgroup %s: it is in no freezer hierarchy", t->cgroup);
+    err_fail(e, EOPNOTSUPP, "freeze cgroup %s: it is in no freezer hierarchy", t->cgroup);
     return -1;
 }
 
@@ -209,16 +211,16 @@ static bool freeze_done(const struct cg_target *t, int i, int frozen)
            strncmp(buf, frozen ? "FROZEN" : "THAWED", 6) == 0;
 }
 
-static int freeze_write(nsbox *box, const struct cg_target *t, int i, int frozen)
+static int freeze_write(struct errbuf *e, const struct cg_target *t, int i, int frozen)
 {
     const char *file = t->d[i].v2 ? "cgroup.freeze" : "freezer.state";
     const char *value = t->d[i].v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED");
     int r = cg_write(t->d[i].fd, file, value);
     if (r == -ENOENT)
-        return box_fail(box, EOPNOTSUPP, "freeze cgroup %s: no %s (cgroup v2 freezer: Linux 5.2)",
+        return err_fail(e, EOPNOTSUPP, "freeze cgroup %s: no %s (cgroup v2 freezer: Linux 5.2)",
                         t->d[i].path, file);
     if (r < 0)
-        return box_fail(box, -r, "%s cgroup %s (%s=%s)", frozen ? "freeze" : "thaw", t->d[i].path,
+        return err_fail(e, -r, "%s cgroup %s (%s=%s)", frozen ? "freeze" : "thaw", t->d[i].path,
                         file, value);
     return 0;
 }
@@ -227,23 +229,24 @@ NSBOX_EXPORT int nsbox_cgroup_freeze(nsbox *box, const char *cgroup, int frozen)
 {
     if (!box)
         return -EINVAL;
+    struct errbuf *e = &box->err;
     CLEANUP_TARGET struct cg_target t;
-    int r = target_open(box, cgroup, &t, false);
+    int r = target_open(e, cgroup, &t, false);
     if (r < 0)
         return r;
-    int i = freezer_find(box, &t);
+    int i = freezer_find(e, &t);
     if (i < 0)
         return -EOPNOTSUPP;
     /* v1 may stay FREEZING while a task is busy: the write is repeated, as
      * runc does. */
     for (int ms = 0; ms < OPS_WAIT_MS; ms++) {
-        if ((ms == 0 || !t.d[i].v2) && (r = freeze_write(box, &t, i, frozen)) < 0)
+        if ((ms == 0 || !t.d[i].v2) && (r = freeze_write(e, &t, i, frozen)) < 0)
             return r;
         if (freeze_done(&t, i, frozen))
             return 0;
         sleep_ms(1);
     }
-    return box_fail(box, ETIMEDOUT, "%s cgroup %s: not %s after %d ms", frozen ? "freeze" : "thaw",
+    return err_fail(e, ETIMEDOUT, "%s cgroup %s: not %s after %d ms", frozen ? "freeze" : "thaw",
                     t.d[i].path, frozen ? "frozen" : "thawed", OPS_WAIT_MS);
 }
 
@@ -264,24 +267,25 @@ NSBOX_EXPORT int nsbox_cgroup_pids(nsbox *box, const char *cgroup, pid_t *pids, 
 {
     if (!box)
         return -EINVAL;
+    struct errbuf *e = &box->err;
     if (!pids && n)
-        return box_invalid(box, "cgroup %s: pids is NULL with n %zu", cgroup, n);
+        return err_invalid(e, "cgroup %s: pids is NULL with n %zu", cgroup, n);
     CLEANUP_TARGET struct cg_target t;
-    int r = target_open(box, cgroup, &t, false);
+    int r = target_open(e, cgroup, &t, false);
     if (r < 0)
         return r;
     struct pid_list l = {pids, n, 0};
     r = cg_walk_procs(t.d[0].fd, pid_collect, &l);
     if (r < 0)
-        return box_fail(box, -r, "list the processes of cgroup %s", t.d[0].path);
+        return err_fail(e, -r, "list the processes of cgroup %s", t.d[0].path);
     return (int)l.count;
 }
 
 /* Kills and waits until no process is listed in hierarchy i. */
-static int dir_empty(nsbox *box, struct cg_target *t, int i)
+static int dir_empty(struct errbuf *e, struct cg_target *t, int i)
 {
     for (int ms = 0; ms < OPS_WAIT_MS; ms++) {
-        int r = dir_kill_all(box, t, i);
+        int r = dir_kill_all(e, t, i);
         if (r < 0)
             return r;
         struct kill_arg k = {0, 0};
@@ -289,7 +293,7 @@ static int dir_empty(nsbox *box, struct cg_target *t, int i)
             return 0;
         sleep_ms(1);
     }
-    return box_fail(box, EBUSY, "destroy cgroup %s: processes left after %d ms", t->d[i].path,
+    return err_fail(e, EBUSY, "destroy cgroup %s: processes left after %d ms", t->d[i].path,
                     OPS_WAIT_MS);
 }
 
@@ -297,15 +301,16 @@ NSBOX_EXPORT int nsbox_cgroup_destroy(nsbox *box, const char *cgroup)
 {
     if (!box)
         return -EINVAL;
+    struct errbuf *e = &box->err;
     CLEANUP_TARGET struct cg_target t;
-    int r = target_open(box, cgroup, &t, true);
+    int r = target_open(e, cgroup, &t, true);
     /* A v1 frozen task does not die: thawed first (v2's die frozen). */
     for (int i = 0; r == 0 && i < t.n; i++)
         if (cg_list_has(t.d[i].ctl, "freezer") &&
             (r = cg_write(t.d[i].fd, "freezer.state", "THAWED")) < 0)
-            r = box_fail(box, -r, "thaw cgroup %s", t.d[i].path);
+            r = err_fail(e, -r, "thaw cgroup %s", t.d[i].path);
     for (int i = 0; r == 0 && i < t.n; i++)
-        r = dir_empty(box, &t, i);
+        r = dir_empty(e, &t, i);
     for (int i = 0; r == 0 && i < t.n; i++) {
         closep(&t.d[i].fd);
         int err = cg_tree_remove(t.d[i].parent_fd, t.name);
@@ -315,7 +320,7 @@ NSBOX_EXPORT int nsbox_cgroup_destroy(nsbox *box, const char *cgroup)
             err = cg_tree_remove(t.d[i].parent_fd, t.name);
         }
         if (err)
-            r = box_fail(box, err, "remove cgroup %s", t.d[i].path);
+            r = err_fail(e, err, "remove cgroup %s", t.d[i].path);
     }
     return r;
 }

@@ -31,16 +31,16 @@ char *cg_sandbox_parent(const struct cgroup_recipe *r, const char *own)
 
 /* One level X of the path: made when missing, then the backend's step for
  * a new level. */
-static int level_make(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d,
+static int level_make(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d,
                       const char *parent, const char *x,
-                      int (*made)(nsbox *, const struct cgroup_recipe *, struct cg_dir *))
+                      int (*made)(struct errbuf *, const struct cgroup_recipe *, struct cg_dir *))
 {
     if (mkdir(x, 0755) < 0) {
         if (errno == EEXIST)
             return 0;
         if (errno == EACCES || errno == EPERM || errno == EROFS)
-            return cg_fail_access(box, errno, "create cgroup", x);
-        return box_fail(box, errno, "create cgroup %s", x);
+            return cg_fail_access(e, errno, "create cgroup", x);
+        return err_fail(e, errno, "create cgroup %s", x);
     }
     struct cg_dir level = {.parent_fd = -1, .fd = -1, .leaf_fd = -1, .tasks_fd = -1};
     memcpy(level.ctl, d->ctl, sizeof(level.ctl));
@@ -48,31 +48,31 @@ static int level_make(nsbox *box, const struct cgroup_recipe *r, const struct cg
     level.fd = open(x, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     level.path = (char *)parent;
     level.cgpath = (char *)parent;
-    int rc = level.parent_fd < 0 || level.fd < 0 ? box_fail(box, errno, "open cgroup %s", x)
-                                                 : made(box, r, &level);
+    int rc = level.parent_fd < 0 || level.fd < 0 ? err_fail(e, errno, "open cgroup %s", x)
+                                                 : made(e, r, &level);
     closep(&level.parent_fd);
     closep(&level.fd);
     return rc;
 }
 
-int cg_path_make(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *d,
-                 int (*made)(nsbox *, const struct cgroup_recipe *, struct cg_dir *))
+int cg_path_make(struct errbuf *e, const struct cgroup_recipe *r, struct cg_dir *d,
+                 int (*made)(struct errbuf *, const struct cgroup_recipe *, struct cg_dir *))
 {
     if (!r->path || strcmp(d->cgpath, "/") == 0)
         return 0;
     size_t plen = strlen(d->path), clen = strlen(d->cgpath);
     if (clen > plen || strcmp(d->path + plen - clen, d->cgpath) != 0)
-        return box_fail(box, EINVAL, "cgroup %s: not below its hierarchy", d->path);
+        return err_fail(e, EINVAL, "cgroup %s: not below its hierarchy", d->path);
     _cleanup_free_ char *x = strdup(d->path), *parent = strdup(d->path);
     if (!x || !parent)
-        return box_fail(box, ENOMEM, "cgroup path");
+        return err_fail(e, ENOMEM, "cgroup path");
     size_t mount_len = plen - clen;
     parent[mount_len] = '\0';
     for (size_t i = mount_len + 1; i <= plen; i++) {
         if (d->path[i] != '/' && d->path[i] != '\0')
             continue;
         x[i] = '\0';
-        int rc = level_make(box, r, d, parent, x, made);
+        int rc = level_make(e, r, d, parent, x, made);
         if (rc < 0)
             return rc;
         memcpy(parent, x, i + 1);

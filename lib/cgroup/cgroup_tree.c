@@ -101,11 +101,11 @@ static void stale_remove(int parent_fd)
     closedir(dir);
 }
 
-int cg_parent_open(nsbox *box, struct cg_dir *d)
+int cg_parent_open(struct errbuf *e, struct cg_dir *d)
 {
     d->parent_fd = (int)CG_RETRY(open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (d->parent_fd < 0)
-        return box_fail(box, errno, "open cgroup parent %s", d->path);
+        return err_fail(e, errno, "open cgroup parent %s", d->path);
     stale_remove(d->parent_fd);
     return 0;
 }
@@ -115,7 +115,7 @@ static int dir_open(int dfd, const char *name)
     return (int)CG_RETRY(openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 }
 
-int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
+int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d)
 {
     char *path = cg_join(d->path, cg->name), *cgpath = cg_join(d->cgpath, cg->name);
     free(d->path);
@@ -123,33 +123,33 @@ int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
     d->path = path;
     d->cgpath = cgpath;
     if (!path || !cgpath)
-        return box_fail(box, ENOMEM, "cgroup path");
+        return err_fail(e, ENOMEM, "cgroup path");
     /* A named cgroup (nsbox_set_cgroup_path) may exist: it is used. */
     if (CG_RETRY(mkdirat(d->parent_fd, cg->name, 0755)) < 0 && !(errno == EEXIST && cg->named)) {
         if (errno == EACCES || errno == EPERM || errno == EROFS)
-            return cg_fail_access(box, errno, "create cgroup", d->path);
-        return box_fail(box, errno, "create cgroup %s", d->path);
+            return cg_fail_access(e, errno, "create cgroup", d->path);
+        return err_fail(e, errno, "create cgroup %s", d->path);
     }
     d->fd = dir_open(d->parent_fd, cg->name);
     if (d->fd < 0) {
         int err = errno;
         cg_tree_remove(d->parent_fd, cg->name);
-        return box_fail(box, err, "open cgroup %s", d->path);
+        return err_fail(e, err, "open cgroup %s", d->path);
     }
     return 0;
 }
 
-int cg_leaf_make(nsbox *box, struct cg_dir *d)
+int cg_leaf_make(struct errbuf *e, const struct cgroup_sandbox *cg, struct cg_dir *d)
 {
     /* Tests' controls: the processes in the limited cgroup itself (as
      * before the leaf, also for the old placement's). */
-    if (box->cg_unguarded || box->test_cgroup_early) {
+    if (cg->leaf_shared) {
         d->leaf_fd = (int)fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
-        return d->leaf_fd < 0 ? box_fail(box, errno, "dup") : 0;
+        return d->leaf_fd < 0 ? err_fail(e, errno, "dup") : 0;
     }
     if ((CG_RETRY(mkdirat(d->fd, CG_LEAF, 0755)) < 0 && errno != EEXIST) ||
         (d->leaf_fd = dir_open(d->fd, CG_LEAF)) < 0)
-        return box_fail(box, errno, "create cgroup %s/" CG_LEAF, d->path);
+        return err_fail(e, errno, "create cgroup %s/" CG_LEAF, d->path);
     return 0;
 }
 
@@ -451,11 +451,11 @@ char *cg_parent_path(const char *own, const char *parent)
     return cg_join(own, parent);
 }
 
-int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
+int cg_fail_access(struct errbuf *e, int err, const char *what, const char *path)
 {
-    int r = box_fail(box, err, "%s %s", what, path);
+    int r = err_fail(e, err, "%s %s", what, path);
     if (geteuid() != 0)
-        box_append(box,
+        err_append(e,
                    " (no writable cgroup for uid %u: run as root, or name a cgroup delegated to "
                    "this user, e.g. chowned to it, with nsbox_set_cgroup_parent)",
                    (unsigned)geteuid());

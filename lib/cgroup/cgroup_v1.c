@@ -76,38 +76,38 @@ static const struct v1_mount *v1_mount_find(const struct v1_mount *m, int n, con
     return NULL;
 }
 
-static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d, int from, int to);
+static int v1_cpuset_fill(struct errbuf *e, const struct cg_dir *d, int from, int to);
 
 /* A level of nsbox_set_cgroup_path's path that was missing: a cpuset one
  * takes no process (nor child with CPUs) until it has its parent's. */
-static int v1_level_made(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *level)
+static int v1_level_made(struct errbuf *e, const struct cgroup_recipe *r, struct cg_dir *level)
 {
     (void)r;
     if (!cg_list_has(level->ctl, "cpuset"))
         return 0;
-    return v1_cpuset_fill(box, level, level->parent_fd, level->fd);
+    return v1_cpuset_fill(e, level, level->parent_fd, level->fd);
 }
 
 /* Adds the hierarchy mt of controller ctl to the sandbox (once per
  * hierarchy); returns its index. */
-static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
+static int v1_dir_add(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
                       const struct v1_mount *mt, const char *ctl, bool required)
 {
     for (int i = 0; i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, ctl))
             return i;
     if (cg->n_dirs == CG_MAX_DIRS)
-        return box_fail(box, E2BIG, "cgroup v1 hierarchies");
+        return err_fail(e, E2BIG, "cgroup v1 hierarchies");
     char own[512];
     int rc = v1_own_path(ctl, mt->root, own, sizeof(own));
     if (rc < 0 && !required)
         return -ENOENT;
     if (rc < 0)
-        return box_fail(box, -rc, "find our own %s cgroup in /proc/self/cgroup", ctl);
+        return err_fail(e, -rc, "find our own %s cgroup in /proc/self/cgroup", ctl);
     _cleanup_free_ char *cgpath = cg_sandbox_parent(r, own);
     _cleanup_free_ char *path = cgpath ? cg_join(mt->dir, cgpath) : NULL;
     if (!path)
-        return box_fail(box, ENOMEM, "cgroup path");
+        return err_fail(e, ENOMEM, "cgroup path");
     /* A hierarchy only the report reads is used where the parent exists
      * (nsbox_set_cgroup_path's is made where it may be). */
     if (!required && !r->path && access(path, F_OK) < 0 && errno == ENOENT)
@@ -116,14 +116,14 @@ static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_s
     snprintf(d->ctl, sizeof(d->ctl), "%s", mt->ctl);
     d->cgpath = take_ptr(&cgpath);
     d->path = take_ptr(&path);
-    rc = cg_path_make(box, r, d, v1_level_made);
+    rc = cg_path_make(e, r, d, v1_level_made);
     if (rc == 0)
-        rc = cg_parent_open(box, d);
+        rc = cg_parent_open(e, d);
     if (rc == 0)
-        rc = cg_dir_make(box, cg, d);
+        rc = cg_dir_make(e, cg, d);
     /* The leaf before the limits: a tiny memory limit refuses its creation. */
     if (rc == 0)
-        rc = cg_leaf_make(box, d);
+        rc = cg_leaf_make(e, cg, d);
     if (rc < 0 && !required && d->fd < 0) {
         /* Not ours to write: the report goes without it. */
         closep(&d->parent_fd);
@@ -131,7 +131,7 @@ static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_s
         free(d->cgpath);
         *d = (struct cg_dir){.fd = -1, .leaf_fd = -1, .parent_fd = -1, .tasks_fd = -1};
         cg->n_dirs--;
-        box->errmsg[0] = '\0';
+        err_clear(e);
         return -ENOENT;
     }
     return rc < 0 ? rc : cg->n_dirs - 1;
@@ -140,7 +140,7 @@ static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_s
 /* A v1 cpuset cgroup starts with no CPUs and no memory nodes and takes no
  * process: the parent's are copied where the recipe sets none, and the
  * sandbox's into its leaf. */
-static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d, int from, int to)
+static int v1_cpuset_fill(struct errbuf *e, const struct cg_dir *d, int from, int to)
 {
     static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
     for (int i = 0; i < 2; i++) {
@@ -148,17 +148,17 @@ static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d, int from, int to)
         ssize_t n = cg_read(from, files[i], buf, sizeof(buf));
         int r = n < 0 ? (int)n : cg_write(to, files[i], buf);
         if (r < 0)
-            return box_fail(box, -r, "copy %s into %s%s", files[i], d->path,
+            return err_fail(e, -r, "copy %s into %s%s", files[i], d->path,
                             to == d->leaf_fd ? "/" CG_LEAF : "");
     }
     return 0;
 }
 
-static int v1_limit_write(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
-                          const struct cg_limit *l)
+static int v1_limit_write(struct errbuf *e, const struct cgroup_recipe *r,
+                          struct cgroup_sandbox *cg, const struct cg_limit *l)
 {
     struct cg_v1_write w[2];
-    int n = cg_v1_translate(box, r, l, w);
+    int n = cg_v1_translate(e, r, l, w);
     for (int i = 0; i < n; i++) {
         const struct cg_dir *d = NULL;
         for (int k = 0; k < cg->n_dirs && !d; k++)
@@ -166,40 +166,40 @@ static int v1_limit_write(nsbox *box, const struct cgroup_recipe *r, struct cgro
                 d = &cg->dirs[k];
         /* v1_dirs added each limit's hierarchy; this holds if it did not */
         if (!d)
-            return box_fail(box, ENOENT, "cgroup limit %s: no cgroup v1 %s hierarchy", l->key,
+            return err_fail(e, ENOENT, "cgroup limit %s: no cgroup v1 %s hierarchy", l->key,
                             w[i].ctl);
         int rc = cg_write(d->fd, w[i].file, w[i].value);
         if (rc == -ENOENT && strstr(w[i].file, "memsw"))
-            return box_fail(box, ENOENT,
+            return err_fail(e, ENOENT,
                             "cgroup limit %s: this kernel has no swap accounting "
                             "(%s/%s; boot with swapaccount=1)",
                             l->key, d->path, w[i].file);
         if (rc < 0)
-            return box_fail(box, -rc, "cgroup limit %s=%s (v1: %s/%s=%s)", l->key, l->value,
-                            d->path, w[i].file, w[i].value);
+            return err_fail(e, -rc, "cgroup limit %s=%s (v1: %s/%s=%s)", l->key, l->value, d->path,
+                            w[i].file, w[i].value);
     }
     return n < 0 ? n : 0;
 }
 
 /* The hierarchies: each limit's controller, plus memory and cpuacct for
  * the report where they are mounted. */
-static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
+static int v1_dirs(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 {
     struct v1_mount m[V1_MOUNTS];
     int n = cg_v1_mounts(m, V1_MOUNTS);
     if (n < 0)
-        return box_fail(box, -n, "read /proc/self/mountinfo");
+        return err_fail(e, -n, "read /proc/self/mountinfo");
     for (size_t i = 0; i < r->n_limits; i++) {
         const char *ctl = cg_v1_controller(r->limits[i].key);
         if (!ctl) {
             struct cg_v1_write w[2];
-            return cg_v1_translate(box, r, &r->limits[i], w);
+            return cg_v1_translate(e, r, &r->limits[i], w);
         }
         const struct v1_mount *mt = v1_mount_find(m, n, ctl);
         if (!mt)
-            return box_fail(box, ENOENT, "cgroup limit %s: no cgroup v1 %s controller is mounted",
+            return err_fail(e, ENOENT, "cgroup limit %s: no cgroup v1 %s controller is mounted",
                             r->limits[i].key, ctl);
-        int k = v1_dir_add(box, r, cg, mt, ctl, true);
+        int k = v1_dir_add(e, r, cg, mt, ctl, true);
         if (k < 0)
             return k;
     }
@@ -218,35 +218,35 @@ static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sand
         bool required = i == 1 && cg->need_cpu;
         const struct v1_mount *mt = v1_mount_find(m, n, report[i]);
         if (!mt && required)
-            return box_fail(box, ENOENT,
+            return err_fail(e, ENOENT,
                             "CPU-time limit: no cgroup v1 cpuacct controller is mounted");
-        int k = mt ? v1_dir_add(box, r, cg, mt, report[i], required) : -ENOENT;
+        int k = mt ? v1_dir_add(e, r, cg, mt, report[i], required) : -ENOENT;
         if (k < 0 && k != -ENOENT)
             return k;
         *slot[i] = k < 0 ? -1 : k;
     }
     if (cg->n_dirs == 0)
-        return box_fail(box, ENOENT,
+        return err_fail(e, ENOENT,
                         "no cgroup v1 memory or cpuacct hierarchy holds the parent cgroup %s",
                         r->parent ? r->parent : "(the caller's own)");
     return 0;
 }
 
-int cg_v1_prepare(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
+int cg_v1_prepare(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 {
-    int rc = v1_dirs(box, r, cg);
+    int rc = v1_dirs(e, r, cg);
     for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
-            rc = v1_cpuset_fill(box, &cg->dirs[i], cg->dirs[i].parent_fd, cg->dirs[i].fd);
+            rc = v1_cpuset_fill(e, &cg->dirs[i], cg->dirs[i].parent_fd, cg->dirs[i].fd);
     /* memory.swap.max last: v1 wants memory+swap >= memory. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; rc == 0 && i < r->n_limits; i++)
             if ((strcmp(r->limits[i].key, "memory.swap.max") == 0) == (pass == 1))
-                rc = v1_limit_write(box, r, cg, &r->limits[i]);
+                rc = v1_limit_write(e, r, cg, &r->limits[i]);
     /* The leaf's CPUs and nodes: the sandbox's, once they are set. */
     for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
-            rc = v1_cpuset_fill(box, &cg->dirs[i], cg->dirs[i].fd, cg->dirs[i].leaf_fd);
+            rc = v1_cpuset_fill(e, &cg->dirs[i], cg->dirs[i].fd, cg->dirs[i].leaf_fd);
     return rc;
 }
 

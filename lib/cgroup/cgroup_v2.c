@@ -73,16 +73,16 @@ static int v2_own_path(char *out, size_t size)
     return r;
 }
 
-static int v2_enable_fail(nsbox *box, int err, const struct cg_dir *d, const char *ctl)
+static int v2_enable_fail(struct errbuf *e, int err, const struct cg_dir *d, const char *ctl)
 {
     if (err == EACCES || err == EPERM)
-        return cg_fail_access(box, err, "enable controllers in", d->path);
-    int r = box_fail(box, err, "enable controller %s in %s/cgroup.subtree_control", ctl, d->path);
+        return cg_fail_access(e, err, "enable controllers in", d->path);
+    int r = err_fail(e, err, "enable controller %s in %s/cgroup.subtree_control", ctl, d->path);
     /* Threaded controllers (pids, cpu) are refused with EOPNOTSUPP there. */
     char procs[8];
     if (err == EBUSY ||
         (err == EOPNOTSUPP && cg_read(d->parent_fd, "cgroup.procs", procs, sizeof(procs)) > 0)) {
-        box_append(box,
+        err_append(e,
                    " (cgroup v2 \"no internal processes\" rule: %s holds processes, so it cannot "
                    "hand controllers to a child cgroup; name an empty parent cgroup, e.g. a "
                    "delegated one the caller does not run in, with nsbox_set_cgroup_parent)",
@@ -93,12 +93,12 @@ static int v2_enable_fail(nsbox *box, int err, const struct cg_dir *d, const cha
 
 /* Delegates the parent's controllers that the limits (required) and the
  * report (memory, optional) use to its children. */
-static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d)
+static int v2_enable(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d)
 {
     char enabled[512], avail[512];
     if (cg_read(d->parent_fd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0 ||
         cg_read(d->parent_fd, "cgroup.controllers", avail, sizeof(avail)) < 0)
-        return box_fail(box, errno, "read the controllers of cgroup %s", d->path);
+        return err_fail(e, errno, "read the controllers of cgroup %s", d->path);
     for (size_t i = 0; i <= r->n_limits; i++) {
         bool report = i == r->n_limits;
         char ctl[64];
@@ -109,7 +109,7 @@ static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_
         if (!cg_list_has(avail, ctl)) {
             if (report)
                 continue;
-            return box_fail(box, ENOENT,
+            return err_fail(e, ENOENT,
                             "cgroup limit %s: controller %s is not available in %s "
                             "(enable it in its parent's cgroup.subtree_control)",
                             key, ctl, d->path);
@@ -118,7 +118,7 @@ static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_
         snprintf(plus, sizeof(plus), "+%s", ctl);
         int rc = cg_write(d->parent_fd, "cgroup.subtree_control", plus);
         if (rc < 0 && !report)
-            return v2_enable_fail(box, -rc, d, ctl);
+            return v2_enable_fail(e, -rc, d, ctl);
         if (rc == 0)
             snprintf(enabled + strlen(enabled), sizeof(enabled) - strlen(enabled), " %s", ctl);
     }
@@ -127,53 +127,53 @@ static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_
 
 /* A level of nsbox_set_cgroup_path's path that was missing: its parent
  * hands it the controllers, as the sandbox's own parent does. */
-static int v2_level_made(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *level)
+static int v2_level_made(struct errbuf *e, const struct cgroup_recipe *r, struct cg_dir *level)
 {
-    return v2_enable(box, r, level);
+    return v2_enable(e, r, level);
 }
 
-static int v2_limits(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d)
+static int v2_limits(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d)
 {
     for (size_t i = 0; i < r->n_limits; i++) {
         const struct cg_limit *l = &r->limits[i];
         int rc = cg_write(d->fd, l->key, l->value);
         if (rc == -ENOENT)
-            return box_fail(box, ENOENT,
+            return err_fail(e, ENOENT,
                             "cgroup limit %s: no such file in %s (unknown key, or "
                             "its controller is not enabled there)",
                             l->key, d->path);
         if (rc == -EACCES || rc == -EPERM)
-            return cg_fail_access(box, -rc, "write cgroup limit in", d->path);
+            return cg_fail_access(e, -rc, "write cgroup limit in", d->path);
         if (rc < 0)
-            return box_fail(box, -rc, "cgroup limit %s=%s in %s", l->key, l->value, d->path);
+            return err_fail(e, -rc, "cgroup limit %s=%s in %s", l->key, l->value, d->path);
     }
     return 0;
 }
 
-int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
+int cg_v2_prepare(struct errbuf *e, const struct cgroup_recipe *r, const char *root,
                   struct cgroup_sandbox *cg)
 {
     char own[512];
     int rc = v2_own_path(own, sizeof(own));
     if (rc < 0)
-        return box_fail(box, -rc, "find our own cgroup in /proc/self/cgroup");
+        return err_fail(e, -rc, "find our own cgroup in /proc/self/cgroup");
     struct cg_dir *d = &cg->dirs[cg->n_dirs++];
     d->cgpath = cg_sandbox_parent(r, own);
     d->path = d->cgpath ? cg_join(root, d->cgpath) : NULL;
     if (!d->path)
-        return box_fail(box, ENOMEM, "cgroup path");
-    rc = cg_path_make(box, r, d, v2_level_made);
+        return err_fail(e, ENOMEM, "cgroup path");
+    rc = cg_path_make(e, r, d, v2_level_made);
     if (rc == 0)
-        rc = cg_parent_open(box, d);
+        rc = cg_parent_open(e, d);
     if (rc == 0)
-        rc = v2_enable(box, r, d);
+        rc = v2_enable(e, r, d);
     if (rc == 0)
-        rc = cg_dir_make(box, cg, d);
+        rc = cg_dir_make(e, cg, d);
     /* The leaf first: a tiny memory limit would refuse its creation. */
     if (rc == 0)
-        rc = cg_leaf_make(box, d);
+        rc = cg_leaf_make(e, cg, d);
     if (rc == 0)
-        rc = v2_limits(box, r, d);
+        rc = v2_limits(e, r, d);
     return rc;
 }
 

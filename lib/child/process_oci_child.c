@@ -62,7 +62,7 @@ CHILD static int child_sysctls(struct plan *p)
     if (r < 0) {
         if (dir >= 0)
             sys1(SYS_close, dir);
-        return child_fail(p, STEP_OCI, r, OCI_INDEX(OCI_SYSCTL_PROC, 0));
+        return child_fail(p, STEP_OCI, r, REPORT_INDEX(0, OCI_SYSCTL_PROC));
     }
     for (int i = 0; i < op->n_sysctls; i++) {
         enum oci_sub what = OCI_SYSCTL_WRITE;
@@ -77,7 +77,7 @@ CHILD static int child_sysctls(struct plan *p)
             r = child_write_beneath(dir, s->path, s->value, &what);
         if (r < 0) {
             sys1(SYS_close, dir);
-            return child_fail(p, STEP_OCI, r, OCI_INDEX(what, i));
+            return child_fail(p, STEP_OCI, r, REPORT_INDEX(i, what));
         }
     }
     sys1(SYS_close, dir);
@@ -98,7 +98,7 @@ CHILD int child_oci_domainname(struct plan *p)
     if (!p->oci || !p->oci->domainname)
         return 0;
     long r = sys2(SYS_setdomainname, p->oci->domainname, child_strlen(p->oci->domainname));
-    return r < 0 ? child_fail(p, STEP_OCI, r, OCI_INDEX(OCI_DOMAINNAME, 0)) : 0;
+    return r < 0 ? child_fail(p, STEP_OCI, r, REPORT_INDEX(0, OCI_DOMAINNAME)) : 0;
 }
 
 CHILD int child_oci_groups(struct plan *p)
@@ -106,7 +106,7 @@ CHILD int child_oci_groups(struct plan *p)
     if (!p->oci || !p->oci->n_groups)
         return 0;
     long r = sys2(SYS_setgroups, p->oci->n_groups, p->oci->groups);
-    return r < 0 ? child_fail(p, STEP_OCI, r, OCI_INDEX(OCI_GROUPS, 0)) : 0;
+    return r < 0 ? child_fail(p, STEP_OCI, r, REPORT_INDEX(0, OCI_GROUPS)) : 0;
 }
 
 CHILD void child_oci_umask(struct plan *p)

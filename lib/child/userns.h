@@ -19,7 +19,7 @@ enum userns_sub {
 /* Checks the flags against the plan: NSBOX_DISABLE_USERNS needs a new user
  * namespace (-EINVAL otherwise, as bubblewrap's --disable-userns). */
 int userns_plan(nsbox *box, struct plan *p);
-int userns_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+int userns_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 /* Child, before the mount steps (NSBOX_DISABLE_USERNS): keeps /proc open
  * and sets the sandbox's user.max_user_namespaces to 1. */

@@ -100,10 +100,10 @@ static int pdeath_open(nsbox *box, struct plan *p)
 static int cgroup_open(nsbox *box, struct enter_ctx *c)
 {
     struct plan *p = c->p;
-    int r = cgroup_prepare(box, p, &c->cg);
+    int r = cgroup_prepare(box, &box->err, p, &c->cg);
     if (r < 0 || !c->cg)
         return r;
-    if (!p->n_cgroup_moves && (r = cgroup_open_moves(box, p, c->cg)) < 0)
+    if (!p->n_cgroup_moves && (r = cgroup_open_moves(&box->err, p, c->cg)) < 0)
         return r;
     c->cgroupns_after = c->ns_first & CLONE_NEWCGROUP;
     c->ns_first &= ~(unsigned long)CLONE_NEWCGROUP;
@@ -144,7 +144,7 @@ static int enter_namespaces(nsbox *box, struct enter_ctx *c)
     for (int i = 0; i < p->n_joins; i++) {
         if (setns(p->joins[i].fd, p->joins[i].nstype) < 0) {
             struct child_report rep = {STEP_SETNS, errno, i};
-            return report_error(box, p, &rep);
+            return report_error(&box->err, p, &rep);
         }
         c->changed = true;
     }
@@ -157,7 +157,7 @@ static int enter_namespaces(nsbox *box, struct enter_ctx *c)
     if (rest && unshare((int)rest) < 0) {
         unsigned long all = p->clone_ns;
         p->clone_ns = rest;
-        int r = report_clone_error(box, p, errno);
+        int r = report_clone_error(&box->err, p, errno);
         p->clone_ns = all;
         return r;
     }
@@ -199,7 +199,7 @@ NSBOX_EXPORT int nsbox_enter(nsbox *box)
         .report_rd = -1,
         .fork = box->flags & NSBOX_ENTER_FORK,
     };
-    box->errmsg[0] = '\0';
+    err_clear(&box->err);
     int r = enter_prepare(box, &c);
     if (r == 0)
         r = enter_namespaces(box, &c);

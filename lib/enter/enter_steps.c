@@ -33,7 +33,7 @@ int enter_step_failed(struct enter_ctx *c)
     while (n < 0 && errno == EINTR);
     if (n != (ssize_t)sizeof(rep))
         return box_fail(c->box, EPROTO, "enter: a step failed without a report");
-    return report_error(c->box, c->p, &rep);
+    return report_error(&c->box->err, c->p, &rep);
 }
 
 /* Into the sandbox's cgroup (the leaf below the limits) through the files
@@ -54,7 +54,7 @@ static int enter_cgroup(struct enter_ctx *c)
                             p->cgroup_moves[i].path);
     }
     c->moved = true;
-    cgroup_attach(c->box, c->cg, 0);
+    cgroup_attach(c->cg);
     if (c->cgroupns_after && unshare(CLONE_NEWCGROUP) < 0)
         return box_fail(c->box, errno, "enter: create namespaces cgroup");
     return 0;

@@ -107,7 +107,7 @@ static int ns_fail(nsbox *box, const struct plan *p, unsigned long flags, int er
 {
     struct plan copy = *p;
     copy.clone_ns = flags;
-    return report_clone_error(box, &copy, err);
+    return report_clone_error(&box->err, &copy, err);
 }
 
 int enter_userns_map(nsbox *box, const struct plan *p, struct enter_userns *u, unsigned long rest)

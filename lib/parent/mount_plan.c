@@ -379,27 +379,27 @@ static const char *const entry_phases[] = {
                     "namespace may not uncover (add MS_REC)",
 };
 
-int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+int mount_report(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     const struct mount_plan *mp = p->mounts;
-    int e = rep->err; /* positive: report_error checked it */
+    int err = rep->err; /* positive: report_error checked it */
     if (rep->index < 0) {
         int ph = -rep->index;
         const char *what = ph < (int)ARRAY_SIZE(root_phases) ? root_phases[ph] : "?";
         if (!mp || !mp->new_root || rep->index == ROOT_PRIVATE || rep->index == ROOT_HOST_PROC)
-            return box_fail(box, e, "mounts: %s", what);
-        return box_fail(box, e, "%s: %s", mp->root_desc, what);
+            return err_fail(e, err, "mounts: %s", what);
+        return err_fail(e, err, "%s: %s", mp->root_desc, what);
     }
     int i = REPORT_ITEM(rep->index), ph = REPORT_PART(rep->index);
     if (!mp || i >= mp->n)
-        return box_fail(box, e, "mount step %d", i);
+        return err_fail(e, err, "mount step %d", i);
     const struct mount_entry *ent = &mp->e[i];
     if (ph == PHASE_OPTION && ent->opts && ent->bad_opt >= 0 && ent->opts[ent->bad_opt])
-        return box_fail(box, e, "%s: option %s%s%s", ent->desc, ent->opts[ent->bad_opt],
+        return err_fail(e, err, "%s: option %s%s%s", ent->desc, ent->opts[ent->bad_opt],
                         ent->opts[ent->bad_opt + 1] ? "=" : "",
                         ent->opts[ent->bad_opt + 1] ? ent->opts[ent->bad_opt + 1] : "");
     const char *phase = ph < (int)ARRAY_SIZE(entry_phases) ? entry_phases[ph] : NULL;
     if (phase)
-        return box_fail(box, e, "%s: %s", ent->desc, phase);
-    return box_fail(box, e, "%s", ent->desc);
+        return err_fail(e, err, "%s: %s", ent->desc, phase);
+    return err_fail(e, err, "%s", ent->desc);
 }

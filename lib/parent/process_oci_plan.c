@@ -129,35 +129,35 @@ int oci_after_exec(nsbox *box, const struct plan *p, pid_t pid)
     return r;
 }
 
-int oci_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+int oci_report(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     const struct oci_plan *op = p->oci;
-    int e = rep->err > 0 ? rep->err : EPROTO;
-    int sub = rep->index >> 16, i = rep->index & 0xffff;
-    const struct oci_sysctl *s = op && i < op->n_sysctls ? &op->sysctls[i] : NULL;
-    switch (sub) {
+    int err = rep->err; /* positive: report_error checked it */
+    int i = REPORT_ITEM(rep->index);
+    const struct oci_sysctl *s = op && i >= 0 && i < op->n_sysctls ? &op->sysctls[i] : NULL;
+    switch (REPORT_PART(rep->index)) {
     case OCI_SYSCTL_PROC:
-        return box_fail(box, e, "sysctl: open /proc/sys of the caller's tree (a procfs)");
+        return err_fail(e, err, "sysctl: open /proc/sys of the caller's tree (a procfs)");
     case OCI_SYSCTL_OPEN:
     case OCI_SYSCTL_WRITE:
         if (!s)
             break;
-        box_fail(box, e, "sysctl %s=%s", s->key, s->value);
-        if (e == EROFS)
-            box_append(box, " (the caller's /proc/sys is read-only)");
-        else if (e == EACCES && s->ns == NSBOX_NS_IPC)
-            box_append(box, " (the kernel lets only uid 0 of the sandbox's user namespace "
-                            "write it: map 0)");
-        return -e;
+        err_fail(e, err, "sysctl %s=%s", s->key, s->value);
+        if (err == EROFS)
+            err_append(e, " (the caller's /proc/sys is read-only)");
+        else if (err == EACCES && s->ns == NSBOX_NS_IPC)
+            err_append(e, " (the kernel lets only uid 0 of the sandbox's user namespace "
+                          "write it: map 0)");
+        return -err;
     case OCI_DOMAINNAME:
-        return box_fail(box, e, "set domain name %s", op ? op->domainname : "?");
+        return err_fail(e, err, "set domain name %s", op ? op->domainname : "?");
     case OCI_GROUPS:
-        box_fail(box, e, "set %d supplementary groups", op ? op->n_groups : 0);
-        if (e == EINVAL)
-            box_append(box, " (a gid is not mapped in the user namespace)");
-        else if (e == EPERM)
-            box_append(box, " (the user namespace denies setgroups, or CAP_SETGID is missing)");
-        return -e;
+        err_fail(e, err, "set %d supplementary groups", op ? op->n_groups : 0);
+        if (err == EINVAL)
+            err_append(e, " (a gid is not mapped in the user namespace)");
+        else if (err == EPERM)
+            err_append(e, " (the user namespace denies setgroups, or CAP_SETGID is missing)");
+        return -err;
     }
-    return box_fail(box, e, "child step %d.%d", rep->step, rep->index);
+    return err_fail(e, err, "child step %d.%d", rep->step, rep->index);
 }

@@ -31,7 +31,7 @@ static void mask_ns_names(unsigned mask, char *buf, size_t size)
     clone_ns_names(ns_clone_flags(mask), buf, size);
 }
 
-int report_clone_error(nsbox *box, const struct plan *p, int err)
+int report_clone_error(struct errbuf *e, const struct plan *p, int err)
 {
     char names[96];
     clone_ns_names(p->clone_ns, names, sizeof(names));
@@ -41,55 +41,55 @@ int report_clone_error(nsbox *box, const struct plan *p, int err)
                "/proc/sys/kernel/unprivileged_userns_clone and /proc/sys/user/max_user_namespaces)";
     else if (err == ENOSPC)
         hint = " (a namespace limit in /proc/sys/user/ was reached)";
-    int r = box_fail(box, err, "create namespaces %s", *names ? names : "(none)");
-    box_append(box, "%s", hint);
+    int r = err_fail(e, err, "create namespaces %s", *names ? names : "(none)");
+    err_append(e, "%s", hint);
     return r;
 }
 
-static int report_exec(nsbox *box, const struct plan *p, const struct child_report *rep)
+static int report_exec(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     const char *name = p->exec_name;
     int n = 0;
     while (p->exec_paths && p->exec_paths[n])
         n++;
     if (strchr(name, '/') || rep->err == ENOENT || rep->index < 0 || rep->index >= n)
-        return box_fail(box, rep->err, "exec %s", name);
-    return box_fail(box, rep->err, "exec %s (as %s)", name, p->exec_paths[rep->index]);
+        return err_fail(e, rep->err, "exec %s", name);
+    return err_fail(e, rep->err, "exec %s (as %s)", name, p->exec_paths[rep->index]);
 }
 
-static int report_fds(nsbox *box, const struct plan *p, const struct child_report *rep)
+static int report_fds(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     static const char *const names[3] = {"stdin", "stdout", "stderr"};
     int i = rep->index;
     if (i >= 0 && i < 3)
-        return box_fail(box, rep->err, "set up %s from fd %d", names[i], p->stdio[i]);
+        return err_fail(e, rep->err, "set up %s from fd %d", names[i], p->stdio[i]);
     if (i >= 3 && i - 3 < p->n_fds)
-        return box_fail(box, rep->err, "pass fd %d as %d", p->fds[i - 3].src, p->fds[i - 3].dst);
-    return box_fail(box, rep->err, "close the caller's other fds");
+        return err_fail(e, rep->err, "pass fd %d as %d", p->fds[i - 3].src, p->fds[i - 3].dst);
+    return err_fail(e, rep->err, "close the caller's other fds");
 }
 
-static int report_setns(nsbox *box, const struct plan *p, const struct child_report *rep)
+static int report_setns(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     if (rep->index < 0 || rep->index >= p->n_joins)
-        return box_fail(box, rep->err, "join namespace %d", rep->index);
+        return err_fail(e, rep->err, "join namespace %d", rep->index);
     const struct plan_join *j = &p->joins[rep->index];
     char names[96];
     mask_ns_names(j->ns, names, sizeof(names));
-    int r = box_fail(box, rep->err, "join namespace %s (fd %d)", names, j->fd);
+    int r = err_fail(e, rep->err, "join namespace %s (fd %d)", names, j->fd);
     if (rep->err == EPERM && !(j->ns & NSBOX_NS_USER))
-        box_append(box, " (it belongs to another user namespace: join that one too)");
+        err_append(e, " (it belongs to another user namespace: join that one too)");
     return r;
 }
 
-static int report_id(nsbox *box, const char *what, uint32_t id, int err)
+static int report_id(struct errbuf *e, const char *what, uint32_t id, int err)
 {
-    int r = box_fail(box, err, "set %s %u", what, id);
+    int r = err_fail(e, err, "set %s %u", what, id);
     if (err == EINVAL)
-        box_append(box, " (%s %u is not mapped in the user namespace)", what, id);
+        err_append(e, " (%s %u is not mapped in the user namespace)", what, id);
     return r;
 }
 
-int report_error(nsbox *box, const struct plan *p, const struct child_report *raw)
+int report_error(struct errbuf *e, const struct plan *p, const struct child_report *raw)
 {
     /* The one guard on the record: every formatter below, here and in the
      * other files, gets a positive errno (a record without one says the
@@ -99,83 +99,85 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *ra
         checked.err = EPROTO;
     const struct child_report *rep = &checked;
     char names[96];
-    int e = rep->err;
+    int err = rep->err;
     switch (rep->step) {
     case STEP_SIGNALS:
-        return box_fail(box, e, "reset signals in the child");
+        return err_fail(e, err, "reset signals in the child");
     case STEP_PDEATHSIG:
         if (rep->index == 2)
-            return box_fail(box, e, "re-arm the parent-death signal: the parent died");
-        return box_fail(box, e, "%s the parent-death signal",
+            return err_fail(e, err, "re-arm the parent-death signal: the parent died");
+        return err_fail(e, err, "%s the parent-death signal",
                         rep->index ? "check the parent after re-arming" : "set");
     case STEP_SYNC:
-        return box_fail(box, e, "wait for the parent");
+        return err_fail(e, err, "wait for the parent");
     case STEP_SETNS:
-        return report_setns(box, p, rep);
+        return report_setns(e, p, rep);
     case STEP_UNSHARE:
         clone_ns_names(p->unshare_ns, names, sizeof(names));
-        return box_fail(box, e, "create namespaces %s", names);
+        return err_fail(e, err, "create namespaces %s", names);
     case STEP_FORK:
-        return box_fail(box, e, "fork into the PID namespace");
+        return err_fail(e, err, "fork into the PID namespace");
     case STEP_INIT_EXEC:
-        return box_fail(box, e, "exec the init helper (memfd)%s",
+        return err_fail(e, err, "exec the init helper (memfd)%s",
                         !rep->index       ? ""
                         : p->gate_fd >= 0 ? " to wait at the exec gate"
                                           : " to place the command in its memory-limited cgroup");
     case STEP_INIT_CWD:
-        return box_fail(box, e,
+        return err_fail(e, err,
                         rep->index ? "return to the cwd after the init's fork"
                                    : "move the init helper's cwd to its root");
     case STEP_HOSTNAME:
-        return box_fail(box, e, "set hostname %s", p->hostname);
+        return err_fail(e, err, "set hostname %s", p->hostname);
     case STEP_LOOPBACK:
-        return box_fail(box, e, "bring up lo");
+        return err_fail(e, err, "bring up lo");
     case STEP_CWD:
-        return box_fail(box, e, "chdir %s", rep->index ? "/" : p->cwd);
+        return err_fail(e, err, "chdir %s", rep->index ? "/" : p->cwd);
     case STEP_SETSID:
-        return box_fail(box, e, "setsid");
+        return err_fail(e, err, "setsid");
     case STEP_CTTY:
-        return box_fail(box, e, "make stdin (fd %d) the controlling terminal (TIOCSCTTY)",
+        return err_fail(e, err, "make stdin (fd %d) the controlling terminal (TIOCSCTTY)",
                         p->stdio[0] >= 0 ? p->stdio[0] : 0);
     case STEP_RLIMIT:
-        return box_fail(box, e, "set rlimit %d to %llu/%llu", p->rlimits[rep->index].resource,
+        if (rep->index < 0 || rep->index >= p->n_rlimits)
+            return err_fail(e, err, "set rlimit %d", rep->index);
+        return err_fail(e, err, "set rlimit %d to %llu/%llu", p->rlimits[rep->index].resource,
                         (unsigned long long)p->rlimits[rep->index].soft,
                         (unsigned long long)p->rlimits[rep->index].hard);
     case STEP_SETGROUPS:
-        return box_fail(box, e, "drop supplementary groups");
+        return err_fail(e, err, "drop supplementary groups");
     case STEP_SETGID:
-        return report_id(box, "gid", rep->index ? p->setup_gid : p->gid, e);
+        return report_id(e, "gid", rep->index ? p->setup_gid : p->gid, err);
     case STEP_SETUID:
-        return report_id(box, "uid", rep->index ? p->setup_uid : p->uid, e);
+        return report_id(e, "uid", rep->index ? p->setup_uid : p->uid, err);
     case STEP_NO_NEW_PRIVS:
-        return box_fail(box, e, "set no_new_privs");
+        return err_fail(e, err, "set no_new_privs");
     case STEP_MOUNT:
-        return mount_report(box, p, rep);
+        return mount_report(e, p, rep);
     case STEP_CAPS:
     case STEP_SECCOMP:
-        return caps_report(box, p, rep);
+        return caps_report(e, p, rep);
     case STEP_FDS:
-        return report_fds(box, p, rep);
+        return report_fds(e, p, rep);
     case STEP_EXEC:
-        return report_exec(box, p, rep);
+        return report_exec(e, p, rep);
     case STEP_CGROUPNS:
-        return box_fail(box, e, "create namespaces cgroup");
+        return err_fail(e, err, "create namespaces cgroup");
     case STEP_USERNS:
-        return userns_report(box, p, rep);
+        return userns_report(e, p, rep);
     case STEP_CGROUP:
     case STEP_CGROUPFS:
-        return cgroup_report(box, p, rep);
+        return cgroup_report(e, p, rep);
     case STEP_REPORT:
-        return box_fail(box, e, "make the child's report pipe");
+        return err_fail(e, err, "make the child's report pipe");
     case STEP_OCI:
-        return oci_report(box, p, rep);
+        return oci_report(e, p, rep);
     case STEP_LOCK:
-        if (REPORT_ITEM(rep->index) < p->n_lock_files)
-            return box_fail(box, e, "%s %s",
+        if (rep->index >= 0 && REPORT_ITEM(rep->index) < p->n_lock_files)
+            return err_fail(e, err, "%s %s",
                             REPORT_PART(rep->index) == LOCK_TAKE ? "lock file" : "open lock file",
                             p->lock_files[REPORT_ITEM(rep->index)]);
-        return box_fail(box, e, "lock file %d", REPORT_ITEM(rep->index));
+        return err_fail(e, err, "lock file %d", REPORT_ITEM(rep->index));
     default:
-        return box_fail(box, e, "child step %d", rep->step);
+        return err_fail(e, err, "child step %d", rep->step);
     }
 }

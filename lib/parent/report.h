@@ -10,9 +10,9 @@
  * the concerns' formatters (caps_report, mount_report, userns_report,
  * cgroup_report), which so always get rep->err > 0; each checks the index
  * before it looks anything up by it. */
-int report_error(nsbox *box, const struct plan *p, const struct child_report *rep);
+int report_error(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 /* Formats a failed clone3 (the namespaces could not be made). */
-int report_clone_error(nsbox *box, const struct plan *p, int err);
+int report_clone_error(struct errbuf *e, const struct plan *p, int err);
 
 #endif

@@ -241,7 +241,7 @@ static int channel_receive(nsbox *box, const struct plan *p, int sync, int pidfd
         closep(report);
     }
     if (n == sizeof(rep) && rep.step != STEP_NONE)
-        return report_error(box, p, &rep);
+        return report_error(&box->err, p, &rep);
     return box_fail(box, n == 0 ? ECHILD : EPROTO, "receive the child's report pipe");
 }
 
@@ -256,7 +256,7 @@ static int spawn_report(nsbox *box, const struct plan *p, int report, bool expec
     if (r > 0)
         return expect_ready ? box_fail(box, ECHILD, "wait for the child's user namespace") : 0;
     if (rep.step != STEP_NONE)
-        return report_error(box, p, &rep);
+        return report_error(&box->err, p, &rep);
     return expect_ready ? 0 : box_fail(box, EPROTO, "read the child's report");
 }
 
@@ -302,7 +302,7 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = idmap_write(box, c->pid, &maps);
     idmap_close(&maps);
     if (r == 0 && c->cg)
-        r = cgroup_attach(box, c->cg, c->pid);
+        cgroup_attach(c->cg);
     if (r == 0 && p->wait_go) {
         ssize_t n;
         do
@@ -319,9 +319,9 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
     if (r == 0 && p->n_lock_files)
         r = lock_fds_receive(box, c->sync, c->lock_fds, p->n_lock_files);
     if (r == 0 && p->cgroup_late && p->cmd_level > 0)
-        r = cgroup_adopt(box, c->cg, c->pid);
+        r = cgroup_adopt(&box->err, c->cg, c->pid);
     if (r == 0)
-        r = cgroup_enforcer_place(box, c->cg, c->pid);
+        r = cgroup_enforcer_place(&box->err, c->cg, c->pid);
     if (r == 0)
         r = oci_after_exec(box, p, c->pid);
     if (r < 0 && execd)
@@ -361,6 +361,7 @@ static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgro
     proc->exit_code = -1;
     proc->cg = cg;
     proc->init_shared = cgroup_init_shared(cg);
+    proc->no_exit_info = box->test_no_exit_info;
     *out = proc;
     return 0;
 }
@@ -389,7 +390,7 @@ static uint64_t time_limits_arg(nsbox *box, struct plan *p)
 static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
 {
     struct spawn_ctx c = {.pidfd = -1};
-    int r = cgroup_prepare(box, p, &c.cg);
+    int r = cgroup_prepare(box, &box->err, p, &c.cg);
     if (r < 0)
         return r;
     struct spawn_fds fds = {-1, -1};
@@ -444,7 +445,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     if (c.pid < 0) {
         dump_guard_leave(c.kind);
         cgroup_finish(c.cg, NULL);
-        return report_clone_error(box, p, -c.pid);
+        return report_clone_error(&box->err, p, -c.pid);
     }
     /* A failed sync has reaped the child already (it exits on its own);
      * a failed handle must kill the running sandbox first. */

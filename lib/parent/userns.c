@@ -14,22 +14,22 @@ int userns_plan(nsbox *box, struct plan *p)
     return 0;
 }
 
-int userns_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+int userns_report(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     (void)p;
     switch (rep->index) {
     case USERNS_PROC:
-        return box_fail(box, rep->err, "disable user namespaces: open /proc");
+        return err_fail(e, rep->err, "disable user namespaces: open /proc");
     case USERNS_SYSCTL:
-        return box_fail(box, rep->err,
+        return err_fail(e, rep->err,
                         "disable user namespaces: write 1 to /proc/sys/user/max_user_namespaces");
     case USERNS_NEST:
-        return box_fail(box, rep->err, "disable user namespaces: create the nested user namespace");
+        return err_fail(e, rep->err, "disable user namespaces: create the nested user namespace");
     case USERNS_NEST_MAP:
-        return box_fail(box, rep->err,
+        return err_fail(e, rep->err,
                         "disable user namespaces: map the nested user namespace's ids");
     default:
-        return box_fail(box, rep->err,
+        return err_fail(e, rep->err,
                         "creation of new user namespaces was not disabled as requested (the "
                         "sandbox could create one)");
     }

@@ -32,6 +32,8 @@ static int proc_status_from_pidfd(nsbox_proc *p, int *code, int *status)
 {
     struct pidfd_exit_info info = {.mask = PIDFD_INFO_EXIT_BIT};
     int r;
+    if (p->no_exit_info)
+        return -ECHILD;
     do
         r = ioctl(p->pidfd, PIDFD_GET_INFO_IOCTL, &info);
     while (r < 0 && errno == EINTR);
@@ -94,7 +96,9 @@ static void proc_set_status(nsbox_proc *p, int code, int status)
     }
 }
 
-/* Reaps the sandbox if it has ended: 0 when reaped, -ETIMEDOUT if not. */
+/* Reaps the sandbox if it has ended: 0 when reaped, -ETIMEDOUT if not
+ * (no message: nsbox_wait words the timeout), another negative errno with
+ * the message on p->err. */
 static int proc_reap(nsbox_proc *p, bool block)
 {
     siginfo_t si = {0};
@@ -120,13 +124,16 @@ static int proc_reap(nsbox_proc *p, bool block)
             return -ETIMEDOUT;
         kernel = proc_status_from_pidfd(p, &code, &status) == 0;
     } else if (r < 0) {
-        return -errno;
+        return err_fail(&p->err, errno, "wait for pid %d (waitid on its pidfd)", (int)p->pid);
     } else if (si.si_pid == 0) {
         return -ETIMEDOUT;
     }
     r = proc_status_pick(p, kernel, &code, &status);
     if (r < 0)
-        return r;
+        return err_fail(&p->err, -r,
+                        "wait for pid %d: the caller reaped it, and no status is left (no "
+                        "exit record on its pidfd before Linux 6.15, no init helper's record)",
+                        (int)p->pid);
     time_watch_settle(p, NULL);
     proc_set_status(p, code, status);
     lock_fds_close(p->lock_fds, p->n_lock_fds);
@@ -145,10 +152,14 @@ NSBOX_EXPORT int nsbox_wait(nsbox_proc *p, int timeout_ms)
 {
     if (!p)
         return -EINVAL;
+    err_clear(&p->err);
     if (p->reaped)
         return p->status;
     time_watch(p, timeout_ms);
     int r = proc_reap(p, timeout_ms < 0);
+    if (r == -ETIMEDOUT)
+        return err_fail(&p->err, ETIMEDOUT, "wait for pid %d: still running after %d ms",
+                        (int)p->pid, timeout_ms);
     return r < 0 ? r : p->status;
 }
 
@@ -156,14 +167,29 @@ NSBOX_EXPORT int nsbox_kill(nsbox_proc *p, int sig)
 {
     if (!p)
         return -EINVAL;
+    err_clear(&p->err);
+    if (sig < 0 || sig >= NSIG)
+        return err_invalid(&p->err, "kill pid %d: signal %d out of range (0 to %d)", (int)p->pid,
+                           sig, NSIG - 1);
     if (p->reaped)
-        return -ESRCH;
+        return err_fail(&p->err, ESRCH, "kill pid %d: the sandbox ended (status %d) and was reaped",
+                        (int)p->pid, p->status);
     p->caller_killed = true;
-    if (p->cg)
-        return cgroup_kill(p->cg, sig);
+    if (p->cg) {
+        int r = cgroup_kill(p->cg, sig);
+        if (r < 0)
+            return err_fail(&p->err, -r, "send signal %d to the processes of cgroup %s", sig,
+                            cgroup_path(p->cg));
+        return 0;
+    }
     if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0)
-        return -errno;
+        return err_fail(&p->err, errno, "send signal %d to pid %d", sig, (int)p->pid);
     return 0;
+}
+
+NSBOX_EXPORT const char *nsbox_proc_errmsg(const nsbox_proc *p)
+{
+    return p ? p->err.msg : "";
 }
 
 /* The handle's own fds and memory; the sandbox is reaped, or detached. */

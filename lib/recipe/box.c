@@ -97,7 +97,7 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
 
 NSBOX_EXPORT const char *nsbox_errmsg(const nsbox *box)
 {
-    return box ? box->errmsg : "";
+    return box ? box->err.msg : "";
 }
 
 NSBOX_EXPORT int nsbox_add_namespace(nsbox *box, unsigned ns_mask)

@@ -232,7 +232,7 @@ int caps_plan_build(nsbox *box, struct plan *p)
     return 0;
 }
 
-static int caps_report_seccomp(nsbox *box, const struct plan *p, int err)
+static int caps_report_seccomp(struct errbuf *e, const struct plan *p, int err)
 {
     const char *hint = "";
     if (err == EACCES && !p->no_new_privs)
@@ -240,15 +240,14 @@ static int caps_report_seccomp(nsbox *box, const struct plan *p, int err)
                "CAP_SYS_ADMIN, add it with nsbox_add_cap or drop the flag)";
     else if (err == EINVAL)
         hint = " (the kernel rejected the BPF program, or lacks CONFIG_SECCOMP_FILTER)";
-    return box_fail(box, err, "install seccomp filter of %u instructions%s", p->caps->prog.len,
-                    hint);
+    return err_fail(e, err, "install seccomp filter of %u instructions%s", p->caps->prog.len, hint);
 }
 
-int caps_report(nsbox *box, const struct plan *p, const struct child_report *rep)
+int caps_report(struct errbuf *e, const struct plan *p, const struct child_report *rep)
 {
     int err = rep->err; /* positive: report_error checked it */
     if (rep->step == STEP_SECCOMP)
-        return caps_report_seccomp(box, p, err);
+        return caps_report_seccomp(e, p, err);
     int cap = REPORT_ITEM(rep->index);
     char name[32], kept[512];
     char *n = cap_to_name(cap);
@@ -257,25 +256,25 @@ int caps_report(nsbox *box, const struct plan *p, const struct child_report *rep
     cap_names(p->caps->keep, kept, sizeof(kept));
     switch (REPORT_PART(rep->index)) {
     case CAPS_GET:
-        return box_fail(box, err, "read capabilities");
+        return err_fail(e, err, "read capabilities");
     case CAPS_MISSING:
-        return box_fail(box, err, "keep capability %s (the sandbox's process does not hold it%s)",
+        return err_fail(e, err, "keep capability %s (the sandbox's process does not hold it%s)",
                         name, plan_new_userns(p) ? "" : "; a new user namespace would grant it");
     case CAPS_BOUND:
-        return box_fail(box, err, "drop %s from the bounding set%s", name,
+        return err_fail(e, err, "drop %s from the bounding set%s", name,
                         err == EPERM ? " (needs CAP_SETPCAP; without capabilities, only with "
                                        "no_new_privs set: drop NSBOX_ALLOW_NEW_PRIVS or add "
                                        "NSBOX_NS_USER)"
                                      : "");
     case CAPS_KEEPCAPS:
-        return box_fail(box, err, "keep capabilities across the uid change");
+        return err_fail(e, err, "keep capabilities across the uid change");
     case CAPS_SET:
-        return box_fail(box, err, "set capabilities to {%s}", kept);
+        return err_fail(e, err, "set capabilities to {%s}", kept);
     case CAPS_AMBIENT_CLEAR:
-        return box_fail(box, err, "clear the ambient capabilities");
+        return err_fail(e, err, "clear the ambient capabilities");
     case CAPS_AMBIENT_RAISE:
-        return box_fail(box, err, "raise ambient capability %s", name);
+        return err_fail(e, err, "raise ambient capability %s", name);
     default:
-        return box_fail(box, err, "set capabilities");
+        return err_fail(e, err, "set capabilities");
     }
 }

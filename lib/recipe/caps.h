@@ -62,6 +62,6 @@ int child_ids_caps(struct plan *p);
 int child_seccomp(struct plan *p);
 
 /* Parent: the message of a failed STEP_CAPS or STEP_SECCOMP. */
-int caps_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+int caps_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 #endif

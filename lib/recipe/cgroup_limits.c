@@ -199,7 +199,7 @@ static const char *recipe_value(const struct cgroup_recipe *r, const char *key)
 }
 
 /* v1 limits memory+swap together: memsw = memory.max + memory.swap.max. */
-static int v1_memsw(nsbox *box, const struct cgroup_recipe *r, const char *swap, char *out,
+static int v1_memsw(struct errbuf *e, const struct cgroup_recipe *r, const char *swap, char *out,
                     size_t size)
 {
     const char *mem = recipe_value(r, "memory.max");
@@ -208,7 +208,7 @@ static int v1_memsw(nsbox *box, const struct cgroup_recipe *r, const char *swap,
         return 0;
     }
     if (!mem || strcmp(mem, "max") == 0)
-        return box_invalid(box,
+        return err_invalid(e,
                            "cgroup limit memory.swap.max=%s: on cgroup v1 it needs a "
                            "memory.max limit too (v1 limits memory+swap together)",
                            swap);
@@ -217,13 +217,13 @@ static int v1_memsw(nsbox *box, const struct cgroup_recipe *r, const char *swap,
     return 0;
 }
 
-int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_limit *l,
+int cg_v1_translate(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_limit *l,
                     struct cg_v1_write w[2])
 {
     const char *k = l->key, *v = l->value;
     w[0].ctl = w[1].ctl = cg_v1_controller(k);
     if (!w[0].ctl)
-        return box_invalid(box,
+        return err_invalid(e,
                            "cgroup limit %s: no cgroup v1 equivalent on this host (it has "
                            "cgroup v1 controllers; v1 takes memory.max, memory.swap.max, "
                            "pids.max, cpu.max, cpu.weight, cpuset.cpus, cpuset.mems)",
@@ -240,7 +240,7 @@ int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_l
     }
     if (strcmp(k, "memory.swap.max") == 0) {
         w[0].file = "memory.memsw.limit_in_bytes";
-        return v1_memsw(box, r, v, w[0].value, sizeof(w[0].value)) < 0 ? -EINVAL : 1;
+        return v1_memsw(e, r, v, w[0].value, sizeof(w[0].value)) < 0 ? -EINVAL : 1;
     }
     if (strcmp(k, "cpu.weight") == 0) {
         /* systemd's mapping: weight 100 (the default) is 1024 shares. */

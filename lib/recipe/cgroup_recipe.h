@@ -37,7 +37,7 @@ struct cg_v1_write {
 };
 /* The v1 writes of a v2 limit, in order; returns their number, or -EINVAL
  * with a message naming a key that has no v1 twin. */
-int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_limit *l,
+int cg_v1_translate(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_limit *l,
                     struct cg_v1_write w[2]);
 /* The v1 controller a v2 key maps to, NULL when it has no v1 twin. */
 const char *cg_v1_controller(const char *key);

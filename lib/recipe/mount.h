@@ -258,6 +258,6 @@ int child_cover_below(struct plan *p, long dirfd, int index);
 int child_cover_host_proc(struct plan *p, long rootfd);
 
 /* Parent: the message of a failed STEP_MOUNT. */
-int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+int mount_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 #endif

@@ -38,15 +38,16 @@ struct oci_plan {
     int n_sysctls;
 };
 
-/* What failed in STEP_OCI: index OCI_INDEX(sub, which). */
+/* What failed in STEP_OCI: index REPORT_INDEX(which, sub). */
 enum oci_sub {
     OCI_SYSCTL_PROC,  /* /proc/sys of the caller's tree */
     OCI_SYSCTL_OPEN,  /* one key's file */
     OCI_SYSCTL_WRITE, /* its value */
     OCI_DOMAINNAME,
     OCI_GROUPS,
+    OCI_PARTS
 };
-#define OCI_INDEX(sub, i) ((int)(sub) << 16 | (int)(i))
+_Static_assert(OCI_PARTS <= REPORT_PARTS, "an OCI part must fit REPORT_INDEX");
 
 void oci_recipe_free(struct oci_recipe *o);
 
@@ -69,6 +70,6 @@ int child_oci_groups(struct plan *p);
 void child_oci_umask(struct plan *p);
 
 /* Parent: the message of a failed STEP_OCI. */
-int oci_report(nsbox *box, const struct plan *p, const struct child_report *rep);
+int oci_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 #endif

@@ -617,7 +617,7 @@ class Process(_Handle):
         if r == -_errno.ETIMEDOUT:
             raise TimeoutExpired(self.args, timeout or 0.0)
         if r < 0:
-            raise OSError(-r, "wait: " + os.strerror(-r))
+            raise OSError(-r, self.errmsg or "wait: " + os.strerror(-r))
         self._status = int(r)
         return self._status
 
@@ -670,7 +670,7 @@ class Process(_Handle):
         PID 1, else the process. ESRCH once it was reaped."""
         r = _fn("nsbox_kill")(self._handle(), c_int(sig, "sig"))
         if r < 0:
-            raise OSError(-r, "kill: " + os.strerror(-r))
+            raise OSError(-r, self.errmsg or "kill: " + os.strerror(-r))
 
     def terminate(self) -> None:
         """kill(SIGTERM)."""
@@ -678,6 +678,13 @@ class Process(_Handle):
 
     def _get(self, name: str) -> Any:
         return _fn(name)(self._handle())
+
+    @property
+    def errmsg(self) -> str:
+        """The last failure of wait() or kill() on this process as one line,
+        "" if the last of them succeeded (nsbox_proc_errmsg)."""
+        msg: bytes = _fn("nsbox_proc_errmsg")(self._handle())
+        return msg.decode(errors="replace")
 
     @property
     def returncode(self) -> Optional[int]:

@@ -88,6 +88,7 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_proc_memory_peak": (_u64, [_ptr]),
     "nsbox_proc_cpu_usec": (_u64, [_ptr]),
     "nsbox_proc_cgroup": (_str, [_ptr]),
+    "nsbox_proc_errmsg": (_str, [_ptr]),
     "nsbox_set_cpu_time_limit": (_c_int, [_ptr, _u64]),
     "nsbox_set_wall_time_limit": (_c_int, [_ptr, _u64]),
     "nsbox_set_extra_time": (_c_int, [_ptr, _u64]),

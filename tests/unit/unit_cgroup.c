@@ -179,7 +179,7 @@ START_TEST(v1_translate)
         lim[r.n_limits++] = (struct cg_limit){"memory.max", (char *)c->memory_max};
     struct cg_v1_write w[2];
     memset(w, 0, sizeof(w));
-    int n = cg_v1_translate(box, &r, &lim[0], w);
+    int n = cg_v1_translate(&box->err, &r, &lim[0], w);
     ck_assert_msg(n == c->n, "%s=%s: %d writes (%s), want %d", c->key, c->value, n,
                   nsbox_errmsg(box), c->n);
     if (n < 0) {
@@ -213,7 +213,7 @@ START_TEST(v1_twins_accepted)
         struct cg_limit l = {(char *)keys[i], out};
         struct cgroup_recipe r = {.limits = &l, .n_limits = 1};
         struct cg_v1_write w[2];
-        ck_assert_int_gt(cg_v1_translate(box, &r, &l, w), 0);
+        ck_assert_int_gt(cg_v1_translate(&box->err, &r, &l, w), 0);
         free(out);
         nsbox_free(box);
     }

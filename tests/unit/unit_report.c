@@ -48,17 +48,22 @@ static struct plan *plan_fake(void)
     return &p;
 }
 
-static const char *report(int step, int err)
+static const char *report_at(int step, int err, int index)
 {
     static char msg[1024];
     nsbox *box = nsbox_new();
     ck_assert_ptr_nonnull(box);
-    struct child_report rep = {.step = step, .err = err, .index = 0};
-    int r = report_error(box, plan_fake(), &rep);
+    struct child_report rep = {.step = step, .err = err, .index = index};
+    int r = report_error(&box->err, plan_fake(), &rep);
     ck_assert_msg(r == -err, "step %d: %d, want %d", step, r, -err);
     snprintf(msg, sizeof(msg), "%s", nsbox_errmsg(box));
     nsbox_free(box);
     return msg;
+}
+
+static const char *report(int step, int err)
+{
+    return report_at(step, err, 0);
 }
 
 START_TEST(every_step_has_a_message)
@@ -87,6 +92,21 @@ START_TEST(messages_name_the_object)
 }
 END_TEST
 
+/* An index past every table of the plan (a child that broke the protocol)
+ * still gets a message: each formatter checks the index before it looks
+ * anything up by it (ASan, in CI's lane, sees a read past a table). */
+START_TEST(every_step_checks_its_index)
+{
+    static const int bad[] = {REPORT_INDEX(4096, 0), REPORT_INDEX(4096, REPORT_PARTS - 1), -4096,
+                              -1};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        const char *msg = report_at(_i, EIO, bad[k]);
+        ck_assert_msg(strstr(msg, strerror(EIO)), "step %d index %d: \"%s\"", _i, bad[k], msg);
+        ck_assert_msg(!strstr(msg, "(null)"), "step %d index %d: \"%s\"", _i, bad[k], msg);
+    }
+}
+END_TEST
+
 /* The control: a number past the table gets the generic text. */
 START_TEST(unknown_step_is_generic)
 {
@@ -99,6 +119,7 @@ int main(void)
     Suite *s = suite_create("unit_report");
     TCase *tc = tcase_create("report");
     tcase_add_loop_test(tc, every_step_has_a_message, STEP_NONE + 1, STEP_COUNT);
+    tcase_add_loop_test(tc, every_step_checks_its_index, STEP_NONE + 1, STEP_COUNT);
     tcase_add_test(tc, messages_name_the_object);
     tcase_add_test(tc, unknown_step_is_generic);
     suite_add_tcase(s, tc);
