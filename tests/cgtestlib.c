@@ -67,6 +67,44 @@ void chown_cgroup(const char *dir)
     }
 }
 
+unsigned long long proc_start(pid_t pid)
+{
+    char path[32], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* Fields 3 to 22 follow "pid (comm)"; the start time is the last. */
+    const char *c = strrchr(buf, ')');
+    unsigned long long start = 0;
+    if (c && sscanf(c + 2,
+                    "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                    "%llu",
+                    &start) != 1)
+        start = 0;
+    return start;
+}
+
+/* This run's key, "nsbox-test-<pid>-<start>" of the test binary's main
+ * process (the constructor runs there, before Check forks the cases):
+ * every cgroup the suite makes is named "<key>-...", and only those are
+ * removed at the end, not those of a parallel run by another user or
+ * checkout. */
+static char test_key[64];
+__attribute__((constructor)) static void note_key(void)
+{
+    snprintf(test_key, sizeof(test_key), TEST_PREFIX "%d-%llu", (int)getpid(),
+             proc_start(getpid()));
+}
+
+const char *cg_test_key(void)
+{
+    return test_key;
+}
+
 /* As root: a parent cgroup chowned to nobody; returns the path for
  * nsbox_set_cgroup_parent. On v2 the test process moves into a leaf below
  * it, since the kernel checks the common ancestor when it places a child. */
@@ -77,7 +115,7 @@ const char *delegated_parent(void)
     if (cg_v2()) {
         const char *base = getenv("NSBOX_TEST_CGROUP_PARENT");
         own_cgroup("", own, sizeof(own));
-        snprintf(parent, sizeof(parent), "%s/" TEST_PREFIX "%d", base ? base : own, (int)getpid());
+        snprintf(parent, sizeof(parent), "%s/%s-%d", base ? base : own, test_key, (int)getpid());
         snprintf(dir, sizeof(dir), CG "%s", parent);
         ck_assert_int_eq(mkdir(dir, 0755), 0);
         char path[1200];
@@ -91,7 +129,7 @@ const char *delegated_parent(void)
         write_file(path, "0");
         return parent;
     }
-    snprintf(parent, sizeof(parent), TEST_PREFIX "%d", (int)getpid());
+    snprintf(parent, sizeof(parent), "%s-%d", test_key, (int)getpid());
     for (int i = 0; v1_ctls[i]; i++) {
         own_cgroup(v1_ctls[i], own, sizeof(own));
         snprintf(dir, sizeof(dir), CG "/%s%s/%s", v1_ctls[i], own, parent);
@@ -156,12 +194,14 @@ void assert_nothing_left(int fds)
     ck_assert_int_eq(t_count_children(), 0);
 }
 
-/* Removes the parents delegated_parent() made (empty once each case's
- * sandboxes and processes are gone). */
+/* Removes this run's cgroups (named "<key>-..."), empty once each case's
+ * sandboxes and processes are gone. */
 static int rm_test_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
-    if (type == FTW_DP && strstr(path, "/" TEST_PREFIX))
+    char own[sizeof(test_key) + 2];
+    snprintf(own, sizeof(own), "/%s-", test_key);
+    if (type == FTW_DP && strstr(path, own))
         rmdir(path);
     (void)ftw;
     return 0;

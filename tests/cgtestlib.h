@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <nsbox.h>
 
 #define CG "/sys/fs/cgroup"
@@ -33,7 +34,12 @@ void assert_nothing_left(int fds);
 /* Inside a sandbox: allocates and touches mb MiB (an OOM kill's
  * workload); 3 when malloc fails, else 0. */
 int cg_helper_alloc(long mb);
-/* Removes the parents delegated_parent() made. */
+/* The start time of process pid (/proc/PID/stat field 22), 0 if unknown. */
+unsigned long long proc_start(pid_t pid);
+/* This run's key, "nsbox-test-<pid>-<start>": the cgroups the suite
+ * makes are named "<key>-...". */
+const char *cg_test_key(void);
+/* Removes this run's cgroups ("<key>-..."), no one else's. */
 void cg_test_dirs_remove(void);
 
 #endif

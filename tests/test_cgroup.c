@@ -449,6 +449,70 @@ START_TEST(test_dead_caller)
 }
 END_TEST
 
+/* The parent's directory in the pids hierarchy (v1) or the v2 one. */
+static void parent_dir(const char *parent, char *out, size_t size)
+{
+    char own[256];
+    own_cgroup(cg_v2() ? "" : "pids", own, sizeof(own));
+    const char *rel = parent ? parent : "";
+    snprintf(out, size, CG "%s%s%s%s", cg_v2() ? "" : "/pids", rel[0] == '/' ? "" : own,
+             rel[0] && rel[0] != '/' ? "/" : "", rel);
+}
+
+/* Runs /bin/true under parent with a pids limit: a spawn, which removes
+ * what dead callers left there. */
+static void spawn_under(const char *parent)
+{
+    nsbox *box = nsbox_new();
+    if (parent)
+        ck_assert_int_eq(nsbox_set_cgroup_parent(box, parent), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "16"), 0);
+    ck_assert_msg(nsbox_run(box, (char *[]){"/bin/true", NULL}) == 0, "%s", nsbox_errmsg(box));
+    nsbox_free(box);
+}
+
+/* Dead callers are told by pid and start time: three cgroups named for a
+ * live process of ours (a child that waits). One with another start time
+ * (its caller is gone, the pid reused) is removed by the next spawn (a pid
+ * alone kept it: the control is the name with the right start time); one
+ * with the child's own start time (its caller lives) is kept; one with
+ * another start time but a process in it is kept until it is empty. */
+START_TEST(test_stale_start)
+{
+    const char *parent = _i == 1 ? delegated_parent() : getenv("NSBOX_TEST_CGROUP_PARENT");
+    t_as(_i);
+    char base[1200], gone[1300], alive[1300], busy[1300], path[1400];
+    parent_dir(parent, base, sizeof(base));
+    pid_t child = fork();
+    if (child == 0)
+        for (;;)
+            pause();
+    unsigned long long start = proc_start(child);
+    ck_assert_uint_gt(start, 0);
+    snprintf(gone, sizeof(gone), "%s/nsbox-%d-%llu-0badc0de", base, (int)child, start + 1);
+    snprintf(alive, sizeof(alive), "%s/nsbox-%d-%llu-0badc0de", base, (int)child, start);
+    snprintf(busy, sizeof(busy), "%s/nsbox-%d-%llu-0b05c0de", base, (int)child, start + 2);
+    snprintf(path, sizeof(path), "%s/sandbox", gone);
+    ck_assert_int_eq(mkdir(gone, 0755), 0);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    ck_assert_int_eq(mkdir(alive, 0755), 0);
+    ck_assert_int_eq(mkdir(busy, 0755), 0);
+    snprintf(path, sizeof(path), "%s/cgroup.procs", busy);
+    char num[24];
+    snprintf(num, sizeof(num), "%d", (int)child);
+    write_file(path, num);
+    spawn_under(parent);
+    ck_assert_msg(access(gone, F_OK) < 0, "kept a stale cgroup of a reused pid: %s", gone);
+    ck_assert_msg(access(alive, F_OK) == 0, "removed a live caller's cgroup: %s", alive);
+    ck_assert_msg(access(busy, F_OK) == 0, "removed a cgroup with a process in it: %s", busy);
+    kill(child, SIGKILL);
+    ck_assert_int_eq(waitpid(child, NULL, 0), child);
+    spawn_under(parent);
+    ck_assert_msg(access(alive, F_OK) < 0, "kept a dead caller's cgroup: %s", alive);
+    ck_assert_msg(access(busy, F_OK) < 0, "kept an emptied stale cgroup: %s", busy);
+}
+END_TEST
+
 /* Issue 12.7 (v1): a parent that exists only in the pids hierarchy takes
  * a pids limit; the report has no memory figure (0); messages carry no
  * "//". */
@@ -456,7 +520,7 @@ START_TEST(test_v1_pids_only_parent)
 {
     char own[256], dir[1024], parent[512];
     own_cgroup("pids", own, sizeof(own));
-    snprintf(parent, sizeof(parent), "%s/" TEST_PREFIX "pids-only-%d", own, (int)getpid());
+    snprintf(parent, sizeof(parent), "%s/%s-pids-only-%d", own, cg_test_key(), (int)getpid());
     snprintf(dir, sizeof(dir), CG "/pids%s", parent);
     ck_assert_int_eq(mkdir(dir, 0755), 0);
     nsbox *box = nsbox_new();
@@ -487,7 +551,7 @@ START_TEST(test_v2_internal_process)
     char own[512], dir[1024], path[1100];
     const char *base = getenv("NSBOX_TEST_CGROUP_PARENT");
     own_cgroup("", own, sizeof(own));
-    snprintf(dir, sizeof(dir), CG "%s/" TEST_PREFIX "busy-%d", base ? base : own, (int)getpid());
+    snprintf(dir, sizeof(dir), CG "%s/%s-busy-%d", base ? base : own, cg_test_key(), (int)getpid());
     ck_assert_int_eq(mkdir(dir, 0755), 0);
     pid_t child = fork();
     if (child == 0) {
@@ -593,6 +657,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_unprivileged_no_parent);
     tcase_add_test(tc, test_builder_errors);
     tcase_add_loop_test(tc, test_dead_caller, 0, 2);
+    tcase_add_loop_test(tc, test_stale_start, 0, 2);
     if (!cg_v2())
         tcase_add_test(tc, test_v1_pids_only_parent);
     if (cg_v2()) {

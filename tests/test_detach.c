@@ -21,9 +21,8 @@
 #include "cgtestlib.h"
 #include "testlib.h"
 
-/* The suite's own cgroups: not TEST_PREFIX, whose empty directories other
- * suites' cleanups remove (cg_test_dirs_remove), also while a detached
- * sandbox's ended cgroup waits here for nsbox_cgroup_destroy. */
+/* The suite's own cgroups, apart from the delegated parents
+ * (cg_test_dirs_remove removes those at the end of the run). */
 #define LT_PREFIX "nsbox-lt-"
 
 /* The hierarchies where a named cgroup must be (v1), or the one (v2). */

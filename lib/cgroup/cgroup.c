@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -19,23 +18,6 @@
 #define EMPTY_WAIT_MS 10000
 
 /* ------------------------------------------------------------ lifecycle */
-
-void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
-{
-    cg->named = r->path != NULL;
-    if (r->path) {
-        const char *slash = strrchr(r->path, '/');
-        snprintf(cg->name, sizeof(cg->name), "%s", slash ? slash + 1 : r->path);
-        return;
-    }
-    uint32_t rnd = 0;
-    if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        rnd = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
-    }
-    snprintf(cg->name, sizeof(cg->name), "nsbox-%d-%08x", (int)getpid(), rnd);
-}
 
 /* The file each directory's process is moved with: v1 "tasks" (stage 0's
  * own move), or for a memory-limited recipe v2 "cgroup.procs" / v1 "tasks"
@@ -115,9 +97,10 @@ int cgroup_prepare(const nsbox *box, struct errbuf *e, struct plan *p, struct cg
                    (p->clone_ns & CLONE_NEWPID);
     for (int i = 0; i < CG_MAX_DIRS; i++)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
-    cg_sandbox_name(r, cg);
     char root[256];
-    int rc = box->cg_unguarded ? 0 : cg_caps_check(e, p);
+    int rc = cg_sandbox_name(e, r, cg);
+    if (rc == 0 && !box->cg_unguarded)
+        rc = cg_caps_check(e, p);
     if (rc < 0) {
         free(cg);
         return rc;

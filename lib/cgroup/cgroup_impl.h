@@ -38,7 +38,7 @@ struct cg_dir {
 
 struct cgroup_sandbox {
     bool v2;
-    char name[256]; /* "nsbox-<pid>-<random>", or the last component of the recipe's path */
+    char name[256]; /* "nsbox-<pid>-<start>-<random>", or the last component of the recipe's path */
     bool named;     /* the recipe's path: an existing directory is used */
     struct cg_dir dirs[CG_MAX_DIRS];
     int n_dirs;
@@ -66,7 +66,7 @@ bool cg_list_has(const char *list, const char *word);
 /* "dir/name" without a doubled slash when dir is "/" or ends in one. */
 char *cg_join(const char *dir, const char *name);
 /* Opens the parent cgroup d->path (O_PATH) and removes what dead callers
- * left there (see cg_stale_remove). */
+ * left there (cg_stale_remove). */
 int cg_parent_open(struct errbuf *e, struct cg_dir *d);
 /* Makes the sandbox's directory under d->parent_fd. */
 int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d);
@@ -95,8 +95,8 @@ char *cg_parent_path(const char *own, const char *parent);
  * the parent, or the dirname of the recipe's path. */
 char *cg_sandbox_parent(const struct cgroup_recipe *r, const char *own);
 /* The sandbox's directory name: the last component of the recipe's path,
- * or a new "nsbox-<pid>-<random>". */
-void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
+ * or a new "nsbox-<pid>-<start>-<random>" (cgroup_stale.c). */
+int cg_sandbox_name(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
 /* With a recipe's path: makes the missing directories of d->path (the
  * sandbox's parent in the file system), calling the backend's made() for
  * each new one (level: parent_fd and path its parent's, fd its own): on v2
@@ -104,6 +104,14 @@ void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
  * level gets its parent's CPUs and nodes. */
 int cg_path_make(struct errbuf *e, const struct cgroup_recipe *r, struct cg_dir *d,
                  int (*made)(struct errbuf *, const struct cgroup_recipe *, struct cg_dir *level));
+
+/* ---------------------------------------------------- cgroup_stale.c */
+
+/* The start time of process pid (/proc/PID/stat field 22). */
+int cg_proc_start(pid_t pid, unsigned long long *start);
+/* Removes under parent_fd the cgroups of callers that are gone, once no
+ * process is left in them (not the detached ones). */
+void cg_stale_remove(int parent_fd);
 
 /* ----------------------------------------------------- cgroup_guard.c */
 

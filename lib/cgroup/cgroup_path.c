@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The sandbox's cgroup at the path nsbox_set_cgroup_path names (OCI's
- * cgroupsPath) instead of a new "nsbox-<pid>-<random>" under the parent.
+ * cgroupsPath) instead of a new "nsbox-<pid>-<start>-<random>" under the parent.
  * The backends make it like any sandbox cgroup; this file turns the path
  * into their parent and name, and makes the missing levels above. */
 #define _GNU_SOURCE

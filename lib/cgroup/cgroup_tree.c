@@ -61,52 +61,12 @@ char *cg_join(const char *dir, const char *name)
     return r;
 }
 
-/* "nsbox-<pid>-<hex>" of a pid that no longer exists. A pid reused since
- * keeps its directories until that process is gone too. */
-static bool stale_name(const char *name)
-{
-    if (strncmp(name, "nsbox-", 6) != 0)
-        return false;
-    char *end;
-    long pid = strtol(name + 6, &end, 10);
-    if (end == name + 6 || *end != '-' || pid <= 0 || pid == (long)getpid())
-        return false;
-    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
-
-/* A detached sandbox's cgroup (nsbox_proc_detach sets the sticky bit):
- * it outlives its caller on purpose, until nsbox_cgroup_destroy. */
-static bool detached(int parent_fd, const char *name)
-{
-    struct stat st;
-    return fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || (st.st_mode & S_ISVTX);
-}
-
-/* A caller killed while its sandboxes ran leaves their cgroups behind:
- * each spawn under the same parent removes those that are empty by now
- * (a sandbox still running keeps its cgroup until a spawn after its end). */
-static void stale_remove(int parent_fd)
-{
-    int fd = (int)CG_RETRY(openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd < 0)
-        return;
-    DIR *dir = fdopendir(fd);
-    if (!dir) {
-        close(fd);
-        return;
-    }
-    for (struct dirent *e; (e = readdir(dir));)
-        if (e->d_type == DT_DIR && stale_name(e->d_name) && !detached(fd, e->d_name))
-            cg_tree_remove(fd, e->d_name);
-    closedir(dir);
-}
-
 int cg_parent_open(struct errbuf *e, struct cg_dir *d)
 {
     d->parent_fd = (int)CG_RETRY(open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (d->parent_fd < 0)
         return err_fail(e, errno, "open cgroup parent %s", d->path);
-    stale_remove(d->parent_fd);
+    cg_stale_remove(d->parent_fd);
     return 0;
 }
 
