@@ -577,6 +577,40 @@ START_TEST(test_v2_internal_process)
 }
 END_TEST
 
+/* v2: a clone into a cgroup the kernel refuses (a threaded one: a new
+ * process may not enter it) names the cgroup and the cause, not the
+ * namespaces ("create namespaces pid: Operation not supported" before). */
+START_TEST(test_v2_clone_refused)
+{
+    const char *parent = _i == 1 ? delegated_parent() : getenv("NSBOX_TEST_CGROUP_PARENT");
+    char own[512], dom[1200], thr[1300], path[1400];
+    own_cgroup("", own, sizeof(own));
+    snprintf(dom, sizeof(dom), CG "%s/%s-thr-%d", parent ? parent : own, cg_test_key(),
+             (int)getpid());
+    snprintf(thr, sizeof(thr), "%s/t", dom);
+    ck_assert_int_eq(mkdir(dom, 0755), 0);
+    ck_assert_int_eq(mkdir(thr, 0755), 0);
+    snprintf(path, sizeof(path), "%s/cgroup.type", thr);
+    write_file(path, "threaded");
+    chown_cgroup(dom);
+    chown_cgroup(thr);
+    t_as(_i);
+    nsbox *box = nsbox_new();
+    ck_assert_int_eq(nsbox_set_cgroup_parent(box, thr + strlen(CG)), 0);
+    ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_USER | NSBOX_NS_PID), 0);
+    nsbox_proc *p;
+    int r = nsbox_spawn(box, (char *[]){"/bin/true", NULL}, &p);
+    const char *msg = nsbox_errmsg(box);
+    ck_assert_msg(r == -EOPNOTSUPP, "%d %s", r, msg);
+    ck_assert_msg(strstr(msg, "clone the sandbox into cgroup") && strstr(msg, thr) &&
+                      strstr(msg, "threaded") && !strstr(msg, "namespaces"),
+                  "%s", msg);
+    nsbox_free(box);
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+    ck_assert_int_eq(t_count_children(), 0);
+}
+END_TEST
+
 /* v2: any interface file passes through. */
 START_TEST(test_v2_io_weight)
 {
@@ -662,6 +696,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, test_v1_pids_only_parent);
     if (cg_v2()) {
         tcase_add_test(tc, test_v2_internal_process);
+        tcase_add_loop_test(tc, test_v2_clone_refused, 0, 2);
         tcase_add_test(tc, test_v2_io_weight);
     }
     suite_add_tcase(s, tc);

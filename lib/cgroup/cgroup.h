@@ -17,6 +17,12 @@ struct cgroup_sandbox;
  * message e (box->err). Everything below takes the message alone. */
 int cgroup_prepare(const nsbox *box, struct errbuf *e, struct plan *p, struct cgroup_sandbox **out);
 
+/* After a failed clone3 with CLONE_INTO_CGROUP into leaf_fd (errno
+ * err): when a probe child cloned into the cgroup alone fails the same
+ * way, the cgroup is the cause: a message naming it and the reason, and
+ * -err; else 0 (the namespaces are, report_clone_error). */
+int cgroup_clone_error(struct errbuf *e, const struct cgroup_sandbox *cg, int leaf_fd, int err);
+
 /* Formats the child's failed STEP_CGROUP (its v1 cgroup move). */
 int cgroup_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 

@@ -444,8 +444,11 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     closep(&child_cpu);
     if (c.pid < 0) {
         dump_guard_leave(c.kind);
+        r = cgroup_clone_error(&box->err, c.cg, p->cgroup_fd, -c.pid);
+        if (r == 0)
+            r = report_clone_error(&box->err, p, -c.pid);
         cgroup_finish(c.cg, NULL);
-        return report_clone_error(&box->err, p, -c.pid);
+        return r;
     }
     /* A failed sync has reaped the child already (it exits on its own);
      * a failed handle must kill the running sandbox first. */
