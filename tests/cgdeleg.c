@@ -29,13 +29,19 @@ bool cgd_v2(void)
     return statfs(CG, &sf) == 0 && sf.f_type == 0x63677270;
 }
 
-/* Our cgroup path in the hierarchy of ctl ("" for v2), "" for the root. */
-static void own_cgroup(const char *ctl, char *out, size_t size)
+int cgd_cgroup_of(pid_t pid, const char *ctl, char *out, size_t size)
 {
-    FILE *f = fopen("/proc/self/cgroup", "re");
+    char file[32];
+    if (pid)
+        snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    else
+        snprintf(file, sizeof(file), "/proc/self/cgroup");
+    FILE *f = fopen(file, "re");
     char line[1024];
     out[0] = '\0';
-    while (f && fgets(line, sizeof(line), f)) {
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
         char *c = strchr(line, ':'), *path = c ? strchr(c + 1, ':') : NULL;
         if (!path)
             continue;
@@ -44,8 +50,8 @@ static void own_cgroup(const char *ctl, char *out, size_t size)
         if (strcmp(c + 1, ctl) == 0)
             snprintf(out, size, "%s", strcmp(path, "/") == 0 ? "" : path);
     }
-    if (f)
-        fclose(f);
+    fclose(f);
+    return 0;
 }
 
 static int put(const char *dir, const char *file, const char *value)
@@ -82,7 +88,7 @@ const char *cgd_delegate(const char *tag, uid_t uid)
         /* The v2 guest lane names where tests may make cgroups: our own
          * cgroup holds processes, so it cannot delegate controllers. */
         const char *base = getenv("NSBOX_TEST_CGROUP_PARENT");
-        own_cgroup("", own, sizeof(own));
+        cgd_cgroup_of(0, "", own, sizeof(own));
         if (snprintf(parent, sizeof(parent), "%s/%s", base ? base : own, name) >=
                 (int)sizeof(parent) ||
             snprintf(dirs[0], sizeof(dirs[0]), CG "%s", parent) >= (int)sizeof(dirs[0]) ||
@@ -94,7 +100,7 @@ const char *cgd_delegate(const char *tag, uid_t uid)
         return parent;
     }
     for (int i = 0; i < N_DIRS; i++) {
-        own_cgroup(v1_ctls[i], own, sizeof(own));
+        cgd_cgroup_of(0, v1_ctls[i], own, sizeof(own));
         if (snprintf(dirs[i], sizeof(dirs[i]), CG "/%s%s/%s", v1_ctls[i], own, name) >=
             (int)sizeof(dirs[i]))
             return NULL;

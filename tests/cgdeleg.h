@@ -7,7 +7,12 @@
 #define NSBOX_CGDELEG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+
+/* The cgroup of process pid (0: ourselves) in the hierarchy of ctl ("" for
+ * v2), as /proc/PID/cgroup writes it, "" for the root; -1 if unreadable. */
+int cgd_cgroup_of(pid_t pid, const char *ctl, char *out, size_t size);
 
 /* Whether /sys/fs/cgroup is cgroup v2. */
 bool cgd_v2(void);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgdeleg.h"
 #include "cgtestlib.h"
 #include "testlib.h"
 
@@ -27,20 +28,24 @@ bool cg_v2(void)
 /* Our cgroup in the hierarchy of ctl ("" for v2), from /proc/self/cgroup. */
 void own_cgroup(const char *ctl, char *out, size_t size)
 {
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    ck_assert_ptr_nonnull(f);
-    char line[1024];
-    out[0] = '\0';
-    while (fgets(line, sizeof(line), f)) {
-        char *c = strchr(line, ':'), *path = c ? strchr(c + 1, ':') : NULL;
-        if (!path)
-            continue;
-        *path++ = '\0';
-        path[strcspn(path, "\n")] = '\0';
-        if (strcmp(c + 1, ctl) == 0)
-            snprintf(out, size, "%s", strcmp(path, "/") == 0 ? "" : path);
+    ck_assert_int_eq(cgd_cgroup_of(0, ctl, out, size), 0);
+}
+
+nsbox_proc *cg_spawn_out(nsbox *box, char *const argv[], int *rd)
+{
+    int fds[2] = {-1, -1};
+    if (rd) {
+        ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+        ck_assert_int_eq(nsbox_set_stdio(box, -1, fds[1], -1), 0);
     }
-    fclose(f);
+    nsbox_proc *p;
+    int r = nsbox_spawn(box, argv, &p);
+    if (rd)
+        close(fds[1]);
+    ck_assert_msg(r == 0, "spawn %s: %s", argv[0], nsbox_errmsg(box));
+    if (rd)
+        *rd = fds[0];
+    return p;
 }
 
 /* freezer: nsbox_set_cgroup_path's cgroups are also there (test_detach). */
@@ -210,6 +215,22 @@ static int rm_test_dir(const char *path, const struct stat *st, int type, struct
 void cg_test_dirs_remove(void)
 {
     nftw(CG, rm_test_dir, 32, FTW_PHYS | FTW_DEPTH);
+}
+
+double cg_clock_s(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cg_helper_spin(clockid_t clock, int ms)
+{
+    double end = cg_clock_s(clock) + ms / 1000.0;
+    volatile unsigned long x = 0;
+    while (cg_clock_s(clock) < end)
+        x++;
+    return 0;
 }
 
 int cg_helper_alloc(long mb)

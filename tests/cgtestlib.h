@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 #include <nsbox.h>
 
 #define CG "/sys/fs/cgroup"
@@ -15,6 +16,9 @@
 bool cg_v2(void);
 /* Our cgroup in the hierarchy of ctl ("" for v2), "" for the root. */
 void own_cgroup(const char *ctl, char *out, size_t size);
+/* Spawns argv with its stdout on a pipe whose read end goes to *rd (rd
+ * NULL: stdout as set), or fails the test naming the error. */
+nsbox_proc *cg_spawn_out(nsbox *box, char *const argv[], int *rd);
 /* Gives the cgroup directory dir and its process files to nobody. */
 void chown_cgroup(const char *dir);
 /* Writes value to path, or fails the test. */
@@ -31,6 +35,11 @@ int count_sandbox_cgroups(void);
 int count_cgroups_named(const char *prefix);
 /* No sandbox cgroup, no fd beyond fds, no child. */
 void assert_nothing_left(int fds);
+/* Seconds on clock (CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID ...). */
+double cg_clock_s(clockid_t clock);
+/* Inside a sandbox: busy until ms have passed on clock (wall time:
+ * CLOCK_MONOTONIC; CPU time: CLOCK_PROCESS_CPUTIME_ID), then 0. */
+int cg_helper_spin(clockid_t clock, int ms);
 /* Inside a sandbox: allocates and touches mb MiB (an OOM kill's
  * workload); 3 when malloc fails, else 0. */
 int cg_helper_alloc(long mb);

@@ -46,33 +46,6 @@ static int helper_forkloop(int n)
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int helper_spin(int ms)
-{
-    double end = now_s() + ms / 1000.0;
-    volatile unsigned long x = 0;
-    while (now_s() < end)
-        x++;
-    return 0;
-}
-
-static void spawn_piped(nsbox *box, char *const argv[], nsbox_proc **p, int *rd)
-{
-    int fds[2];
-    ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-    ck_assert_int_eq(nsbox_set_stdio(box, -1, fds[1], -1), 0);
-    int r = nsbox_spawn(box, argv, p);
-    ck_assert_msg(r == 0, "spawn: %s", nsbox_errmsg(box));
-    close(fds[1]);
-    *rd = fds[0];
-}
-
 /* ----------------------------------------------------------------- cases */
 
 START_TEST(test_oom_kill)
@@ -115,10 +88,10 @@ START_TEST(test_cpu_max)
     ck_assert_int_eq(nsbox_set_cgroup_limit(box, "cpu.max", "20000 100000"), 0);
     char *argv[] = {self_exe, "spin", "1000", NULL};
     nsbox_proc *p;
-    double t0 = now_s();
+    double t0 = cg_clock_s(CLOCK_MONOTONIC);
     ck_assert_msg(nsbox_spawn(box, argv, &p) == 0, "%s", nsbox_errmsg(box));
     ck_assert_int_eq(nsbox_wait(p, -1), 0);
-    double wall_us = (now_s() - t0) * 1e6;
+    double wall_us = (cg_clock_s(CLOCK_MONOTONIC) - t0) * 1e6;
     uint64_t cpu = nsbox_proc_cpu_usec(p);
     ck_assert_msg(cpu > 0 && cpu <= 0.25 * wall_us, "cpu %llu us over %.0f us wall",
                   (unsigned long long)cpu, wall_us);
@@ -160,7 +133,7 @@ static pid_t spawn_daemon(nsbox *box, nsbox_proc **p)
 {
     char *argv[] = {"/bin/sh", "-c", (char *)daemon_script, NULL};
     int rd;
-    spawn_piped(box, argv, p, &rd);
+    *p = cg_spawn_out(box, argv, &rd);
     char line[32] = "";
     FILE *f = fdopen(rd, "r");
     ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
@@ -641,7 +614,7 @@ static void run_helper(int argc, char **argv)
     else if (argc == 3 && strcmp(argv[1], "forkloop") == 0)
         r = helper_forkloop(atoi(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "spin") == 0)
-        r = helper_spin(atoi(argv[2]));
+        r = cg_helper_spin(CLOCK_MONOTONIC, atoi(argv[2]));
     if (r >= 0) {
         fflush(stdout);
         _exit(r);

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgdeleg.h"
 #include "cgtestlib.h"
 #include "internal.h"
 #include "testlib.h"
@@ -300,15 +301,9 @@ static nsbox *attack_box(int i, bool guard)
 /* Starts the attacker; its first line of output in line. */
 static nsbox_proc *attack_spawn(nsbox *box, const char *what, char *line, size_t size)
 {
-    int fds[2];
-    ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-    ck_assert_int_eq(nsbox_set_stdio(box, -1, fds[1], -1), 0);
-    char *argv[] = {self_exe, (char *)what, NULL};
-    nsbox_proc *p;
-    int r = nsbox_spawn(box, argv, &p);
-    close(fds[1]);
-    ck_assert_msg(r == 0, "spawn: %s", nsbox_errmsg(box));
-    FILE *f = fdopen(fds[0], "r");
+    int rd;
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, (char *)what, NULL}, &rd);
+    FILE *f = fdopen(rd, "r");
     line[0] = '\0';
     ck_assert_ptr_nonnull(fgets(line, (int)size, f));
     fclose(f);
@@ -319,25 +314,15 @@ static nsbox_proc *attack_spawn(nsbox *box, const char *what, char *line, size_t
 /* The limit file of the sandbox's limited cgroup, read from outside. */
 static void limit_read(nsbox_proc *p, const char *ctl, const char *file, char *out, size_t size)
 {
-    char path[4200], line[1024], cgpath[1024] = "";
-    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)nsbox_proc_pid(p));
-    FILE *f = fopen(path, "re");
-    ck_assert_ptr_nonnull(f);
-    while (fgets(line, sizeof(line), f)) {
-        char *c = strchr(line, ':'), *cg = c ? strchr(c + 1, ':') : NULL;
-        if (!cg)
-            continue;
-        *cg++ = '\0';
-        if ((cg_v2() && strcmp(c + 1, "") == 0) || (!cg_v2() && strcmp(c + 1, ctl) == 0))
-            snprintf(cgpath, sizeof(cgpath), "%s", t_chomp(cg));
-    }
-    fclose(f);
+    char path[4200], cgpath[1024];
+    ck_assert_int_eq(cgd_cgroup_of(nsbox_proc_pid(p), cg_v2() ? "" : ctl, cgpath, sizeof(cgpath)),
+                     0);
     size_t len = strlen(cgpath);
     if (len > 8 && strcmp(cgpath + len - 8, "/sandbox") == 0)
         cgpath[len - 8] = '\0';
     snprintf(path, sizeof(path), CG "%s%s%s/%s", cg_v2() ? "" : "/", cg_v2() ? "" : ctl, cgpath,
              file);
-    f = fopen(path, "re");
+    FILE *f = fopen(path, "re");
     ck_assert_msg(f, "%s: %s", path, strerror(errno));
     ck_assert_ptr_nonnull(fgets(out, (int)size, f));
     fclose(f);

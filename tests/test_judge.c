@@ -30,22 +30,6 @@ static char self_exe[4096];
 
 /* ------------------------------------------------------- helpers inside */
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Burns ms of CPU time, then exits 0. */
-static int helper_burn(int ms)
-{
-    double end = cpu_s() + ms / 1000.0;
-    while (cpu_s() < end)
-        ;
-    return 0;
-}
-
 /* n busy children and itself busy: a fork bomb of busy loops. */
 static int helper_bomb(int n)
 {
@@ -159,7 +143,7 @@ static void run_helper(int argc, char **argv)
 {
     int r = -1;
     if (argc == 3 && strcmp(argv[1], "burn") == 0)
-        r = helper_burn(atoi(argv[2]));
+        r = cg_helper_spin(CLOCK_PROCESS_CPUTIME_ID, atoi(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "bomb") == 0)
         r = helper_bomb(atoi(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "alloc") == 0)
@@ -191,23 +175,6 @@ static nsbox *judge_box(int i, unsigned ns, uint64_t cpu_ms, uint64_t wall_ms)
     ck_assert_int_eq(nsbox_set_cpu_time_limit(box, cpu_ms * MS), 0);
     ck_assert_int_eq(nsbox_set_wall_time_limit(box, wall_ms * MS), 0);
     return box;
-}
-
-static nsbox_proc *spawn_out(nsbox *box, char *const argv[], int *rd)
-{
-    int fds[2] = {-1, -1};
-    if (rd) {
-        ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-        ck_assert_int_eq(nsbox_set_stdio(box, -1, fds[1], -1), 0);
-    }
-    nsbox_proc *p;
-    int r = nsbox_spawn(box, argv, &p);
-    ck_assert_msg(r == 0, "spawn %s: %s", argv[1], nsbox_errmsg(box));
-    if (rd) {
-        close(fds[1]);
-        *rd = fds[0];
-    }
-    return p;
 }
 
 /* Waits for the end without nsbox_wait (the init alone enforces), up to
@@ -246,7 +213,7 @@ static void finish(nsbox_proc *p, nsbox *box)
 START_TEST(test_exited)
 {
     nsbox *box = judge_box(_i, NSBOX_NS_PID, 10000, 10000);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "exit", "3", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "exit", "3", NULL}, NULL);
     ck_assert_int_eq(nsbox_wait(p, -1), 3);
     struct nsbox_report r = report_of(p);
     ck_assert_uint_eq(r.end, NSBOX_END_EXITED);
@@ -263,7 +230,7 @@ END_TEST
 START_TEST(test_signaled)
 {
     nsbox *box = judge_box(_i, NSBOX_NS_PID, 10000, 10000);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "signal", "15", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "signal", "15", NULL}, NULL);
     ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGTERM);
     struct nsbox_report r = report_of(p);
     ck_assert_uint_eq(r.end, NSBOX_END_SIGNALED);
@@ -278,7 +245,7 @@ END_TEST
 static void cpu_bomb(int i, unsigned ns, bool wait)
 {
     nsbox *box = judge_box(i, ns, 300, 0);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "bomb", "8", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "bomb", "8", NULL}, NULL);
     if (!wait)
         ck_assert_msg(ended_without_wait(p, 10000), "the init did not enforce the CPU limit");
     ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGKILL);
@@ -307,7 +274,7 @@ END_TEST
 START_TEST(test_cpu_no_pidns)
 {
     nsbox *box = judge_box(_i, 0, 300, 0);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "bomb", "4", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "bomb", "4", NULL}, NULL);
     ck_assert_msg(!ended_without_wait(p, 1500), "ended with no enforcer");
     ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGKILL);
     ck_assert_uint_eq(report_of(p).end, NSBOX_END_CPU_LIMIT);
@@ -318,7 +285,7 @@ END_TEST
 static void wall_sleep(int i, unsigned ns, bool wait)
 {
     nsbox *box = judge_box(i, ns, 0, 300);
-    nsbox_proc *p = spawn_out(box, (char *[]){"/bin/sleep", "10", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){"/bin/sleep", "10", NULL}, NULL);
     if (!wait)
         ck_assert_msg(ended_without_wait(p, 5000), "the init did not enforce the wall limit");
     ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGKILL);
@@ -369,7 +336,7 @@ static uint32_t leaf_lines(nsbox *box, char *cmd, char *init, size_t size)
 {
     char path[64];
     int rd;
-    nsbox_proc *p = spawn_out(
+    nsbox_proc *p = cg_spawn_out(
         box, (char *[]){"/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 100", NULL}, &rd);
     line_of(rd, cmd, size);
     snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)nsbox_proc_pid(p));
@@ -435,7 +402,7 @@ START_TEST(test_extra_time)
 {
     nsbox *box = judge_box(_i, NSBOX_NS_PID, 200, 0);
     ck_assert_int_eq(nsbox_set_extra_time(box, 10000 * MS), 0);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "burn", "500", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "burn", "500", NULL}, NULL);
     ck_assert_int_eq(nsbox_wait(p, -1), 0);
     struct nsbox_report r = report_of(p);
     ck_assert_uint_eq(r.end, NSBOX_END_CPU_LIMIT);
@@ -445,7 +412,7 @@ START_TEST(test_extra_time)
     /* well under the limit (a generous one: starting the helper costs
      * more than 200 ms of CPU under the v2 guest's emulation) */
     ck_assert_int_eq(nsbox_set_cpu_time_limit(box, 5000 * MS), 0);
-    p = spawn_out(box, (char *[]){self_exe, "burn", "20", NULL}, NULL);
+    p = cg_spawn_out(box, (char *[]){self_exe, "burn", "20", NULL}, NULL);
     ck_assert_int_eq(nsbox_wait(p, -1), 0);
     ck_assert_uint_eq(report_of(p).end, NSBOX_END_EXITED);
     finish(p, box);
@@ -456,7 +423,7 @@ START_TEST(test_oom)
 {
     nsbox *box = judge_box(_i, NSBOX_NS_PID, 10000, 10000);
     ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "32M"), 0);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "alloc", "256", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "alloc", "256", NULL}, NULL);
     ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGKILL);
     struct nsbox_report r = report_of(p);
     ck_assert_uint_eq(r.end, NSBOX_END_OOM);
@@ -469,7 +436,7 @@ END_TEST
 START_TEST(test_caller_kill)
 {
     nsbox *box = judge_box(_i, NSBOX_NS_PID, 10000, 10000);
-    nsbox_proc *p = spawn_out(box, (char *[]){"/bin/sleep", "10", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){"/bin/sleep", "10", NULL}, NULL);
     struct nsbox_report r = report_of(p);
     ck_assert_uint_eq(r.end, NSBOX_END_RUNNING);
     ck_assert_int_eq(nsbox_kill(p, SIGKILL), 0);
@@ -485,7 +452,7 @@ END_TEST
 START_TEST(test_report_size)
 {
     nsbox *box = judge_box(0, NSBOX_NS_PID, 0, 0);
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "exit", "0", NULL}, NULL);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "exit", "0", NULL}, NULL);
     ck_assert_int_eq(nsbox_wait(p, -1), 0);
     struct nsbox_report r;
     memset(&r, 0xaa, sizeof(r));
@@ -546,7 +513,7 @@ static void attack(int i, const char *what, const char *keep, const char *outcom
     if (keep)
         ck_assert_int_eq(nsbox_add_cap(box, keep), 0);
     int rd;
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "attack", (char *)what, NULL}, &rd);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "attack", (char *)what, NULL}, &rd);
     ck_assert_msg(ended_without_wait(p, 15000), "%s: the init did not end the sandbox", what);
     char out[256];
     line_of(rd, out, sizeof(out));
@@ -612,7 +579,7 @@ START_TEST(test_attack_timens)
 {
     nsbox *box = judge_box(_i, NSBOX_NS_PID | NSBOX_NS_USER, 0, 3000);
     int rd;
-    nsbox_proc *p = spawn_out(box, (char *[]){self_exe, "timens", NULL}, &rd);
+    nsbox_proc *p = cg_spawn_out(box, (char *[]){self_exe, "timens", NULL}, &rd);
     ck_assert_msg(ended_without_wait(p, 15000), "the init did not enforce the wall limit");
     char out[64];
     double moved = atof(line_of(rd, out, sizeof(out)));
