@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """lib/'s folders point one way (CONTRIBUTING.md, "Where code goes"): a
 file includes headers of its own folder and of the folders before it in
-ORDER, and its object calls functions of those only; and no two files call
-each other, directly or around a circle.
+ORDER, and its object calls functions of those only; no two files call
+each other, directly or around a circle; and a header declares functions
+of its own folder only (one header, one layer: the types several layers
+share go to base/).
 
     layers.py SRCDIR NM LIBNSBOX_INTERNAL.a LIBNSBOX_CHILD.a
 """
@@ -82,15 +84,35 @@ def calls(nm, archives):
     return bad
 
 
+DECL = re.compile(r"^(?!static|typedef|#|extern \"C\")[A-Za-z_][\w \t*]*?\b(\w+)\(", re.M)
+
+
+def declarations(src, nm, archives):
+    """Functions a header of lib/F/ declares that an object of another
+    folder defines."""
+    defs, _ = symbols(nm, archives)
+    bad = []
+    for h in sorted(glob.glob(f"{src}/lib/*/*.h")):
+        folder = h.split(os.sep)[-2]
+        text = re.sub(r"/\*.*?\*/", "", open(h).read(), flags=re.S)
+        for name in DECL.findall(text):
+            obj = defs.get(name)
+            if obj and folder_of(obj) and folder_of(obj) != folder:
+                bad.append(f"  {os.path.relpath(h, src)} declares {name} of {obj} "
+                           f"(lib/{folder_of(obj)}/)")
+    return bad
+
+
 def main(src, nm, *archives):
-    bad = includes(src) + calls(nm, archives)
+    bad = includes(src) + calls(nm, archives) + declarations(src, nm, archives)
     if bad:
         print("lib/'s folders must point one way (" + " < ".join(ORDER) + "):")
         print("\n".join(bad))
         print("Move the function or the declaration down to the folder both sides may use\n"
               "(base/ for what everyone needs), or split the file; see CONTRIBUTING.md.")
         return 1
-    print("ok: includes and calls point one way (" + " < ".join(ORDER) + "), no circle of calls")
+    print("ok: includes and calls point one way (" + " < ".join(ORDER) + "), no circle of calls,"
+          " each header declares its own folder's functions")
     return 0
 
 

@@ -164,15 +164,6 @@ struct nsbox {
     struct errbuf err;        /* nsbox_errmsg */
 };
 
-/* At spawn: -EBADF when a recorded stdio or passed fd was closed, or now
- * names another file, since its builder call. */
-int box_check_fds(nsbox *box);
-
-/* Name of one namespace kind ("user", "pid", …) as /proc/PID/ns spells it. */
-const char *ns_name(unsigned one_ns);
-/* CLONE_NEW* flags of an NSBOX_NS_* mask. */
-unsigned long ns_clone_flags(unsigned ns);
-
 /* ------------------------------------------------------------------- plan */
 
 /* Everything the child needs, prepared by the parent in memory the child
@@ -369,9 +360,6 @@ struct plan {
     char **exec_paths;     /* candidate paths for exec_name, NULL-terminated */
 };
 
-/* Builds the plan of one spawn. The plan and all it points to live in one
- * allocation freed with plan_free(). */
-int plan_build(nsbox *box, char *const argv[], struct plan **out);
 /* An empty plan (base/arena.c), NULL when out of memory. */
 struct plan *plan_new(void);
 void plan_free(struct plan *p);
@@ -385,50 +373,7 @@ bool plan_new_userns(const struct plan *p);
 int stacks_get(nsbox *box, struct plan *p);
 void stacks_release(nsbox *box);
 
-/* Child entry (stage 0), run by clone3 on its own stack. */
-int child_main(void *plan);
-
-/* ------------------------------------------------------------------ idmap */
-
-/* The /proc/PID files of the maps the parent writes itself, -1 if none. */
-struct idmap_fds {
-    int setgroups, uid, gid;
-};
-/* Opens the files of the maps written directly: all for root; a map of the
- * caller's own id alone only when own_direct (a kind-D spawn). */
-int idmap_open(nsbox *box, pid_t pid, bool own_direct, struct idmap_fds *f);
-/* Writes setgroups and the uid/gid maps of the child pid's new user
- * namespace: through the open files, else with newuidmap/newgidmap. */
-int idmap_write(nsbox *box, pid_t pid, struct idmap_fds *f);
-void idmap_close(struct idmap_fds *f);
-/* True when the uid and gid maps are the caller's own ids alone. */
-bool idmap_own_only(nsbox *box);
-/* The uid and gid the command runs as in a new user namespace: the user
- * set, which the maps must map; by default the ids the caller's own map
- * to, else 0 inside; -EINVAL naming the map when there is none. Fills the
- * plan's uid, gid, setup_uid and setup_gid. */
-int idmap_choose_ids(nsbox *box, struct plan *p);
-/* The same choice against the maps of the user namespace the child pid
- * joined, read from /proc/PID; fills p's ids before the child's go. */
-int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid);
-/* Reads a /proc/PID/uid_map text ("inside outside count" lines) into r, at
- * most max ranges; a line that is not three 32-bit numbers is skipped.
- * Returns the number read. */
-size_t idmap_parse(const char *text, struct idmap_range *r, size_t max);
-/* True when the maps are written so that setgroups must be denied. */
-bool idmap_setgroups_denied(nsbox *box);
-
-/* Runs a helper program (newuidmap …) outside any sandbox and waits for it,
- * with what it printed in out (one line); returns its shell-form status or
- * a negative errno. */
-int helper_run(char *const argv[], char *out, size_t size);
-
 long nsbox_clone3(void *args, size_t size, int (*fn)(void *), void *arg);
-
-/* ------------------------------------------------------------------- init */
-
-/* Returns a new memfd holding the init helper, sealed. */
-int init_memfd_open(nsbox *box);
 
 /* --------------------------------------------------------------- process */
 
@@ -461,18 +406,5 @@ struct nsbox_proc {
     bool no_exit_info;  /* tests (box->test_no_exit_info): no PIDFD_INFO_EXIT, as before 6.15 */
     struct errbuf err;  /* nsbox_proc_errmsg: the last nsbox_wait/nsbox_kill failure */
 };
-
-/* ------------------------------------------------------------- time limits */
-
-/* nsbox_wait's side of the time limits: polls the pidfd for up to
- * timeout_ms (-1: until the sandbox ends, 0: once), killing the sandbox
- * when a limit is crossed. Without limits, a plain poll. */
-void time_watch(nsbox_proc *p, int timeout_ms);
-/* After the reap: settles the end and kill times from the init's record
- * (NULL: none) and our own clock. */
-struct init_record;
-void time_watch_settle(nsbox_proc *p, const struct init_record *rec);
-/* CLOCK_MONOTONIC in ns. */
-uint64_t time_now_ns(void);
 
 #endif

@@ -7,9 +7,9 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 
-#include "caps.h"
+#include "caps_child.h"
 #include "child.h"
-#include "oci.h"
+#include "oci_child.h"
 #include "sys.h"
 #include "userns.h"
 

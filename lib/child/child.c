@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "caps.h"
+#include "caps_child.h"
 #include "child.h"
 #include "sys.h"
 

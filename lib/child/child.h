@@ -5,6 +5,9 @@
 
 #include "internal.h"
 
+/* Child entry (stage 0), run by clone3 on its own stack. */
+int child_main(void *plan);
+
 /* Reports a failed step to the parent; returns the exit code of the
  * failing stage. */
 int child_fail(struct plan *p, int step, long err, int index);

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <sys/ioctl.h>
 
-#include "caps.h"
+#include "caps_child.h"
 #include "child.h"
-#include "lock.h"
-#include "mount.h"
-#include "oci.h"
+#include "lock_child.h"
+#include "mount_child.h"
+#include "oci_child.h"
 #include "sys.h"
 #include "userns.h"
 

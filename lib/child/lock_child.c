@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "child.h"
-#include "lock.h"
+#include "lock_child.h"
 #include "sys.h"
 
 /* Sends {STEP_LOCK, 0, index} with fd attached (SCM_RIGHTS). */

@@ -12,7 +12,7 @@
 #include <sys/statfs.h>
 
 #include "child.h"
-#include "mount.h"
+#include "mount_child.h"
 #include "sys.h"
 
 CHILD void child_close(long fd)

@@ -24,7 +24,7 @@
 #include <sys/statfs.h>
 
 #include "child.h"
-#include "mount.h"
+#include "mount_child.h"
 #include "sys.h"
 
 #define PROC_ROOT_INO 1

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "child.h"
-#include "mount.h"
+#include "mount_child.h"
 #include "sys.h"
 
 /* A device node or FIFO with exactly e->mode and owner uid:gid. One that

@@ -9,7 +9,7 @@
 #include <sys/statfs.h>
 
 #include "child.h"
-#include "oci.h"
+#include "oci_child.h"
 #include "sys.h"
 
 CHILD static long child_strlen(const char *s)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Nested user namespaces forbidden (NSBOX_DISABLE_USERNS) or checked
- * (NSBOX_ASSERT_USERNS_DISABLED): userns.c plans and reports,
- * userns_child.c acts in the command's stage. */
+ * (NSBOX_ASSERT_USERNS_DISABLED), the child's side: userns_child.c acts
+ * in the command's stage, and reports the parts below. The parent's
+ * (parent/userns.c plans and words the report): userns_plan.h. */
 #ifndef NSBOX_USERNS_H
 #define NSBOX_USERNS_H
 
@@ -15,11 +16,6 @@ enum userns_sub {
     USERNS_NEST_MAP, /* its setgroups, uid_map, gid_map */
     USERNS_ASSERT,   /* a user namespace could still be made */
 };
-
-/* Checks the flags against the plan: NSBOX_DISABLE_USERNS needs a new user
- * namespace (-EINVAL otherwise, as bubblewrap's --disable-userns). */
-int userns_plan(nsbox *box, struct plan *p);
-int userns_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 /* Child, before the mount steps (NSBOX_DISABLE_USERNS): keeps /proc open
  * and sets the sandbox's user.max_user_namespaces to 1. */

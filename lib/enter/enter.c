@@ -22,6 +22,8 @@
 #include "cgroup.h"
 #include "enter.h"
 #include "report.h"
+#include "idmap.h"
+#include "plan.h"
 
 static char *const enter_argv[] = {"nsbox_enter", NULL};
 static char *const empty_env[] = {NULL};

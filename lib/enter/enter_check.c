@@ -20,6 +20,7 @@
 #include "caps.h"
 #include "enter.h"
 #include "mount.h"
+#include "box.h"
 
 /* Lists the tids of /proc/self/task other than the caller's into buf. */
 static int threads_list(int *n, char *buf, size_t size)

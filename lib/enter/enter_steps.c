@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "caps.h"
+#include "caps_child.h"
 #include "cgroup.h"
 #include "child.h"
 #include "enter.h"

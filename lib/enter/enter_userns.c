@@ -29,6 +29,7 @@
 #include "dump_guard.h"
 #include "enter.h"
 #include "report.h"
+#include "idmap.h"
 
 static ssize_t read_full(int fd, void *buf, size_t size)
 {

@@ -16,6 +16,7 @@
 
 #include "child.h"
 #include "internal.h"
+#include "idmap.h"
 
 /* Reads what the helper printed, up to size-1 bytes, as one line. The
  * pipe's write end sat in the caller's fd table, where a fork of another

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "idmap.h"
 
 #define MAP_TEXT_MAX ((size_t)340 * 36)
 

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "plan.h"
 
 extern const unsigned char nsbox_init_blob[];
 extern const size_t nsbox_init_blob_size;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mount.h"
+#include "mount_build.h"
 
 char *plan_printf(struct plan *p, const char *fmt, ...)
 {

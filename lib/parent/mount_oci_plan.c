@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "mount.h"
+#include "mount_build.h"
 
 static uint64_t ms_to_attr(unsigned long flags)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mount.h"
+#include "mount_build.h"
 
 /* Where the old root hangs while the new one is built (see mount.c). */
 #define OLDROOT "/oldroot"

@@ -11,10 +11,13 @@
 #include <string.h>
 
 #include "caps.h"
-#include "userns.h"
+#include "userns_plan.h"
 #include "internal.h"
-#include "mount.h"
-#include "oci.h"
+#include "mount_build.h"
+#include "oci_plan.h"
+#include "box.h"
+#include "idmap.h"
+#include "plan.h"
 
 extern char **environ;
 

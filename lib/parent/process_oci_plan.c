@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "oci.h"
+#include "oci_plan.h"
+#include "box.h"
+#include "idmap.h"
 
 /* The inode of the namespace of kind a joined fd names (a namespace file,
  * or a pidfd's process's), and of the caller's own. */

@@ -11,10 +11,11 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "lock.h"
-#include "userns.h"
-#include "mount.h"
-#include "oci.h"
+#include "userns_plan.h"
+#include "mount_build.h"
+#include "oci_plan.h"
 #include "report.h"
+#include "box.h"
 
 /* "user+pid+net" for a set of CLONE_NEW* flags. */
 static void clone_ns_names(unsigned long flags, char *buf, size_t size)

@@ -26,9 +26,13 @@
 #include "dump_guard.h"
 #include "internal.h"
 #include "lock.h"
-#include "oci.h"
+#include "oci_plan.h"
 #include "report.h"
 #include "sys.h"
+#include "child.h"
+#include "idmap.h"
+#include "plan.h"
+#include "time_watch.h"
 
 static char *const empty_env[] = {NULL};
 static char *const unhardened_env[] = {"NSBOX_INIT_UNHARDENED=1", NULL};

@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "internal.h"
 #include "time_limit.h"
+#include "time_watch.h"
 
 uint64_t time_now_ns(void)
 {

@@ -3,7 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 
-#include "userns.h"
+#include "userns_plan.h"
 
 int userns_plan(nsbox *box, struct plan *p)
 {

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "lock.h"
 #include "time_limit.h"
+#include "time_watch.h"
 
 /* PIDFD_GET_INFO with PIDFD_INFO_EXIT (Linux 6.15) tells the wait status
  * of a process that someone else reaped: here, the kernel, after the

@@ -18,6 +18,7 @@
 #include "lock.h"
 #include "mount.h"
 #include "oci.h"
+#include "box.h"
 
 #define NSBOX_FLAGS_ALL                                                                            \
     (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS |           \

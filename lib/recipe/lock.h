@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Lock files: the parent's side (lock.c) and the child's (lock_child.c). */
+/* Lock files, the recipe's side (lock.c): the paths, the fds the parent
+ * receives, and the parts of STEP_LOCK. The child's: lock_child.h. */
 #ifndef NSBOX_LOCK_H
 #define NSBOX_LOCK_H
 
@@ -18,9 +19,5 @@ void lock_files_free(nsbox *box);
  * into fds[i]; 0, or a negative errno with the message set. */
 int lock_fds_receive(nsbox *box, int sync, int *fds, int n_fds);
 void lock_fds_close(int *fds, int n);
-
-/* Child: opens and locks each lock file, sends its fd to the parent.
- * Returns 0, or the exit code after child_fail. */
-int child_lock_files(struct plan *p);
 
 #endif

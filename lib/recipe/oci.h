@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The process settings an OCI runtime needs (nsbox_set_groups,
  * nsbox_set_umask, nsbox_set_oom_score_adj, nsbox_set_domainname,
- * nsbox_set_sysctl): recipe and plan (lib/recipe/process_oci.c), child
- * steps (lib/child/process_oci_child.c). */
+ * nsbox_set_sysctl): the recipe (lib/recipe/process_oci.c), the plan's
+ * types and the parts of STEP_OCI. The plan and report: parent/oci_plan.h
+ * (lib/parent/process_oci_plan.c); the child steps: child/oci_child.h
+ * (lib/child/process_oci_child.c). */
 #ifndef NSBOX_OCI_H
 #define NSBOX_OCI_H
 
@@ -50,26 +52,5 @@ enum oci_sub {
 _Static_assert(OCI_PARTS <= REPORT_PARTS, "an OCI part must fit REPORT_INDEX");
 
 void oci_recipe_free(struct oci_recipe *o);
-
-/* Fills p->oci from box->oci; checks that each sysctl's namespace is the
- * sandbox's own. */
-int oci_plan_build(nsbox *box, struct plan *p);
-
-/* Parent, once the command has exec'd: its oom_score_adj. */
-int oci_after_exec(nsbox *box, const struct plan *p, pid_t pid);
-
-/* Child: the sysctls, through the caller's /proc, before the filesystem
- * steps. 0, or the exit code after child_fail. */
-int child_oci_early(struct plan *p);
-/* Child: the domain name, after the hostname. */
-int child_oci_domainname(struct plan *p);
-/* Child: the supplementary groups (before the command's gid and uid);
- * 0 when none are set. */
-int child_oci_groups(struct plan *p);
-/* Child: the umask, right before exec. */
-void child_oci_umask(struct plan *p);
-
-/* Parent: the message of a failed STEP_OCI. */
-int oci_report(struct errbuf *e, const struct plan *p, const struct child_report *rep);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "idmap.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
