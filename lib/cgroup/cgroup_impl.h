@@ -65,9 +65,6 @@ uint64_t cg_keyed(const char *text, const char *key);
 bool cg_list_has(const char *list, const char *word);
 /* "dir/name" without a doubled slash when dir is "/" or ends in one. */
 char *cg_join(const char *dir, const char *name);
-/* Opens the parent cgroup d->path (O_PATH) and removes what dead callers
- * left there (cg_stale_remove). */
-int cg_parent_open(struct errbuf *e, struct cg_dir *d);
 /* Makes the sandbox's directory under d->parent_fd. */
 int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d);
 /* Makes the CG_LEAF child of the sandbox's directory. */
@@ -112,6 +109,9 @@ int cg_proc_start(pid_t pid, unsigned long long *start);
 /* Removes under parent_fd the cgroups of callers that are gone, once no
  * process is left in them (not the detached ones). */
 void cg_stale_remove(int parent_fd);
+/* Opens the parent cgroup d->path (O_PATH) and removes what dead callers
+ * left there (cg_stale_remove). */
+int cg_parent_open(struct errbuf *e, struct cg_dir *d);
 
 /* ----------------------------------------------------- cgroup_guard.c */
 

@@ -129,3 +129,12 @@ void cg_stale_remove(int parent_fd)
             cg_tree_remove(fd, e->d_name);
     closedir(dir);
 }
+
+int cg_parent_open(struct errbuf *e, struct cg_dir *d)
+{
+    d->parent_fd = (int)CG_RETRY(open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (d->parent_fd < 0)
+        return err_fail(e, errno, "open cgroup parent %s", d->path);
+    cg_stale_remove(d->parent_fd);
+    return 0;
+}

@@ -2,9 +2,9 @@
 /* The cgroup file system as the parent uses it: reads and writes that
  * retry EINTR, the sandbox's two directories (its cgroup with the limits
  * and the CG_LEAF child holding its processes), walks over the subtree the
- * sandbox may have grown below the leaf (signals, removal), and the removal
- * of what dead callers left under a parent; and the helpers the backends
- * share to parse the files and to word a refused access. */
+ * sandbox may have grown below the leaf (signals, removal), however deep;
+ * and the helpers the backends share to parse the files and to word a
+ * refused access. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -59,15 +59,6 @@ char *cg_join(const char *dir, const char *name)
                  name[0] == '/' ? name + 1 : name) < 0)
         return NULL;
     return r;
-}
-
-int cg_parent_open(struct errbuf *e, struct cg_dir *d)
-{
-    d->parent_fd = (int)CG_RETRY(open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (d->parent_fd < 0)
-        return err_fail(e, errno, "open cgroup parent %s", d->path);
-    cg_stale_remove(d->parent_fd);
-    return 0;
 }
 
 static int dir_open(int dfd, const char *name)
