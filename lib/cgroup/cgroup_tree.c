@@ -257,15 +257,14 @@ static int walk_up(struct walk *w, int root)
     level_free(&w->lv[w->depth]);
     w->depth--;
     int up = (int)CG_RETRY(openat(w->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    for (size_t k = 0; up < 0 && k <= w->depth; k++) {
-        if (k == 0)
-            up = (int)fcntl(root, F_DUPFD_CLOEXEC, 3);
-        if (k == w->depth || up < 0)
-            break;
-        int sub = (int)CG_RETRY(openat(up, w->lv[k].names[w->lv[k].next - 1],
-                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        close(up);
-        up = sub;
+    if (up < 0) {
+        up = (int)fcntl(root, F_DUPFD_CLOEXEC, 3);
+        for (size_t k = 0; up >= 0 && k < w->depth; k++) {
+            int sub = (int)CG_RETRY(openat(up, w->lv[k].names[w->lv[k].next - 1],
+                                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            close(up);
+            up = sub;
+        }
     }
     if (up < 0)
         return -errno;
@@ -293,10 +292,13 @@ static int tree_walk(int root, const struct walk_ops *ops)
                 continue; /* removed meanwhile */
             int k = ops->enter ? ops->enter(sub, ops->arg) : 0;
             n += k > 0 ? k : 0;
+            /* A level that cannot be read is being removed (it is empty
+             * then): its processes were listed, it has none below. */
             int d = walk_down(&w, sub);
             if (d < 0) {
                 close(sub);
-                r = d;
+                if (d == -ENOMEM)
+                    r = d;
             }
             continue;
         }
