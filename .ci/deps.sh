@@ -6,7 +6,7 @@
 # bubblewrap is the reference nsbox-run is compared with (tests).
 # Quiet and idempotent: a machine that has everything makes no change.
 set -e
-pkgs="meson ninja-build gcc pkg-config libcap-dev check libseccomp-dev scdoc man-db uidmap
+pkgs="meson ninja-build gcc pkg-config libcap-dev check libseccomp-dev libjansson-dev scdoc man-db uidmap
       python3 python3-pip python3-setuptools iproute2 procps bash-completion bubblewrap"
 missing=""
 for p in $pkgs; do
