@@ -36,6 +36,11 @@ int cgroup_kill(struct cgroup_sandbox *cg, int sig);
  * removes the cgroup and frees cg. Also the cleanup of a failed spawn. */
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p);
 
+/* nsbox_proc_detach: marks the sandbox's directories as detached (the
+ * sticky bit, which the removal of dead callers' cgroups skips), closes
+ * them and frees cg, removing nothing. */
+void cgroup_detach(struct cgroup_sandbox *cg);
+
 /* Child: makes every cgroup mount of the new mount namespace read-only
  * (p->cgroupfs_ro); 0, or the exit code after child_fail. */
 int child_cgroupfs_ro(struct plan *p);
