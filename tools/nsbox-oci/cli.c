@@ -39,13 +39,18 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
             *o->flag = !eq || strcmp(eq + 1, "true") == 0;
             continue;
         }
+        const char *v;
         if (eq) {
-            *o->value = eq + 1;
+            v = eq + 1;
         } else {
             if (i + 1 >= argc)
                 return oci_err("%s: flag needs an argument: -%s", cmd, o->name);
-            *o->value = argv[++i];
+            v = argv[++i];
         }
+        if (o->multi)
+            json_array_append_new(o->multi, json_string(v));
+        else
+            *o->value = v;
     }
     return i;
 }

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 struct create_opts {
@@ -66,7 +65,7 @@ static int setup_console(struct oci_spec *spec, nsbox *box, const struct create_
     if (ret == 0)
         ret = nsbox_set_flags(box, spec->flags | NSBOX_CONTROLLING_TTY);
     /* /dev/console is the terminal, as runtime-linux.md asks */
-    if (ret == 0 && nsbox_add_mount)
+    if (ret == 0)
         ret = nsbox_add_mount(box, "bind", path, "/dev/console", 0, NULL);
     free(path);
     return ret < 0 ? oci_err("process.terminal: %s", nsbox_errmsg(box)) : 0;
@@ -150,10 +149,8 @@ static int create_in_state(const struct oci_global *g, struct oci_spec *spec, ns
     nsbox_proc *proc = NULL;
     if (state_create(&st, g->root, spec->id) < 0)
         return -1;
-    ret = LIB_NEED(nsbox_set_exec_gate, "create");
-    if (ret == 0)
-        ret = LIB_NEED(nsbox_proc_detach, "create");
-    if (ret == 0 && (gate = open_gate(&st)) < 0)
+    ret = 0;
+    if ((gate = open_gate(&st)) < 0)
         ret = -1;
     if (ret == 0 && nsbox_set_exec_gate(box, gate) < 0)
         ret = oci_err("exec gate: %s", nsbox_errmsg(box));
@@ -188,13 +185,13 @@ int cmd_create(const struct oci_global *g, int argc, char **argv)
 {
     struct create_opts o = {.bundle = "."};
     const struct cli_opt opts[] = {
-        {"bundle", 'b', true, &o.bundle, NULL},
-        {"pid-file", 0, true, &o.pid_file, NULL},
-        {"console-socket", 0, true, &o.console_socket, NULL},
-        {"preserve-fds", 0, true, &o.preserve_fds, NULL},
-        {"no-pivot", 0, false, NULL, &o.no_pivot},
-        {"no-new-keyring", 0, false, NULL, &o.no_new_keyring},
-        {NULL, 0, false, NULL, NULL},
+        {"bundle", 'b', true, &o.bundle, NULL, NULL},
+        {"pid-file", 0, true, &o.pid_file, NULL, NULL},
+        {"console-socket", 0, true, &o.console_socket, NULL, NULL},
+        {"preserve-fds", 0, true, &o.preserve_fds, NULL, NULL},
+        {"no-pivot", 0, false, NULL, &o.no_pivot, NULL},
+        {"no-new-keyring", 0, false, NULL, &o.no_new_keyring, NULL},
+        {NULL, 0, false, NULL, NULL, NULL},
     };
     int first = cli_parse("create", argc, argv, opts);
     if (first < 0 || cli_nargs("create", argc, first, 1, 1) < 0)

@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 /* Opens the container named by the one operand; for every command here. */
@@ -53,7 +52,7 @@ static int cgroup_call(struct oci_state *st, const char *what, int (*fn)(nsbox *
 
 int cmd_state(const struct oci_global *g, int argc, char **argv)
 {
-    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL, NULL}};
     struct oci_state st;
     int ret = open_one(g, "state", argc, argv, opts, 1, false, &st);
     if (ret >= 0) {
@@ -84,9 +83,9 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
 {
     bool all = false;
     const char *sig_opt = NULL;
-    const struct cli_opt opts[] = {{"all", 'a', false, NULL, &all},
-                                   {"signal", 's', true, &sig_opt, NULL},
-                                   {NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{"all", 'a', false, NULL, &all, NULL},
+                                   {"signal", 's', true, &sig_opt, NULL, NULL},
+                                   {NULL, 0, false, NULL, NULL, NULL}};
     struct oci_state st;
     int first = open_one(g, "kill", argc, argv, opts, 2, false, &st), ret = -1;
     if (first >= 0) {
@@ -99,9 +98,7 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
         else if (strcmp(status, "stopped") == 0 && !(all && cgroup_of(&st)))
             ret = oci_err("container not running");
         else if (all && cgroup_of(&st))
-            ret = LIB_NEED(nsbox_cgroup_kill, "kill --all") < 0
-                      ? -1
-                      : cgroup_call(&st, "kill --all", nsbox_cgroup_kill, sig);
+            ret = cgroup_call(&st, "kill --all", nsbox_cgroup_kill, sig);
         else
             ret = signal_pid(&st, sig);
     }
@@ -122,8 +119,6 @@ static bool wait_gone(int pidfd, int ms)
 static int destroy(struct oci_state *st)
 {
     if (cgroup_of(st)) {
-        if (LIB_NEED(nsbox_cgroup_destroy, "delete") < 0 || LIB_NEED(nsbox_cgroup_freeze, "delete") < 0)
-            return -1;
         if (json_is_true(json_object_get(st->json, "paused")))
             cgroup_call(st, "delete: thaw", nsbox_cgroup_freeze, 0);
         nsbox *box = nsbox_new();
@@ -147,8 +142,8 @@ static int destroy(struct oci_state *st)
 int cmd_delete(const struct oci_global *g, int argc, char **argv)
 {
     bool force = false;
-    const struct cli_opt opts[] = {{"force", 'f', false, NULL, &force},
-                                   {NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{"force", 'f', false, NULL, &force, NULL},
+                                   {NULL, 0, false, NULL, NULL, NULL}};
     struct oci_state st;
     int first = open_one(g, "delete", argc, argv, opts, 1, true, &st), ret = -1;
     if (first >= 0) {
@@ -176,7 +171,7 @@ int cmd_delete(const struct oci_global *g, int argc, char **argv)
 static int freeze(const struct oci_global *g, int argc, char **argv, bool frozen)
 {
     const char *cmd = frozen ? "pause" : "resume";
-    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL, NULL}};
     struct oci_state st;
     int ret = open_one(g, cmd, argc, argv, opts, 1, true, &st);
     if (ret >= 0) {
@@ -186,8 +181,6 @@ static int freeze(const struct oci_global *g, int argc, char **argv, bool frozen
             ret = oci_err("container not running");
         else if (!frozen && strcmp(status, "paused") != 0)
             ret = oci_err("container not paused");
-        else if (LIB_NEED(nsbox_cgroup_freeze, cmd) < 0)
-            ret = -1;
         else
             ret = cgroup_call(&st, cmd, nsbox_cgroup_freeze, frozen);
         if (ret >= 0) {

@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 /* The pids in the container's cgroup, malloc'd; *n their count. */
@@ -22,8 +21,6 @@ static pid_t *cgroup_pids(struct oci_state *st, size_t *n)
                 "linux.cgroupsPath)");
         return NULL;
     }
-    if (LIB_NEED(nsbox_cgroup_pids, "ps") < 0)
-        return NULL;
     nsbox *box = nsbox_new();
     pid_t *pids = NULL;
     size_t cap = 64;
@@ -119,8 +116,8 @@ static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
 int cmd_ps(const struct oci_global *g, int argc, char **argv)
 {
     const char *format = "table";
-    const struct cli_opt opts[] = {{"format", 'f', true, &format, NULL},
-                                   {NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{"format", 'f', true, &format, NULL, NULL},
+                                   {NULL, 0, false, NULL, NULL, NULL}};
     int first = cli_parse("ps", argc, argv, opts);
     if (first < 0 || cli_nargs("ps", argc, first, 1, 1 << 20) < 0)
         return -1;
@@ -151,9 +148,9 @@ int cmd_list(const struct oci_global *g, int argc, char **argv)
 {
     const char *format = "table";
     bool quiet = false;
-    const struct cli_opt opts[] = {{"format", 'f', true, &format, NULL},
-                                   {"quiet", 'q', false, NULL, &quiet},
-                                   {NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{"format", 'f', true, &format, NULL, NULL},
+                                   {"quiet", 'q', false, NULL, &quiet, NULL},
+                                   {NULL, 0, false, NULL, NULL, NULL}};
     int first = cli_parse("list", argc, argv, opts);
     if (first < 0 || cli_nargs("list", argc, first, 0, 0) < 0)
         return -1;

@@ -46,7 +46,7 @@ static int release_gate(struct oci_state *st)
 
 int cmd_start(const struct oci_global *g, int argc, char **argv)
 {
-    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL, NULL}};
     int first = cli_parse("start", argc, argv, opts);
     if (first < 0 || cli_nargs("start", argc, first, 1, 1) < 0)
         return -1;

@@ -30,7 +30,7 @@ int cmd_features(const struct oci_global *g, int argc, char **argv)
         "suid", "sync", "unbindable", NULL};
     static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network",
                                              "pid",    "user", "uts",  "time", NULL};
-    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL}};
+    const struct cli_opt opts[] = {{NULL, 0, false, NULL, NULL, NULL}};
     int first = cli_parse("features", argc, argv, opts);
     if (first < 0 || cli_nargs("features", argc, first, 0, 0) < 0)
         return -1;

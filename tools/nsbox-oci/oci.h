@@ -185,6 +185,7 @@ struct cli_opt {
     bool has_arg;
     const char **value; /* set to the argument (has_arg) */
     bool *flag;         /* set to true (!has_arg) */
+    json_t *multi;      /* repeated option: each value appended (has_arg) */
 };
 /* Parses options up to the first operand; returns the index of the first
  * operand, or -1 after oci_err. Options after operands are taken too, as

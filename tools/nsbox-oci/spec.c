@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 int spec_lib_err(nsbox *box, const char *field, int ret)
@@ -50,8 +49,6 @@ static int apply_names(struct oci_spec *spec, nsbox *box)
             return spec_lib_err(box, "hostname", ret);
     }
     if (domain && *domain) {
-        if (LIB_NEED(nsbox_set_domainname, "config.json: domainname") < 0)
-            return -1;
         int ret = nsbox_set_domainname(box, domain);
         if (ret < 0)
             return spec_lib_err(box, "domainname", ret);
@@ -87,15 +84,15 @@ int oci_spec_apply(struct oci_spec *spec, nsbox *box)
         return oci_err("config.json: process: missing (nsbox-oci starts a process)");
     if (spec_namespaces(spec, box, linux_) < 0 || spec_idmaps(spec, box, linux_) < 0 ||
         spec_process(spec, box, process) < 0 || apply_names(spec, box) < 0 ||
-        spec_root_mounts(spec, box) < 0 || spec_linux_fs(spec, box, linux_) < 0 ||
-        spec_cgroup(spec, box, linux_) < 0)
+        spec_root_mounts(spec, box) < 0 || spec_linux_fs(spec, box, linux_) < 0)
         return -1;
     json_t *seccomp = NULL;
     if (linux_ && cfg_obj(linux_, "linux", "seccomp", &seccomp) < 0)
         return -1;
     if (seccomp && spec_seccomp(spec, box, seccomp) < 0)
         return -1;
-    if (spec_caps(spec, box) < 0)
+    /* the cgroup last: its device rules change the capabilities */
+    if (spec_cgroup(spec, box, linux_) < 0 || spec_caps(spec, box) < 0)
         return -1;
     int ret = nsbox_set_flags(box, spec->flags);
     if (ret < 0)

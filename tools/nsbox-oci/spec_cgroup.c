@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 static int set_limit(nsbox *box, const char *field, const char *key, const char *value)
@@ -200,8 +199,6 @@ static int apply_path(struct oci_spec *spec, nsbox *box, json_t *linux_, bool ha
     }
     if (!spec->cgroup_path)
         return oci_err("out of memory");
-    if (LIB_NEED(nsbox_set_cgroup_path, "config.json: linux.cgroupsPath") < 0)
-        return -1;
     int ret = nsbox_set_cgroup_path(box, spec->cgroup_path);
     return ret < 0 ? spec_lib_err(box, "linux.cgroupsPath", ret) : 0;
 }
@@ -224,12 +221,8 @@ int spec_cgroup(struct oci_spec *spec, nsbox *box, json_t *linux_)
     }
     bool limits = res && (json_object_get(res, "memory") || json_object_get(res, "cpu") ||
                           json_object_get(res, "pids") || json_object_size(json_object_get(res, "unified")));
-    if (apply_path(spec, box, linux_, limits) < 0)
+    if (res && (apply_memory(box, res) < 0 || apply_cpu(box, res) < 0 ||
+                apply_pids(box, res) < 0 || apply_unified(box, res) < 0))
         return -1;
-    if (!res)
-        return 0;
-    return apply_memory(box, res) < 0 || apply_cpu(box, res) < 0 || apply_pids(box, res) < 0 ||
-                   apply_unified(box, res) < 0
-               ? -1
-               : 0;
+    return apply_path(spec, box, linux_, limits);
 }

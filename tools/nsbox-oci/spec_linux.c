@@ -9,7 +9,6 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 static const struct {
@@ -138,11 +137,9 @@ static int add_paths(nsbox *box, json_t *linux_, const char *key, bool mask)
             return oci_err("config.json: %s: %s is not absolute", field, p);
         int ret;
         if (mask) {
-            if (LIB_NEED(nsbox_add_mask, field) < 0)
-                return -1;
             ret = nsbox_add_mask(box, p);
         } else {
-            ret = nsbox_remount_ro(box, p);
+            ret = nsbox_add_readonly(box, p);
         }
         if (ret < 0)
             return spec_lib_err(box, field, ret);
@@ -163,8 +160,6 @@ static int add_sysctls(nsbox *box, json_t *linux_)
         snprintf(field, sizeof(field), "linux.sysctl.%s", key);
         if (!json_is_string(v))
             return oci_err("config.json: %s: expected a string", field);
-        if (LIB_NEED(nsbox_set_sysctl, field) < 0)
-            return -1;
         int ret = nsbox_set_sysctl(box, key, json_string_value(v));
         if (ret < 0)
             return spec_lib_err(box, field, ret);
@@ -190,8 +185,6 @@ static int set_propagation(nsbox *box, json_t *linux_)
         return 0;
     for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
         if (strcmp(p, props[i].name) == 0) {
-            if (LIB_NEED(nsbox_set_root_propagation, "config.json: linux.rootfsPropagation") < 0)
-                return -1;
             int ret = nsbox_set_root_propagation(box, props[i].flag);
             return ret < 0 ? spec_lib_err(box, "linux.rootfsPropagation", ret) : 0;
         }

@@ -9,7 +9,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 /* Mount options that are flags (clear: the option turns flag off). */
@@ -147,8 +146,6 @@ static int add_one_mount(struct oci_spec *spec, nsbox *box, json_t *mounts, size
         req.bind = true;
     if (!req.bind && (!type || !*type))
         return oci_err("config.json: %s.type: missing (and no bind option)", field);
-    if (LIB_NEED(nsbox_add_mount, field) < 0)
-        return -1;
     int ret;
     if (req.bind) {
         if (!src || !*src)
@@ -197,8 +194,6 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
                            field, type ? type : "(missing)");
         if (major < 0 || minor < 0)
             return oci_err("config.json: %s: needs major and minor", field);
-        if (LIB_NEED(nsbox_add_device, field) < 0)
-            return -1;
         int ret = nsbox_add_device(box, path, type[0] == 'b' ? 'b' : 'c', (uint32_t)major,
                                    (uint32_t)minor, (uint32_t)mode, (uid_t)uid, (gid_t)gid);
         if (ret < 0)
@@ -209,7 +204,9 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
 }
 
 /* runtime-linux.md's default devices and links, after the mounts so that
- * they land on the /dev tmpfs a mount made. */
+ * they land on the /dev a mount made. Without a mount at /dev nothing is
+ * added: the nodes would be made in the bundle's rootfs on disk (and the
+ * next container of the same bundle would find them there). */
 static int add_default_devices(nsbox *box, json_t *listed, bool dev, bool pts)
 {
     static const struct {
@@ -225,18 +222,16 @@ static int add_default_devices(nsbox *box, json_t *listed, bool dev, bool pts)
         {"/proc/self/fd/1", "/dev/stdout"},
         {"/proc/self/fd/2", "/dev/stderr"},
     };
+    if (!dev)
+        return 0;
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
         if (json_object_get(listed, defaults[i].path))
             continue;
-        if (LIB_NEED(nsbox_add_device, "the default devices") < 0)
-            return -1;
         int ret = nsbox_add_device(box, defaults[i].path, 'c', defaults[i].major,
                                    defaults[i].minor, 0666, 0, 0);
         if (ret < 0)
             return oci_err("default device %s: %s", defaults[i].path, nsbox_errmsg(box));
     }
-    if (!dev)
-        return 0;
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
         int ret = nsbox_add_symlink(box, links[i][0], links[i][1]);
         if (ret < 0)

@@ -10,7 +10,6 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
-#include "lib_compat.h"
 #include "oci.h"
 
 static int apply_args(struct oci_spec *spec, json_t *process)
@@ -87,8 +86,6 @@ static int apply_groups(nsbox *box, json_t *user)
     size_t n = json_array_size(add);
     if (n == 0)
         return 0;
-    if (LIB_NEED(nsbox_set_groups, "config.json: process.user.additionalGids") < 0)
-        return -1;
     gid_t *gids = calloc(n, sizeof(gid_t));
     if (!gids)
         return oci_err("out of memory");
@@ -122,8 +119,6 @@ static int apply_user(nsbox *box, json_t *process)
     if (ret < 0)
         return spec_lib_err(box, "process.user", ret);
     if (umask_ >= 0) {
-        if (LIB_NEED(nsbox_set_umask, "config.json: process.user.umask") < 0)
-            return -1;
         ret = nsbox_set_umask(box, (uint32_t)umask_);
         if (ret < 0)
             return spec_lib_err(box, "process.user.umask", ret);
@@ -186,8 +181,6 @@ int spec_caps(struct oci_spec *spec, nsbox *box)
         uint64_t mask = spec->caps[i];
         if (spec->deny_mknod)
             mask &= ~(1ull << CAP_MKNOD);
-        if (LIB_NEED(nsbox_set_caps, fields[i]) < 0)
-            return -1;
         int ret = nsbox_set_caps(box, sets[i], mask);
         if (ret < 0)
             return spec_lib_err(box, fields[i], ret);
@@ -286,8 +279,7 @@ static int apply_misc(struct oci_spec *spec, nsbox *box, json_t *process)
         spec->console_cols = (int)w;
     }
     if (json_object_get(process, "oomScoreAdj")) {
-        if (cfg_int(process, "process", "oomScoreAdj", -1000, 1000, &oom) < 0 ||
-            LIB_NEED(nsbox_set_oom_score_adj, "config.json: process.oomScoreAdj") < 0)
+        if (cfg_int(process, "process", "oomScoreAdj", -1000, 1000, &oom) < 0)
             return -1;
         int ret = nsbox_set_oom_score_adj(box, (int)oom);
         if (ret < 0)
