@@ -29,6 +29,7 @@ void cgroup_recipe_free(struct cgroup_recipe *c)
     }
     free(c->limits);
     free(c->parent);
+    free(c->path);
     free(c);
 }
 
@@ -77,8 +78,7 @@ NSBOX_EXPORT int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char 
     return 0;
 }
 
-/* A cgroup path: no empty, "." or ".." component, no trailing slash. */
-static bool parent_path_valid(const char *path)
+bool cg_path_valid(const char *path)
 {
     const char *c = path[0] == '/' ? path + 1 : path;
     if (path[0] == '/' && !*c)
@@ -97,7 +97,7 @@ NSBOX_EXPORT int nsbox_set_cgroup_parent(nsbox *box, const char *path)
 {
     if (!box)
         return -EINVAL;
-    if (path && (!*path || !parent_path_valid(path) || strchr(path, '\n')))
+    if (path && (!*path || !cg_path_valid(path) || strchr(path, '\n')))
         return box_invalid(box,
                            "cgroup parent %s: not a cgroup path (\"/a/b\", or \"a/b\" under "
                            "the caller's own cgroup; no empty, \".\" or \"..\" component)",
@@ -160,8 +160,14 @@ int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int sandbox_name(struct cgroup_sandbox *cg)
+void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 {
+    cg->named = r->path != NULL;
+    if (r->path) {
+        const char *slash = strrchr(r->path, '/');
+        snprintf(cg->name, sizeof(cg->name), "%s", slash ? slash + 1 : r->path);
+        return;
+    }
     uint32_t rnd = 0;
     if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
         struct timespec ts;
@@ -169,7 +175,6 @@ static int sandbox_name(struct cgroup_sandbox *cg)
         rnd = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
     }
     snprintf(cg->name, sizeof(cg->name), "nsbox-%d-%08x", (int)getpid(), rnd);
-    return 0;
 }
 
 /* The file each directory's process is moved with: v1 "tasks" (stage 0's
@@ -214,7 +219,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
 {
     *out = NULL;
     const struct cgroup_recipe *r = box->cg;
-    if (!r || (!r->n_limits && !r->parent))
+    if (!r || (!r->n_limits && !r->parent && !r->path))
         return 0;
     struct cgroup_sandbox *cg = calloc(1, sizeof(*cg));
     if (!cg)
@@ -222,7 +227,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     cg->mem = cg->cpuacct = -1;
     for (int i = 0; i < CG_MAX_DIRS; i++)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
-    sandbox_name(cg);
+    cg_sandbox_name(r, cg);
     char root[256];
     int rc = cg_caps_check(box, r, p);
     if (rc < 0) {
