@@ -109,10 +109,13 @@ class Env:
         the test would wait on."""
         cmd = [OCI, "--root", self.root, *args]
         if stdout is not None:
-            r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True,
-                               timeout=timeout, preexec_fn=as_nobody if self.nobody else None,
-                               pass_fds=pass_fds, stdin=subprocess.DEVNULL)
-            return r.returncode, "", r.stderr
+            # the container inherits stdout and stderr: files, not pipes
+            with tempfile.TemporaryFile("w+") as err:
+                r = subprocess.run(cmd, stdout=stdout, stderr=err, text=True, timeout=timeout,
+                                   preexec_fn=as_nobody if self.nobody else None,
+                                   pass_fds=pass_fds, stdin=subprocess.DEVNULL)
+                err.seek(0)
+                return r.returncode, "", err.read()
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                            preexec_fn=as_nobody if self.nobody else None, pass_fds=pass_fds,
                            stdin=subprocess.DEVNULL)
@@ -188,7 +191,7 @@ def test_lifecycle(env):
     check(rc == 1 and "container with id exists: life" in err, f"{who} create twice: {rc} {err}")
     # the process waits at the gate: not yet the command
     with open(f"/proc/{pid}/cmdline", "rb") as f:
-        check(b"sleep" not in f.read(), f"{who} the command has not run before start")
+        check(f.read().split(b"\0")[0] != b"sleep", f"{who} the command has not run before start")
     rc, _, err = env.oci("start", "life")
     check(rc == 0, f"{who} start: {err}")
     st = env.state("life")
