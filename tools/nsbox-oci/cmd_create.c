@@ -50,8 +50,7 @@ static int open_gate(struct oci_state *st)
 
 /* stdio: the pty's slave with process.terminal, else ours (the engine's
  * pipes or its terminal). */
-static int setup_console(struct oci_spec *spec, nsbox *box, const struct create_opts *o,
-                         int *slave)
+static int setup_console(struct oci_spec *spec, nsbox *box, const struct create_opts *o, int *slave)
 {
     if (!spec->terminal)
         return 0;

@@ -32,8 +32,8 @@ static const char *cgroup_of(struct oci_state *st)
 }
 
 /* A library call on the container's cgroup, with the box for its message. */
-static int cgroup_call(struct oci_state *st, const char *what, int (*fn)(nsbox *, const char *, int),
-                       int arg)
+static int cgroup_call(struct oci_state *st, const char *what,
+                       int (*fn)(nsbox *, const char *, int), int arg)
 {
     const char *cg = cgroup_of(st);
     if (!cg)

@@ -29,8 +29,8 @@ static const struct {
     const char *file;
     unsigned ns;
 } ns_files[] = {
-    {"user", NSBOX_NS_USER}, {"mnt", NSBOX_NS_MOUNT}, {"pid", NSBOX_NS_PID},
-    {"net", NSBOX_NS_NET},   {"uts", NSBOX_NS_UTS},   {"ipc", NSBOX_NS_IPC},
+    {"user", NSBOX_NS_USER},     {"mnt", NSBOX_NS_MOUNT}, {"pid", NSBOX_NS_PID},
+    {"net", NSBOX_NS_NET},       {"uts", NSBOX_NS_UTS},   {"ipc", NSBOX_NS_IPC},
     {"cgroup", NSBOX_NS_CGROUP}, {"time", NSBOX_NS_TIME},
 };
 
@@ -49,7 +49,8 @@ static int join_container(nsbox *box, pid_t pid, int pidfd)
                 continue; /* a kernel without time namespaces */
             return oci_err("exec: open %s: %s", theirs, strerror(errno));
         }
-        if (fstat(fd, &a) < 0 || stat(ours, &b) < 0 || (a.st_ino == b.st_ino && a.st_dev == b.st_dev)) {
+        if (fstat(fd, &a) < 0 || stat(ours, &b) < 0 ||
+            (a.st_ino == b.st_ino && a.st_dev == b.st_dev)) {
             close(fd);
             continue;
         }
@@ -155,8 +156,8 @@ static int exec_recipe(struct oci_state *st, struct oci_spec *spec, nsbox *box,
         char *path = NULL;
         if (!o->console_socket)
             return oci_err("exec: --tty needs --console-socket");
-        if (console_setup(o->console_socket, spec->console_rows, spec->console_cols, slave,
-                          &path) < 0)
+        if (console_setup(o->console_socket, spec->console_rows, spec->console_cols, slave, &path) <
+            0)
             return -1;
         free(path);
         if (nsbox_set_stdio(box, *slave, *slave, *slave) < 0)
@@ -268,8 +269,7 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
         process = load_process(o.process);
     } else {
         json_t *config = state_config(&st);
-        process = config ? process_from_args(config, &o, argc - first - 1, argv + first + 1)
-                         : NULL;
+        process = config ? process_from_args(config, &o, argc - first - 1, argv + first + 1) : NULL;
         json_decref(config);
     }
     if (!process)

@@ -85,7 +85,8 @@ static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
             /* the header names the columns */
             char *copy = strdup(line), *save = NULL;
             int col = 0;
-            for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+            for (char *t = strtok_r(copy, " \t\n", &save); t;
+                 t = strtok_r(NULL, " \t\n", &save), col++)
                 if (strcmp(t, "PID") == 0)
                     pid_col = col;
             free(copy);

@@ -116,8 +116,7 @@ int cfg_bool(json_t *obj, const char *path, const char *key, bool *out)
     return 0;
 }
 
-int cfg_int(json_t *obj, const char *path, const char *key, int64_t min, int64_t max,
-            int64_t *out)
+int cfg_int(json_t *obj, const char *path, const char *key, int64_t min, int64_t max, int64_t *out)
 {
     json_t *v = get(obj, key);
     if (!v)
@@ -174,8 +173,7 @@ int cfg_elem_obj(json_t *arr, const char *path, size_t i, json_t **out)
 {
     json_t *v = json_array_get(arr, i);
     if (!json_is_object(v))
-        return oci_err("config.json: %s[%zu]: expected an object, got %s", path, i,
-                       type_name(v));
+        return oci_err("config.json: %s[%zu]: expected an object, got %s", path, i, type_name(v));
     *out = v;
     return 0;
 }
@@ -202,5 +200,25 @@ int cfg_refuse_nonempty(json_t *obj, const char *path, const char *key)
     if (empty)
         return 0;
     char name[512];
-    return oci_err("config.json: %s: not supported by nsbox-oci", join(name, sizeof(name), path, key));
+    return oci_err("config.json: %s: not supported by nsbox-oci",
+                   join(name, sizeof(name), path, key));
+}
+
+int cfg_string_map(json_t *obj, const char *path, const char *key, cfg_map_fn fn, void *ctx)
+{
+    json_t *map = NULL;
+    if (cfg_obj(obj, path, key, &map) < 0)
+        return -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach(map, k, v)
+    {
+        char field[1100], name[512];
+        snprintf(field, sizeof(field), "%s.%s", join(name, sizeof(name), path, key), k);
+        if (!json_is_string(v))
+            return oci_err("config.json: %s: expected a string", field);
+        if (fn && fn(ctx, field, k, json_string_value(v)) < 0)
+            return -1;
+    }
+    return 0;
 }

@@ -21,9 +21,9 @@
 
 #include "oci.h"
 
-static const char *const hook_kinds[] = {"prestart",       "createRuntime", "createContainer",
-                                         "startContainer", "poststart",     "poststop",
-                                         NULL};
+static const char *const hook_kinds[] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    NULL};
 
 static int check_strings(json_t *h, const char *field, const char *key)
 {

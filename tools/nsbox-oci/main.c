@@ -20,10 +20,12 @@ static const struct {
     {"create", cmd_create, "create a container"},
     {"start", cmd_start, "executes the user defined process in a created container"},
     {"state", cmd_state, "output the state of a container"},
-    {"kill", cmd_kill, "kill sends the specified signal (default: SIGTERM) to the container's init "
-                       "process"},
-    {"delete", cmd_delete, "delete any resources held by the container often used with detached "
-                           "container"},
+    {"kill", cmd_kill,
+     "kill sends the specified signal (default: SIGTERM) to the container's init "
+     "process"},
+    {"delete", cmd_delete,
+     "delete any resources held by the container often used with detached "
+     "container"},
     {"exec", cmd_exec, "execute new process inside the container"},
     {"pause", cmd_pause, "pause suspends all processes inside the container"},
     {"resume", cmd_resume, "resumes all processes that have been previously paused"},

@@ -47,8 +47,7 @@ json_t *oci_config_parse(const char *buf, size_t len);
  * a present key of the wrong type fails. path is where obj sits. */
 int cfg_str(json_t *obj, const char *path, const char *key, const char **out);
 int cfg_bool(json_t *obj, const char *path, const char *key, bool *out);
-int cfg_int(json_t *obj, const char *path, const char *key, int64_t min, int64_t max,
-            int64_t *out);
+int cfg_int(json_t *obj, const char *path, const char *key, int64_t min, int64_t max, int64_t *out);
 int cfg_obj(json_t *obj, const char *path, const char *key, json_t **out);
 int cfg_arr(json_t *obj, const char *path, const char *key, json_t **out);
 /* The element of an array, of a type, named "path[i]". */
@@ -58,6 +57,10 @@ int cfg_elem_obj(json_t *arr, const char *path, size_t i, json_t **out);
  * support (NULL-terminated list), naming it; keys the spec does not define
  * are ignored, as config.md requires. */
 int cfg_refuse(json_t *obj, const char *path, const char *const *unsupported);
+/* Calls fn (if not NULL) for each entry of the object at obj.key, whose
+ * values must be strings; field is "path.key.entry". */
+typedef int (*cfg_map_fn)(void *ctx, const char *field, const char *key, const char *value);
+int cfg_string_map(json_t *obj, const char *path, const char *key, cfg_map_fn fn, void *ctx);
 /* Fails on a present key whose value is not null/empty, for fields
  * accepted only when they ask for nothing. */
 int cfg_refuse_nonempty(json_t *obj, const char *path, const char *key);
@@ -68,22 +71,22 @@ int cfg_refuse_nonempty(json_t *obj, const char *path, const char *key);
 struct oci_spec {
     json_t *config;
     const char *id;
-    const char *bundle;  /* absolute */
-    char *rootfs;        /* absolute, malloc'd */
-    unsigned ns_new;     /* NSBOX_NS_* made new */
-    unsigned ns_joined;  /* NSBOX_NS_* joined by path */
-    unsigned flags;      /* NSBOX_* flags for nsbox_set_flags */
-    bool terminal;       /* process.terminal */
+    const char *bundle; /* absolute */
+    char *rootfs;       /* absolute, malloc'd */
+    unsigned ns_new;    /* NSBOX_NS_* made new */
+    unsigned ns_joined; /* NSBOX_NS_* joined by path */
+    unsigned flags;     /* NSBOX_* flags for nsbox_set_flags */
+    bool terminal;      /* process.terminal */
     int console_rows, console_cols;
-    char **argv;         /* process.args, pointers into config */
+    char **argv; /* process.args, pointers into config */
     size_t argc;
-    char *cgroup_path;   /* linux.cgroupsPath or the default, malloc'd */
-    int ns_fds[8];       /* joined namespace fds, closed by oci_spec_free */
+    char *cgroup_path; /* linux.cgroupsPath or the default, malloc'd */
+    int ns_fds[8];     /* joined namespace fds, closed by oci_spec_free */
     size_t n_ns_fds;
-    bool for_exec;       /* the process of an exec: no filesystem, no cgroup */
-    bool deny_mknod;     /* device rules deny some: CAP_MKNOD taken away */
-    bool caps_given;     /* process.capabilities present */
-    uint64_t caps[5];    /* its sets, NSBOX_CAPS_* order */
+    bool for_exec;    /* the process of an exec: no filesystem, no cgroup */
+    bool deny_mknod;  /* device rules deny some: CAP_MKNOD taken away */
+    bool caps_given;  /* process.capabilities present */
+    uint64_t caps[5]; /* its sets, NSBOX_CAPS_* order */
 };
 
 /* Fills box from config (create), or from a process object only (exec,
@@ -106,10 +109,10 @@ int spec_lib_err(nsbox *box, const char *field, int ret);
 /* ---------------------------------------------------------------- state.c */
 
 struct oci_state {
-    char *dir;        /* ROOT/ID */
-    int dirfd;        /* locked with flock */
+    char *dir; /* ROOT/ID */
+    int dirfd; /* locked with flock */
     const char *id;
-    json_t *json;     /* state.json's content */
+    json_t *json; /* state.json's content */
 };
 
 /* Checks an id as runc does ([A-Za-z0-9_+.-], not "." or ".."). */
@@ -180,8 +183,8 @@ int cmd_features(const struct oci_global *g, int argc, char **argv);
 /* Option parsing shared by the commands: "--name value", "--name=value",
  * single-dash long names as runc's CLI library takes them. */
 struct cli_opt {
-    const char *name;  /* "bundle" */
-    char short_name;   /* 'b' or 0 */
+    const char *name; /* "bundle" */
+    char short_name;  /* 'b' or 0 */
     bool has_arg;
     const char **value; /* set to the argument (has_arg) */
     bool *flag;         /* set to true (!has_arg) */

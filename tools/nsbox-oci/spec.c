@@ -58,17 +58,7 @@ static int apply_names(struct oci_spec *spec, nsbox *box)
 
 static int check_annotations(json_t *config)
 {
-    json_t *ann = NULL;
-    if (cfg_obj(config, "", "annotations", &ann) < 0)
-        return -1;
-    const char *key;
-    json_t *v;
-    json_object_foreach(ann, key, v)
-    {
-        if (!json_is_string(v))
-            return oci_err("config.json: annotations.%s: expected a string", key);
-    }
-    return 0;
+    return cfg_string_map(config, "", "annotations", NULL, NULL);
 }
 
 int oci_spec_apply(struct oci_spec *spec, nsbox *box)

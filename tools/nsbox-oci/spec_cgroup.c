@@ -40,7 +40,8 @@ static int apply_memory(nsbox *box, json_t *res)
     bool has_limit = json_object_get(mem, "limit") != NULL,
          has_res = json_object_get(mem, "reservation") != NULL,
          has_swap = json_object_get(mem, "swap") != NULL;
-    if (cfg_refuse(mem, p, unsupported) < 0 || cfg_int(mem, p, "limit", -1, INT64_MAX, &limit) < 0 ||
+    if (cfg_refuse(mem, p, unsupported) < 0 ||
+        cfg_int(mem, p, "limit", -1, INT64_MAX, &limit) < 0 ||
         cfg_int(mem, p, "reservation", -1, INT64_MAX, &reservation) < 0 ||
         cfg_int(mem, p, "swap", -1, INT64_MAX, &swap) < 0 ||
         cfg_bool(mem, p, "disableOOMKiller", &no_oom) < 0 ||
@@ -49,7 +50,8 @@ static int apply_memory(nsbox *box, json_t *res)
     if (no_oom)
         return oci_err("config.json: %s.disableOOMKiller: not supported by nsbox-oci", p);
     /* 0 means unset for these, as runc takes them */
-    if (has_limit && limit != 0 && set_num(box, "linux.resources.memory.limit", "memory.max", limit) < 0)
+    if (has_limit && limit != 0 &&
+        set_num(box, "linux.resources.memory.limit", "memory.max", limit) < 0)
         return -1;
     if (has_res && reservation != 0 &&
         set_num(box, "linux.resources.memory.reservation", "memory.low", reservation) < 0)
@@ -124,23 +126,14 @@ static int apply_pids(nsbox *box, json_t *res)
     return set_num(box, "linux.resources.pids.limit", "pids.max", limit > 0 ? limit : -1);
 }
 
+static int set_unified(void *box, const char *field, const char *key, const char *value)
+{
+    return set_limit(box, field, key, value);
+}
+
 static int apply_unified(nsbox *box, json_t *res)
 {
-    json_t *uni = NULL;
-    if (cfg_obj(res, "linux.resources", "unified", &uni) < 0)
-        return -1;
-    const char *key;
-    json_t *v;
-    json_object_foreach(uni, key, v)
-    {
-        char field[300];
-        snprintf(field, sizeof(field), "linux.resources.unified.%s", key);
-        if (!json_is_string(v))
-            return oci_err("config.json: %s: expected a string", field);
-        if (set_limit(box, field, key, json_string_value(v)) < 0)
-            return -1;
-    }
-    return 0;
+    return cfg_string_map(res, "linux.resources", "unified", set_unified, box);
 }
 
 /* Device rules: nsbox-oci does not program the devices controller (v2 has
@@ -219,10 +212,11 @@ int spec_cgroup(struct oci_spec *spec, nsbox *box, json_t *linux_)
         if (check_device_rules(spec, res) < 0)
             return -1;
     }
-    bool limits = res && (json_object_get(res, "memory") || json_object_get(res, "cpu") ||
-                          json_object_get(res, "pids") || json_object_size(json_object_get(res, "unified")));
-    if (res && (apply_memory(box, res) < 0 || apply_cpu(box, res) < 0 ||
-                apply_pids(box, res) < 0 || apply_unified(box, res) < 0))
+    bool limits =
+        res && (json_object_get(res, "memory") || json_object_get(res, "cpu") ||
+                json_object_get(res, "pids") || json_object_size(json_object_get(res, "unified")));
+    if (res && (apply_memory(box, res) < 0 || apply_cpu(box, res) < 0 || apply_pids(box, res) < 0 ||
+                apply_unified(box, res) < 0))
         return -1;
     return apply_path(spec, box, linux_, limits);
 }

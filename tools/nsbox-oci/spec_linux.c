@@ -15,8 +15,8 @@ static const struct {
     const char *type;
     unsigned ns;
 } ns_types[] = {
-    {"pid", NSBOX_NS_PID},   {"network", NSBOX_NS_NET},   {"mount", NSBOX_NS_MOUNT},
-    {"ipc", NSBOX_NS_IPC},   {"uts", NSBOX_NS_UTS},       {"user", NSBOX_NS_USER},
+    {"pid", NSBOX_NS_PID},       {"network", NSBOX_NS_NET}, {"mount", NSBOX_NS_MOUNT},
+    {"ipc", NSBOX_NS_IPC},       {"uts", NSBOX_NS_UTS},     {"user", NSBOX_NS_USER},
     {"cgroup", NSBOX_NS_CGROUP}, {"time", NSBOX_NS_TIME},
 };
 
@@ -44,8 +44,8 @@ int spec_namespaces(struct oci_spec *spec, nsbox *box, json_t *linux_)
         json_t *e;
         const char *type = NULL, *path = NULL;
         snprintf(field, sizeof(field), "linux.namespaces[%zu]", i);
-        if (cfg_elem_obj(list, "linux.namespaces", i, &e) < 0 || cfg_str(e, field, "type", &type) < 0 ||
-            cfg_str(e, field, "path", &path) < 0)
+        if (cfg_elem_obj(list, "linux.namespaces", i, &e) < 0 ||
+            cfg_str(e, field, "type", &type) < 0 || cfg_str(e, field, "path", &path) < 0)
             return -1;
         size_t k = 0, n = sizeof(ns_types) / sizeof(ns_types[0]);
         while (k < n && (!type || strcmp(type, ns_types[k].type) != 0))
@@ -147,24 +147,15 @@ static int add_paths(nsbox *box, json_t *linux_, const char *key, bool mask)
     return 0;
 }
 
+static int set_sysctl(void *box, const char *field, const char *key, const char *value)
+{
+    int ret = nsbox_set_sysctl(box, key, value);
+    return ret < 0 ? spec_lib_err(box, field, ret) : 0;
+}
+
 static int add_sysctls(nsbox *box, json_t *linux_)
 {
-    json_t *sys = NULL;
-    if (cfg_obj(linux_, "linux", "sysctl", &sys) < 0)
-        return -1;
-    const char *key;
-    json_t *v;
-    json_object_foreach(sys, key, v)
-    {
-        char field[300];
-        snprintf(field, sizeof(field), "linux.sysctl.%s", key);
-        if (!json_is_string(v))
-            return oci_err("config.json: %s: expected a string", field);
-        int ret = nsbox_set_sysctl(box, key, json_string_value(v));
-        if (ret < 0)
-            return spec_lib_err(box, field, ret);
-    }
-    return 0;
+    return cfg_string_map(linux_, "linux", "sysctl", set_sysctl, box);
 }
 
 static int set_propagation(nsbox *box, json_t *linux_)

@@ -60,10 +60,11 @@ static const struct {
 /* Options the spec lists that nsbox-oci does not implement: refused by
  * name (recursive mount_setattr flags, tmpcopyup, idmap). */
 static const char *const refused_options[] = {
-    "rro",     "rrw",      "rnosuid",     "rsuid",        "rnodev",     "rdev",     "rnoexec",
-    "rexec",   "rnoatime", "ratime",      "rnodiratime",  "rdiratime",  "rrelatime", "rnorelatime",
-    "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "nosymfollow", "symfollow",
-    "tmpcopyup", "remount", "idmap", "ridmap", "noacl", "acl", NULL,
+    "rro",         "rrw",         "rnosuid",      "rsuid",          "rnodev",       "rdev",
+    "rnoexec",     "rexec",       "rnoatime",     "ratime",         "rnodiratime",  "rdiratime",
+    "rrelatime",   "rnorelatime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
+    "nosymfollow", "symfollow",   "tmpcopyup",    "remount",        "idmap",        "ridmap",
+    "noacl",       "acl",         NULL,
 };
 
 struct mount_req {
@@ -179,8 +180,8 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
         const char *path = NULL, *type = NULL;
         int64_t major = -1, minor = -1, mode = 0666, uid = 0, gid = 0;
         snprintf(field, sizeof(field), "linux.devices[%zu]", i);
-        if (cfg_elem_obj(devs, "linux.devices", i, &d) < 0 || cfg_str(d, field, "path", &path) < 0 ||
-            cfg_str(d, field, "type", &type) < 0 ||
+        if (cfg_elem_obj(devs, "linux.devices", i, &d) < 0 ||
+            cfg_str(d, field, "path", &path) < 0 || cfg_str(d, field, "type", &type) < 0 ||
             cfg_int(d, field, "major", 0, UINT32_MAX, &major) < 0 ||
             cfg_int(d, field, "minor", 0, UINT32_MAX, &minor) < 0 ||
             cfg_int(d, field, "fileMode", 0, 07777, &mode) < 0 ||
@@ -190,8 +191,8 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
         if (!path || path[0] != '/')
             return oci_err("config.json: %s.path: %s", field, path ? "not absolute" : "missing");
         if (!type || (strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "u")))
-            return oci_err("config.json: %s.type: %s is not supported (c, b or u)",
-                           field, type ? type : "(missing)");
+            return oci_err("config.json: %s.type: %s is not supported (c, b or u)", field,
+                           type ? type : "(missing)");
         if (major < 0 || minor < 0)
             return oci_err("config.json: %s: needs major and minor", field);
         int ret = nsbox_add_device(box, path, type[0] == 'b' ? 'b' : 'c', (uint32_t)major,
@@ -213,7 +214,7 @@ static int add_default_devices(nsbox *box, json_t *listed, bool dev, bool pts)
         const char *path;
         uint32_t major, minor;
     } defaults[] = {
-        {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+        {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
         {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
     };
     static const char *const links[][2] = {
@@ -227,8 +228,8 @@ static int add_default_devices(nsbox *box, json_t *listed, bool dev, bool pts)
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
         if (json_object_get(listed, defaults[i].path))
             continue;
-        int ret = nsbox_add_device(box, defaults[i].path, 'c', defaults[i].major,
-                                   defaults[i].minor, 0666, 0, 0);
+        int ret = nsbox_add_device(box, defaults[i].path, 'c', defaults[i].major, defaults[i].minor,
+                                   0666, 0, 0);
         if (ret < 0)
             return oci_err("default device %s: %s", defaults[i].path, nsbox_errmsg(box));
     }

@@ -237,13 +237,15 @@ static int apply_rlimits(nsbox *box, json_t *process)
         json_t *rl;
         const char *type = NULL;
         snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
-        if (cfg_elem_obj(rls, "process.rlimits", i, &rl) < 0 || cfg_str(rl, path, "type", &type) < 0)
+        if (cfg_elem_obj(rls, "process.rlimits", i, &rl) < 0 ||
+            cfg_str(rl, path, "type", &type) < 0)
             return -1;
         size_t k = 0, n = sizeof(rlimit_names) / sizeof(rlimit_names[0]);
         while (k < n && (!type || strcmp(type, rlimit_names[k].name) != 0))
             k++;
         if (k == n)
-            return oci_err("config.json: %s.type: unknown rlimit %s", path, type ? type : "(missing)");
+            return oci_err("config.json: %s.type: unknown rlimit %s", path,
+                           type ? type : "(missing)");
         uint64_t soft, hard;
         if (rlimit_value(rl, path, "soft", &soft) < 0 || rlimit_value(rl, path, "hard", &hard) < 0)
             return -1;
