@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -178,6 +179,18 @@ static int write_pid(const char *path, pid_t pid)
     return path ? write_file_atomic(path, buf) : 0;
 }
 
+/* The exec'd process's status in shell form. Reaped here, not by
+ * nsbox_wait(): the library's reap removes the cgroup the process ran in,
+ * which is the container's. */
+static int wait_child(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return oci_err("exec: waitpid: %s", strerror(errno));
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 static int run_exec(struct oci_state *st, json_t *process, const struct exec_opts *o)
 {
     json_t *config = state_config(st);
@@ -203,10 +216,8 @@ static int run_exec(struct oci_state *st, json_t *process, const struct exec_opt
         close(slave);
     if (ret == 0)
         ret = write_pid(o->pid_file, nsbox_proc_pid(proc));
-    if (ret == 0 && !o->detach) {
-        int status = nsbox_wait(proc, -1);
-        ret = status < 0 ? oci_err("exec: wait: %s", strerror(-status)) : status;
-    }
+    if (ret == 0 && !o->detach)
+        ret = wait_child(nsbox_proc_pid(proc));
     /* detached or ended: the handle goes, the container's cgroup stays */
     if (proc && (ret >= 0))
         nsbox_proc_detach(proc);
