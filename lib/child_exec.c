@@ -236,6 +236,14 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_CTTY, r, 0);
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
+    /* Without no_new_privs the kernel takes a filter only from a holder of
+     * CAP_SYS_ADMIN, which the command seldom keeps (OCI configs with
+     * noNewPrivileges false and a seccomp profile): the filter goes in now,
+     * while this stage still holds every capability, as runc does; the id
+     * switch, capabilities, fds and exec then pass through it. */
+    bool seccomp_early = !p->no_new_privs;
+    if (seccomp_early && child_seccomp(p))
+        return 127;
     if (child_ids_caps(p) || child_pdeath_rearm(s))
         return 127;
     if (child_lock_files(p))
@@ -252,7 +260,7 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_SIGNALS, r, 1);
     if (p->exec_helper && child_placed_prepare(p))
         return 127;
-    if (child_seccomp(p))
+    if (!seccomp_early && child_seccomp(p))
         return 127;
     return p->exec_helper ? child_exec_placed(p) : child_exec(p);
 }
