@@ -33,11 +33,13 @@ CHILD static long child_rlimits(struct plan *p, int *index)
 }
 
 /* Marks every fd in [lo, hi] close-on-exec. close_range's CLOEXEC flag needs
- * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one. */
+ * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one.
+ * So too when a seccomp filter installed early (without no_new_privs)
+ * denies close_range (EPERM, or the ENOSYS many OCI profiles return). */
 CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
 {
     long r = sys3(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC);
-    if (r != -22 /* EINVAL */ && r != -38 /* ENOSYS */)
+    if (r != -22 /* EINVAL */ && r != -38 /* ENOSYS */ && r != -1 /* EPERM */)
         return r;
     struct rlimit64 lim;
     r = sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim);
