@@ -189,8 +189,6 @@ int spec_caps(struct oci_spec *spec, nsbox *box)
     spec->caps[4] = ambient;
     for (size_t i = 0; i < 5; i++) {
         uint64_t mask = spec->caps[i];
-        if (spec->deny_mknod)
-            mask &= ~(1ull << CAP_MKNOD);
         int ret = nsbox_set_caps(box, sets[i], mask);
         if (ret < 0)
             return spec_lib_err(box, fields[i], ret);
