@@ -326,6 +326,58 @@ int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char *value);
  * path or one with an empty, "." or ".." component. */
 int nsbox_set_cgroup_parent(nsbox *box, const char *path);
 
+/* Uses exactly this cgroup for the sandbox instead of a new
+ * "nsbox-<pid>-<random>" one (OCI's cgroupsPath): "/a/b" from the
+ * hierarchy's root (on v1 the same path in each hierarchy used), or "a/b"
+ * under the parent (nsbox_set_cgroup_parent, default the caller's own
+ * cgroup). It is created when missing, with any missing parent (mode 0755);
+ * an existing one is used as it is. The limits sit on it and the processes
+ * in its child "sandbox", as for any sandbox cgroup, with the same guard
+ * (nsbox_set_cgroup_limit). On v1 the freezer hierarchy is used too where it
+ * is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the
+ * others (not the parents it created), but kept by nsbox_proc_detach().
+ * NULL goes back to the default. Errors: -EINVAL for an empty path or one
+ * with an empty, "." or ".." component (the path is in the message). At
+ * spawn: the errno of the mkdir, naming the path (-EACCES: not writable by
+ * the caller). */
+int nsbox_set_cgroup_path(nsbox *box, const char *path);
+
+/* Operations on a sandbox's cgroup by its path, from any process (e.g. the
+ * later invocations of an OCI runtime, after nsbox_proc_detach()). cgroup
+ * is the path nsbox_proc_cgroup() returned, as /proc/self/cgroup writes
+ * it: on v2 (and a hybrid host's unified hierarchy) it names one cgroup;
+ * on v1 the same path is used in every hierarchy where it exists (exact
+ * for a sandbox made with an absolute nsbox_set_cgroup_path() or parent).
+ * Each acts on the whole subtree: the sandbox's leaf and whatever cgroups
+ * its processes made below it. The kernel's permission checks apply: a
+ * caller that may not write the cgroup's files or signal its processes
+ * gets -EACCES or -EPERM. box only carries the error message. Common
+ * errors: -EINVAL for a path that is not absolute or has an empty, "." or
+ * ".." component; -ENOENT when no hierarchy holds the path. */
+
+/* Sends sig to every process of the subtree (v2 SIGKILL: cgroup.kill,
+ * Linux 5.14; else each listed process). Returns 0; -EPERM when a process
+ * could not be signalled. */
+int nsbox_cgroup_kill(nsbox *box, const char *cgroup, int sig);
+
+/* frozen 1 stops every process of the subtree, 0 lets them run again (v2
+ * cgroup.freeze, Linux 5.2; v1 the freezer hierarchy's freezer.state).
+ * Returns once the kernel reports the subtree frozen (thawed). Errors:
+ * -EOPNOTSUPP when the cgroup has no freezer (v1: not in the freezer
+ * hierarchy; v2 before 5.2); -ETIMEDOUT when it did not freeze in 10 s. */
+int nsbox_cgroup_freeze(nsbox *box, const char *cgroup, int frozen);
+
+/* The processes of the subtree (pids in the caller's PID namespace): stores
+ * up to n of them in pids and returns how many there are (more than n: call
+ * again with a larger array). pids may be NULL with n 0. */
+int nsbox_cgroup_pids(nsbox *box, const char *cgroup, pid_t *pids, size_t n);
+
+/* Kills every process of the subtree (thawing a frozen one), waits until it
+ * is empty and removes the cgroup and every cgroup below it, in each
+ * hierarchy. A path that no longer exists is fine (0). Errors: -EBUSY when
+ * processes are left after 10 s; the errno of a failed rmdir. */
+int nsbox_cgroup_destroy(nsbox *box, const char *cgroup);
+
 /* -------------------------------------------------------------- the process */
 
 /* The sandbox's hostname (adds NSBOX_NS_UTS). Errors: -EINVAL if empty or
@@ -376,6 +428,22 @@ int nsbox_set_stdio(nsbox *box, int in_fd, int out_fd, int err_fd);
  * target_fd out of range or fd below -1. */
 int nsbox_pass_fd(nsbox *box, int fd, int target_fd);
 
+/* Makes the command wait just before exec, after every other step, until
+ * one byte can be read from fd (a pipe or FIFO of the caller's; recorded
+ * by number like nsbox_set_stdio(): open until nsbox_spawn() returns,
+ * checked at each spawn). nsbox_spawn() then returns once the command
+ * waits there, so it reports every setup error, also a program that exec
+ * could not run (missing, not executable, not a regular file: checked
+ * before the wait, as the command's ids). What waits is the library's
+ * helper (nsbox-init), exec'd in memory of its own, not dumpable, holding
+ * nothing of the caller's but fd; it reads the byte, closes fd and execs
+ * the command, which never sees fd. At end-of-file instead of a byte (every
+ * writer closed) it exits with 127 without exec, as it does when the exec
+ * fails after the wait. With a seccomp filter, the helper's read, close,
+ * prctl and execve pass through it. fd -1 removes the gate. Errors:
+ * -EBADF for a closed fd, -EINVAL below -1. */
+int nsbox_set_exec_gate(nsbox *box, int fd);
+
 /* A resource limit (RLIMIT_*) of the command; RLIM_INFINITY as usual.
  * Errors: -EINVAL for an unknown resource or soft > hard. */
 int nsbox_set_rlimit(nsbox *box, int resource, uint64_t soft, uint64_t hard);
@@ -424,6 +492,14 @@ enum {
      * --assert-userns-disabled, e.g. for a joined user namespace that was
      * sealed before). Implied by NSBOX_DISABLE_USERNS. */
     NSBOX_ASSERT_USERNS_DISABLED = 1u << 5,
+    /* The command's stdin, a terminal (e.g. the slave of a pty pair the
+     * caller opened), becomes its controlling terminal: setsid() and
+     * TIOCSCTTY, so that the command is the terminal's session and
+     * foreground process group (OCI's process.terminal). Implies
+     * NSBOX_NEW_SESSION. At spawn: -ENOTTY for a stdin that is no
+     * terminal, -EPERM for one that is another session's controlling
+     * terminal (the caller's own, for instance). */
+    NSBOX_CONTROLLING_TTY = 1u << 6,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
@@ -538,6 +614,19 @@ int nsbox_run(nsbox *box, char *const argv[]);
 /* Frees the process handle. A sandbox still running is killed (SIGKILL) and
  * reaped first. NULL is fine. */
 void nsbox_proc_free(nsbox_proc *p);
+
+/* Frees the process handle WITHOUT killing, waiting for or removing
+ * anything: the sandbox outlives the handle and the caller (an OCI
+ * runtime's "create"). Its first process stays the caller's child while the
+ * caller lives (reap it with waitpid(2), or it stays a zombie once it
+ * ends); when the caller exits, the kernel re-parents it to the caller's
+ * child subreaper (PR_SET_CHILD_SUBREAPER) or to init. The lock files
+ * (nsbox_add_lock_file) are released. The sandbox's cgroup stays, marked
+ * (sticky bit) so that the cleanup of dead callers' cgroups never takes
+ * it: manage it with nsbox_cgroup_kill(), _freeze(), _pids() and
+ * _destroy() by the path nsbox_proc_cgroup() returned before this call.
+ * NULL is fine. */
+void nsbox_proc_detach(nsbox_proc *p);
 
 /* The pid of the sandbox's first process, in the caller's PID namespace
  * (with a PID namespace, its init). */

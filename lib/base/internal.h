@@ -112,6 +112,7 @@ struct nsbox {
     struct fd_ref stdio[3]; /* fd -1: inherit */
     struct fd_pass *fds;
     size_t n_fds;
+    struct fd_ref gate; /* nsbox_set_exec_gate, fd -1: none */
     struct rlimit_set *rlimits;
     size_t n_rlimits;
     unsigned flags;
@@ -179,6 +180,7 @@ enum child_step {
     STEP_USERNS,   /* NSBOX_DISABLE_USERNS / NSBOX_ASSERT_USERNS_DISABLED (index: which) */
     STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
     STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
+    STEP_CTTY,     /* NSBOX_CONTROLLING_TTY: TIOCSCTTY on stdin */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -302,6 +304,11 @@ struct plan {
      * moved above max_fd by stage 0), which moves itself and execs the
      * command. */
     bool cgroup_late;
+    /* The exec goes through the init helper's "exec" mode: cgroup_late, or
+     * an exec gate (gate_fd: the caller's gate fd, moved above max_fd by
+     * the parent; the helper waits on it in memory of its own). */
+    bool exec_helper;
+    int gate_fd;
     char **placed_argv;      /* the helper's argv, filled by the stage */
     char (*placed_nums)[24]; /* its numbers */
     bool cgroupfs_ro;        /* make every cgroup mount read-only before the mount steps */

@@ -223,6 +223,25 @@ void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)
     free(cg);
 }
 
+void cgroup_detach(struct cgroup_sandbox *cg)
+{
+    if (!cg)
+        return;
+    for (int i = 0; i < CG_MAX_DIRS; i++) {
+        struct cg_dir *d = &cg->dirs[i];
+        struct stat st;
+        if (d->fd >= 0 && fstat(d->fd, &st) == 0)
+            fchmod(d->fd, (st.st_mode & 07777) | S_ISVTX);
+        closep(&d->tasks_fd);
+        closep(&d->leaf_fd);
+        closep(&d->fd);
+        closep(&d->parent_fd);
+        free(d->path);
+        free(d->cgpath);
+    }
+    free(cg);
+}
+
 /* ------------------------------------------------------------ the report */
 
 NSBOX_EXPORT int nsbox_proc_oom_killed(const nsbox_proc *p)

@@ -34,4 +34,9 @@ int cgroup_kill(struct cgroup_sandbox *cg, int sig);
  * removes the cgroup and frees cg. Also the cleanup of a failed spawn. */
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p);
 
+/* nsbox_proc_detach: marks the sandbox's directories as detached (the
+ * sticky bit, which the removal of dead callers' cgroups skips), closes
+ * them and frees cg, removing nothing. */
+void cgroup_detach(struct cgroup_sandbox *cg);
+
 #endif

@@ -78,6 +78,14 @@ static bool stale_name(const char *name)
     return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
+/* A detached sandbox's cgroup (nsbox_proc_detach sets the sticky bit):
+ * it outlives its caller on purpose, until nsbox_cgroup_destroy. */
+static bool detached(int parent_fd, const char *name)
+{
+    struct stat st;
+    return fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || (st.st_mode & S_ISVTX);
+}
+
 /* A caller killed while its sandboxes ran leaves their cgroups behind:
  * each spawn under the same parent removes those that are empty by now
  * (a sandbox still running keeps its cgroup until a spawn after its end). */
@@ -92,7 +100,7 @@ static void stale_remove(int parent_fd)
         return;
     }
     for (struct dirent *e; (e = readdir(dir));)
-        if (e->d_type == DT_DIR && stale_name(e->d_name))
+        if (e->d_type == DT_DIR && stale_name(e->d_name) && !detached(fd, e->d_name))
             cg_tree_remove(fd, e->d_name);
     closedir(dir);
 }

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 
 #include "caps.h"
 #include "child.h"
@@ -119,10 +120,12 @@ CHILD static long child_exec_check(const char *path)
     return S_ISREG(st.st_mode) ? 0 : -13 /* EACCES */;
 }
 
-/* A memory-limited recipe: the same search, then the exec goes through the
- * placement helper, which enters the limited cgroup in memory of its own
- * (this stage shares the caller's: an OOM kill in that cgroup would take
- * the caller along) and execs the path found here. Prepared before the
+/* A memory-limited recipe or an exec gate: the same search, then the exec
+ * goes through the init helper's exec mode, which enters the limited cgroup
+ * and waits at the gate in memory of its own (this stage shares the
+ * caller's: an OOM kill in that cgroup would take the caller along, and a
+ * stage that waits must not hold the caller's memory) and execs the path
+ * found here. Prepared before the
  * seccomp filter, so that the filter sees only execveat and the helper's
  * write, close, fcntl and execve. */
 CHILD static int child_placed_prepare(struct plan *p)
@@ -147,7 +150,14 @@ CHILD static int child_placed_prepare(struct plan *p)
     char **a = p->placed_argv;
     char(*num)[24] = p->placed_nums;
     int n = 0, k = 0;
+    long r = 0;
     a[n++] = "nsbox-init";
+    if (p->gate_fd >= 0) {
+        a[n++] = "gate";
+        child_utoa(num[k], (unsigned long)p->gate_fd);
+        a[n++] = num[k++];
+        r = sys3(SYS_fcntl, p->gate_fd, F_SETFD, 0);
+    }
     a[n++] = "exec";
     child_utoa(num[k], (unsigned long)p->report_fd);
     a[n++] = num[k++];
@@ -156,10 +166,14 @@ CHILD static int child_placed_prepare(struct plan *p)
     /* the init above us, exec'd by now, when this stage is the third */
     child_utoa(num[k], p->cmd_level == 2 ? (unsigned long)sys0(SYS_getppid) : 0);
     a[n++] = num[k++];
-    child_utoa(num[k], (unsigned long)p->n_cgroup_moves);
+    /* Without a memory limit stage 0 has moved itself already (v1) or
+     * clone3 placed it (v2): nothing for the helper to write. */
+    int moves = p->cgroup_late ? p->n_cgroup_moves : 0;
+    child_utoa(num[k], (unsigned long)moves);
     a[n++] = num[k++];
-    long r = sys3(SYS_fcntl, p->report_fd, F_SETFD, 0);
-    for (int i = 0; i < p->n_cgroup_moves && r == 0; i++) {
+    if (r == 0)
+        r = sys3(SYS_fcntl, p->report_fd, F_SETFD, 0);
+    for (int i = 0; i < moves && r == 0; i++) {
         child_utoa(num[k], (unsigned long)p->cgroup_moves[i].fd);
         a[n++] = num[k++];
         r = sys3(SYS_fcntl, p->cgroup_moves[i].fd, F_SETFD, 0);
@@ -207,8 +221,13 @@ CHILD int child_command(struct plan_stage *s)
         if (r < 0 && (r = sys1(SYS_chdir, "/")) < 0)
             return child_fail(p, STEP_CWD, r, 1);
     }
-    if ((p->flags & NSBOX_NEW_SESSION) && (r = sys0(SYS_setsid)) < 0)
+    if ((p->flags & (NSBOX_NEW_SESSION | NSBOX_CONTROLLING_TTY)) && (r = sys0(SYS_setsid)) < 0)
         return child_fail(p, STEP_SETSID, r, 0);
+    /* Before the id switch and the fd shuffle: stdin is still the caller's
+     * fd number (or 0 when inherited). */
+    if ((p->flags & NSBOX_CONTROLLING_TTY) &&
+        (r = sys3(SYS_ioctl, p->stdio[0] >= 0 ? p->stdio[0] : 0, TIOCSCTTY, 0)) < 0)
+        return child_fail(p, STEP_CTTY, r, 0);
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
     if (child_ids_caps(p) || child_pdeath_rearm(s))
@@ -224,9 +243,9 @@ CHILD int child_command(struct plan_stage *s)
     r = sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
     if (r < 0)
         return child_fail(p, STEP_SIGNALS, r, 1);
-    if (p->cgroup_late && child_placed_prepare(p))
+    if (p->exec_helper && child_placed_prepare(p))
         return 127;
     if (child_seccomp(p))
         return 127;
-    return p->cgroup_late ? child_exec_placed(p) : child_exec(p);
+    return p->exec_helper ? child_exec_placed(p) : child_exec(p);
 }

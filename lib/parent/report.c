@@ -105,7 +105,9 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return box_fail(box, e, "fork into the PID namespace");
     case STEP_INIT_EXEC:
         return box_fail(box, e, "exec the init helper (memfd)%s",
-                        rep->index ? " to place the command in its memory-limited cgroup" : "");
+                        !rep->index       ? ""
+                        : p->gate_fd >= 0 ? " to wait at the exec gate"
+                                          : " to place the command in its memory-limited cgroup");
     case STEP_INIT_CWD:
         return box_fail(box, e,
                         rep->index ? "return to the cwd after the init's fork"
@@ -118,6 +120,9 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return box_fail(box, e, "chdir %s", rep->index ? "/" : p->cwd);
     case STEP_SETSID:
         return box_fail(box, e, "setsid");
+    case STEP_CTTY:
+        return box_fail(box, e, "make stdin (fd %d) the controlling terminal (TIOCSCTTY)",
+                        p->stdio[0] >= 0 ? p->stdio[0] : 0);
     case STEP_RLIMIT:
         return box_fail(box, e, "set rlimit %d to %llu/%llu", p->rlimits[rep->index].resource,
                         (unsigned long long)p->rlimits[rep->index].soft,

@@ -83,9 +83,23 @@ static int pdeath_open(nsbox *box, struct plan *p)
     return 0;
 }
 
+/* The exec gate (nsbox_set_exec_gate): a copy of the caller's fd above
+ * every fd the command receives, which the command's stage hands to the
+ * init helper's exec mode (the only one to leave it open across exec). */
+static int gate_open(nsbox *box, struct plan *p)
+{
+    if (box->gate.fd < 0)
+        return 0;
+    p->gate_fd = fcntl(box->gate.fd, F_DUPFD_CLOEXEC, p->max_fd + 1);
+    if (p->gate_fd < 0)
+        return box_fail(box, errno, "move the exec gate fd %d above fd %d", box->gate.fd,
+                        p->max_fd);
+    return 0;
+}
+
 static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
 {
-    if (!p->use_init && !p->monitor && !p->cgroup_late)
+    if (!p->use_init && !p->monitor && !p->exec_helper)
         return 0;
     int r = init_fd_open(box, p);
     if (r < 0 || (!p->use_init && !p->monitor))
@@ -101,17 +115,19 @@ static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     return 0;
 }
 
-/* A memory-limited recipe: room for the placement helper's argv
- * ("nsbox-init exec REPORT INDEX PID NFDS FD... PATH ARGV...") and numbers. */
+/* A memory-limited recipe or an exec gate: room for the exec helper's argv
+ * ("nsbox-init [gate GATE_FD] exec REPORT INDEX PID NFDS FD... PATH
+ * ARGV...") and numbers. */
 static int placed_plan(nsbox *box, struct plan *p)
 {
-    if (!p->cgroup_late)
+    p->exec_helper = p->cgroup_late || p->gate_fd >= 0;
+    if (!p->exec_helper)
         return 0;
     size_t argc = 0;
     while (p->argv[argc])
         argc++;
-    p->placed_argv = plan_alloc(p, (8 + (size_t)p->n_cgroup_moves + argc) * sizeof(char *));
-    p->placed_nums = plan_alloc(p, (4 + (size_t)p->n_cgroup_moves) * sizeof(*p->placed_nums));
+    p->placed_argv = plan_alloc(p, (10 + (size_t)p->n_cgroup_moves + argc) * sizeof(char *));
+    p->placed_nums = plan_alloc(p, (5 + (size_t)p->n_cgroup_moves) * sizeof(*p->placed_nums));
     if (!p->placed_argv || !p->placed_nums)
         return box_fail(box, ENOMEM, "plan");
     return 0;
@@ -348,7 +364,9 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     if (r < 0)
         return r;
     struct spawn_fds fds = {-1, -1};
-    r = placed_plan(box, p);
+    r = gate_open(box, p);
+    if (r == 0)
+        r = placed_plan(box, p);
     if (r == 0)
         r = sync_open(box, p, &fds);
     if (r == 0)
@@ -361,6 +379,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     _cleanup_close_ int sync_fd = fds.sync, status_rd = fds.status_rd, pidfd = -1;
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
     _cleanup_close_ int child_init = p->init_fd, child_pdeath = p->stages[0].parent_pidfd;
+    _cleanup_close_ int child_gate = p->gate_fd;
     if (r == 0)
         r = stacks_get(box, p);
     /* The fds of the lock files, held from the child's report to the reap. */
@@ -389,6 +408,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     closep(&child_status);
     closep(&child_init);
     closep(&child_pdeath);
+    closep(&child_gate);
     if (c.pid < 0) {
         dump_guard_leave(c.kind);
         cgroup_finish(c.cg, NULL);

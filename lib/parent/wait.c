@@ -176,6 +176,17 @@ NSBOX_EXPORT int nsbox_kill(nsbox_proc *p, int sig)
     return 0;
 }
 
+/* The handle's own fds and memory; the sandbox is reaped, or detached. */
+static void proc_release(nsbox_proc *p)
+{
+    closep(&p->pidfd);
+    closep(&p->status_fd);
+    lock_fds_close(p->lock_fds, p->n_lock_fds);
+    free(p->lock_fds);
+    free(p->cgroup_path);
+    free(p);
+}
+
 NSBOX_EXPORT void nsbox_proc_free(nsbox_proc *p)
 {
     if (!p)
@@ -184,12 +195,15 @@ NSBOX_EXPORT void nsbox_proc_free(nsbox_proc *p)
         nsbox_kill(p, SIGKILL);
         proc_reap(p, true);
     }
-    closep(&p->pidfd);
-    closep(&p->status_fd);
-    lock_fds_close(p->lock_fds, p->n_lock_fds);
-    free(p->lock_fds);
-    free(p->cgroup_path);
-    free(p);
+    proc_release(p);
+}
+
+NSBOX_EXPORT void nsbox_proc_detach(nsbox_proc *p)
+{
+    if (!p)
+        return;
+    cgroup_detach(take_ptr(&p->cg));
+    proc_release(p);
 }
 
 NSBOX_EXPORT int nsbox_run(nsbox *box, char *const argv[])

@@ -20,7 +20,7 @@
 
 #define NSBOX_FLAGS_ALL                                                                            \
     (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS |           \
-     NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED)
+     NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED | NSBOX_CONTROLLING_TTY)
 
 static const struct {
     unsigned ns;
@@ -60,7 +60,7 @@ NSBOX_EXPORT nsbox *nsbox_new(void)
     nsbox *box = calloc(1, sizeof(*box));
     if (!box)
         return NULL;
-    box->stdio[0].fd = box->stdio[1].fd = box->stdio[2].fd = -1;
+    box->stdio[0].fd = box->stdio[1].fd = box->stdio[2].fd = box->gate.fd = -1;
     return box;
 }
 
@@ -328,6 +328,10 @@ int box_check_fds(nsbox *box)
         if (r < 0)
             return r;
     }
+    if (box->gate.fd >= 0) {
+        snprintf(what, sizeof(what), "exec gate fd %d", box->gate.fd);
+        return fd_ref_check(box, &box->gate, what);
+    }
     return 0;
 }
 
@@ -387,6 +391,22 @@ NSBOX_EXPORT int nsbox_pass_fd(nsbox *box, int fd, int target_fd)
     if (!p)
         return box_fail(box, ENOMEM, "pass fd %d", fd);
     *p = (struct fd_pass){ref, target_fd};
+    return 0;
+}
+
+NSBOX_EXPORT int nsbox_set_exec_gate(nsbox *box, int fd)
+{
+    if (!box)
+        return -EINVAL;
+    if (fd < -1)
+        return box_invalid(box, "exec gate fd %d: neither an fd nor -1", fd);
+    struct fd_ref ref = {.fd = -1};
+    if (fd >= 0) {
+        int r = fd_ref_take(box, fd, &ref, "exec gate");
+        if (r < 0)
+            return r;
+    }
+    box->gate = ref;
     return 0;
 }
 

@@ -20,7 +20,15 @@
  * when not 0 (the init above it, exec'd by now), to each of the NFDS
  * cgroup.procs or v1 "tasks" files the parent opened, closes them, and
  * execs PATH (candidate INDEX of the command's) with ARGV and its own
- * environment. A failure goes to REPORT_FD as the stages' report record. */
+ * environment. A failure goes to REPORT_FD as the stages' report record.
+ *
+ * usage: nsbox-init gate GATE_FD exec REPORT_FD ...
+ * The same with an exec gate (nsbox_set_exec_gate): after the cgroup
+ * writes it becomes non-dumpable (it waits with GATE_FD open, where a
+ * process joining the sandbox could otherwise reach it), closes REPORT_FD
+ * (the spawn returns: every step is done), reads one byte from GATE_FD,
+ * closes it and execs; end-of-file or an error there exits 127 without
+ * exec, and so does a failed exec after the wait (nobody hears a report). */
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -227,7 +235,18 @@ static int exec_fail(long report_fd, int step, long err, int index)
     return 127;
 }
 
-static int exec_main(int argc, char **argv, char **envp)
+/* The gate: 0 once a byte came, else the exit code. */
+static int gate_wait(long gate_fd, long report_fd)
+{
+    sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
+    sys1(SYS_close, report_fd);
+    char byte;
+    long n = sys_retry(sys3(SYS_read, gate_fd, &byte, 1));
+    sys1(SYS_close, gate_fd);
+    return n == 1 ? 0 : 127;
+}
+
+static int exec_main(int argc, char **argv, char **envp, long gate_fd)
 {
     /* enum child_step of lib/base/internal.h, checked there by a static assert */
     enum { STEP_EXEC_ = 21, STEP_CGROUP_ = 23 };
@@ -252,6 +271,12 @@ static int exec_main(int argc, char **argv, char **envp)
             return exec_fail(report_fd, STEP_CGROUP_, r, i);
         sys1(SYS_close, fd);
     }
+    if (gate_fd >= 0) {
+        int code = gate_wait(gate_fd, report_fd);
+        if (code == 0)
+            sys3(SYS_execve, argv[6 + nfds], argv + 7 + nfds, envp);
+        return 127;
+    }
     long r = sys3(SYS_fcntl, report_fd, F_SETFD, FD_CLOEXEC);
     if (r == 0)
         r = sys3(SYS_execve, argv[6 + nfds], argv + 7 + nfds, envp);
@@ -263,7 +288,10 @@ __attribute__((used)) void init_start(long *sp)
     int argc = (int)sp[0];
     char **argv = (char **)(sp + 1);
     if (argc > 1 && argv[1][0] == 'e')
-        init_exit(exec_main(argc, argv, argv + argc + 1));
+        init_exit(exec_main(argc, argv, argv + argc + 1, -1));
+    /* "gate GATE_FD exec ...": the exec mode's argv starts at GATE_FD */
+    if (argc > 3 && argv[1][0] == 'g')
+        init_exit(exec_main(argc - 2, argv + 2, argv + argc + 1, parse_long(argv[2])));
     init_exit(init_main(argc, argv, argv + argc + 1));
 }
 
