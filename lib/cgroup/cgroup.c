@@ -20,8 +20,14 @@
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int sandbox_name(struct cgroup_sandbox *cg)
+void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 {
+    cg->named = r->path != NULL;
+    if (r->path) {
+        const char *slash = strrchr(r->path, '/');
+        snprintf(cg->name, sizeof(cg->name), "%s", slash ? slash + 1 : r->path);
+        return;
+    }
     uint32_t rnd = 0;
     if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
         struct timespec ts;
@@ -29,7 +35,6 @@ static int sandbox_name(struct cgroup_sandbox *cg)
         rnd = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
     }
     snprintf(cg->name, sizeof(cg->name), "nsbox-%d-%08x", (int)getpid(), rnd);
-    return 0;
 }
 
 /* The file each directory's process is moved with: v1 "tasks" (stage 0's
@@ -74,7 +79,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
 {
     *out = NULL;
     const struct cgroup_recipe *r = box->cg;
-    if (!r || (!r->n_limits && !r->parent))
+    if (!r || (!r->n_limits && !r->parent && !r->path))
         return 0;
     struct cgroup_sandbox *cg = calloc(1, sizeof(*cg));
     if (!cg)
@@ -82,7 +87,7 @@ int cgroup_prepare(nsbox *box, struct plan *p, struct cgroup_sandbox **out)
     cg->mem = cg->cpuacct = -1;
     for (int i = 0; i < CG_MAX_DIRS; i++)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
-    sandbox_name(cg);
+    cg_sandbox_name(r, cg);
     char root[256];
     int rc = cg_caps_check(box, r, p);
     if (rc < 0) {

@@ -38,7 +38,8 @@ struct cg_dir {
 
 struct cgroup_sandbox {
     bool v2;
-    char name[48]; /* "nsbox-<pid>-<random>" */
+    char name[256]; /* "nsbox-<pid>-<random>", or the last component of the recipe's path */
+    bool named;     /* the recipe's path: an existing directory is used */
     struct cg_dir dirs[CG_MAX_DIRS];
     int n_dirs;
     int mem, cpuacct; /* v1: index of the memory / cpuacct dir, -1 if none */
@@ -67,6 +68,10 @@ int cg_leaf_make(nsbox *box, struct cg_dir *d);
 /* Sends sig to each process listed in cgroup.procs of dfd and of every
  * cgroup below it; returns the number listed or a negative errno. */
 int cg_signal_tree(int dfd, int sig);
+/* Calls fn(pid, arg) for each process of dfd's cgroup and every cgroup
+ * below it; returns their number or a negative errno. */
+typedef void (*cg_pid_fn)(pid_t pid, void *arg);
+int cg_walk_procs(int dfd, cg_pid_fn fn, void *arg);
 /* Removes the cgroup name under dfd and every cgroup below it, bottom up;
  * 0, or the errno of the first rmdir that failed (EBUSY: not empty). */
 int cg_tree_remove(int dfd, const char *name);
@@ -76,6 +81,23 @@ int cg_fail_access(nsbox *box, int err, const char *what, const char *path);
  * it, parent the recipe's (NULL, absolute, or relative to own). */
 char *cg_parent_path(const char *own, const char *parent);
 
+/* ------------------------------------------------- cgroup/cgroup_path.c */
+
+/* The cgroup path (as /proc/self/cgroup writes it) under which the
+ * sandbox's directory is made in a hierarchy where the caller is in own:
+ * the parent, or the dirname of the recipe's path. */
+char *cg_sandbox_parent(const struct cgroup_recipe *r, const char *own);
+/* The sandbox's directory name: the last component of the recipe's path,
+ * or a new "nsbox-<pid>-<random>". */
+void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
+/* With a recipe's path: makes the missing directories of d->path (the
+ * sandbox's parent in the file system), calling the backend's made() for
+ * each new one (level: parent_fd and path its parent's, fd its own): on v2
+ * its parent hands down the controllers the limits need, on v1 a cpuset
+ * level gets its parent's CPUs and nodes. */
+int cg_path_make(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *d,
+                 int (*made)(nsbox *, const struct cgroup_recipe *, struct cg_dir *level));
+
 /* ----------------------------------------------------- cgroup_guard.c */
 
 /* Refuses a sandbox cgroup when the command keeps CAP_SYS_ADMIN. */
@@ -84,6 +106,17 @@ int cg_caps_check(nsbox *box, const struct cgroup_recipe *r, const struct plan *
 int cg_plan_cgroupfs_ro(nsbox *box, struct plan *p);
 
 /* -------------------------------------------------- cgroup_v2.c / v1.c */
+
+/* The cgroup v1 mounts: mountinfo lines of fstype "cgroup". */
+struct v1_mount {
+    char dir[256];  /* mount point */
+    char root[256]; /* the hierarchy's path mounted there */
+    char ctl[64];   /* its controllers, comma-separated */
+};
+#define V1_MOUNTS 16
+int cg_v1_mounts(struct v1_mount *m, int max);
+/* True when dir is a cgroup2 mount. */
+bool cg_is_v2(const char *dir);
 
 bool cg_v2_usable(const struct cgroup_recipe *r, char *root, size_t size);
 int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,

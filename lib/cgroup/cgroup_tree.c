@@ -128,7 +128,8 @@ int cg_dir_make(nsbox *box, struct cgroup_sandbox *cg, struct cg_dir *d)
     d->cgpath = cgpath;
     if (!path || !cgpath)
         return box_fail(box, ENOMEM, "cgroup path");
-    if (CG_RETRY(mkdirat(d->parent_fd, cg->name, 0755)) < 0) {
+    /* A named cgroup (nsbox_set_cgroup_path) may exist: it is used. */
+    if (CG_RETRY(mkdirat(d->parent_fd, cg->name, 0755)) < 0 && !(errno == EEXIST && cg->named)) {
         if (errno == EACCES || errno == EPERM || errno == EROFS)
             return cg_fail_access(box, errno, "create cgroup", d->path);
         return box_fail(box, errno, "create cgroup %s", d->path);
@@ -150,38 +151,50 @@ int cg_leaf_make(nsbox *box, struct cg_dir *d)
         d->leaf_fd = (int)fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
         return d->leaf_fd < 0 ? box_fail(box, errno, "dup") : 0;
     }
-    if (CG_RETRY(mkdirat(d->fd, CG_LEAF, 0755)) < 0 || (d->leaf_fd = dir_open(d->fd, CG_LEAF)) < 0)
+    if ((CG_RETRY(mkdirat(d->fd, CG_LEAF, 0755)) < 0 && errno != EEXIST) ||
+        (d->leaf_fd = dir_open(d->fd, CG_LEAF)) < 0)
         return box_fail(box, errno, "create cgroup %s/" CG_LEAF, d->path);
     return 0;
 }
 
-/* A pid read from cgroup.procs may have been reaped and reused before the
- * kill: cgroup v1 offers nothing better (v2 has cgroup.kill). */
-static int signal_listed(int dfd, int sig)
+/* Calls fn for each pid of dfd's cgroup.procs, read in chunks (a pid cut
+ * at a chunk's end continues in the next); returns how many. */
+static int procs_each(int dfd, cg_pid_fn fn, void *arg)
 {
-    char buf[8192];
-    ssize_t len = cg_read(dfd, "cgroup.procs", buf, sizeof(buf));
-    if (len < 0)
-        return (int)len;
+    _cleanup_close_ int fd = (int)CG_RETRY(openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC));
+    if (fd < 0)
+        return -errno;
+    char buf[4096];
+    long pid = 0;
     int n = 0;
-    for (char *c = buf; *c;) {
-        char *end;
-        long pid = strtol(c, &end, 10);
-        if (end == c)
-            break;
-        if (pid > 0) {
-            kill((pid_t)pid, sig);
-            n++;
+    for (;;) {
+        ssize_t len = CG_RETRY(read(fd, buf, sizeof(buf)));
+        if (len < 0)
+            return -errno;
+        for (ssize_t i = 0; i < len; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                pid = pid * 10 + (buf[i] - '0');
+                continue;
+            }
+            if (pid > 0) {
+                fn((pid_t)pid, arg);
+                n++;
+            }
+            pid = 0;
         }
-        c = end + strspn(end, "\n");
+        if (len == 0)
+            break;
     }
-    /* A full buffer means more pids follow: report at least one more. */
-    return (size_t)len + 1 >= sizeof(buf) ? n + 1 : n;
+    if (pid > 0) {
+        fn((pid_t)pid, arg);
+        n++;
+    }
+    return n;
 }
 
-static int signal_tree(int dfd, int sig, int depth)
+static int walk_tree(int dfd, cg_pid_fn fn, void *arg, int depth)
 {
-    int n = signal_listed(dfd, sig);
+    int n = procs_each(dfd, fn, arg);
     if (n < 0 || depth >= TREE_DEPTH)
         return n;
     int fd = (int)CG_RETRY(openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -195,16 +208,28 @@ static int signal_tree(int dfd, int sig, int depth)
         if (!sub_cgroup(e))
             continue;
         _cleanup_close_ int sub = dir_open(fd, e->d_name);
-        int k = sub >= 0 ? signal_tree(sub, sig, depth + 1) : 0;
+        int k = sub >= 0 ? walk_tree(sub, fn, arg, depth + 1) : 0;
         n += k > 0 ? k : 0;
     }
     closedir(dir);
     return n;
 }
 
+int cg_walk_procs(int dfd, cg_pid_fn fn, void *arg)
+{
+    return walk_tree(dfd, fn, arg, 0);
+}
+
+/* A pid read from cgroup.procs may have been reaped and reused before the
+ * kill: cgroup v1 offers nothing better (v2 has cgroup.kill). */
+static void pid_signal(pid_t pid, void *sig)
+{
+    kill(pid, *(int *)sig);
+}
+
 int cg_signal_tree(int dfd, int sig)
 {
-    return signal_tree(dfd, sig, 0);
+    return walk_tree(dfd, pid_signal, &sig, 0);
 }
 
 static int tree_remove(int dfd, const char *name, int depth)

@@ -12,16 +12,7 @@
 
 #include "cgroup_impl.h"
 
-struct v1_mount {
-    char dir[256];  /* mount point */
-    char root[256]; /* the hierarchy's path mounted there */
-    char ctl[64];   /* its controllers, comma-separated */
-};
-
-#define V1_MOUNTS 16
-
-/* The cgroup v1 mounts: mountinfo lines of fstype "cgroup". */
-static int v1_mounts(struct v1_mount *m, int max)
+int cg_v1_mounts(struct v1_mount *m, int max)
 {
     FILE *f = fopen("/proc/self/mountinfo", "re");
     if (!f)
@@ -84,6 +75,18 @@ static const struct v1_mount *v1_mount_find(const struct v1_mount *m, int n, con
     return NULL;
 }
 
+static int v1_cpuset_fill(nsbox *box, const struct cg_dir *d, int from, int to);
+
+/* A level of nsbox_set_cgroup_path's path that was missing: a cpuset one
+ * takes no process (nor child with CPUs) until it has its parent's. */
+static int v1_level_made(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *level)
+{
+    (void)r;
+    if (!cg_list_has(level->ctl, "cpuset"))
+        return 0;
+    return v1_cpuset_fill(box, level, level->parent_fd, level->fd);
+}
+
 /* Adds the hierarchy mt of controller ctl to the sandbox (once per
  * hierarchy); returns its index. */
 static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
@@ -100,18 +103,21 @@ static int v1_dir_add(nsbox *box, const struct cgroup_recipe *r, struct cgroup_s
         return -ENOENT;
     if (rc < 0)
         return box_fail(box, -rc, "find our own %s cgroup in /proc/self/cgroup", ctl);
-    _cleanup_free_ char *cgpath = cg_parent_path(own, r->parent);
+    _cleanup_free_ char *cgpath = cg_sandbox_parent(r, own);
     _cleanup_free_ char *path = cgpath ? cg_join(mt->dir, cgpath) : NULL;
     if (!path)
         return box_fail(box, ENOMEM, "cgroup path");
-    /* A hierarchy only the report reads is used where the parent exists. */
-    if (!required && access(path, F_OK) < 0 && errno == ENOENT)
+    /* A hierarchy only the report reads is used where the parent exists
+     * (nsbox_set_cgroup_path's is made where it may be). */
+    if (!required && !r->path && access(path, F_OK) < 0 && errno == ENOENT)
         return -ENOENT;
     struct cg_dir *d = &cg->dirs[cg->n_dirs++];
     snprintf(d->ctl, sizeof(d->ctl), "%s", mt->ctl);
     d->cgpath = take_ptr(&cgpath);
     d->path = take_ptr(&path);
-    rc = cg_parent_open(box, d);
+    rc = cg_path_make(box, r, d, v1_level_made);
+    if (rc == 0)
+        rc = cg_parent_open(box, d);
     if (rc == 0)
         rc = cg_dir_make(box, cg, d);
     /* The leaf before the limits: a tiny memory limit refuses its creation. */
@@ -175,7 +181,7 @@ static int v1_limit_write(nsbox *box, const struct cgroup_recipe *r, struct cgro
 static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sandbox *cg)
 {
     struct v1_mount m[V1_MOUNTS];
-    int n = v1_mounts(m, V1_MOUNTS);
+    int n = cg_v1_mounts(m, V1_MOUNTS);
     if (n < 0)
         return box_fail(box, -n, "read /proc/self/mountinfo");
     for (size_t i = 0; i < r->n_limits; i++) {
@@ -192,9 +198,12 @@ static int v1_dirs(nsbox *box, const struct cgroup_recipe *r, struct cgroup_sand
             return k;
     }
     /* The report's hierarchies: 0 (unknown) where absent. */
-    static const char *const report[] = {"memory", "cpuacct"};
-    int *slot[] = {&cg->mem, &cg->cpuacct};
-    for (int i = 0; i < 2; i++) {
+    static const char *const report[] = {"memory", "cpuacct", "freezer", "pids"};
+    int other = -1;
+    int *slot[] = {&cg->mem, &cg->cpuacct, &other, &other};
+    /* A named cgroup (nsbox_set_cgroup_path, an OCI runtime's) is also in
+     * the freezer and pids hierarchies, for nsbox_cgroup_freeze(). */
+    for (int i = 0; i < (r->path ? 4 : 2); i++) {
         const struct v1_mount *mt = v1_mount_find(m, n, report[i]);
         int k = mt ? v1_dir_add(box, r, cg, mt, report[i], false) : -ENOENT;
         if (k < 0 && k != -ENOENT)

@@ -17,7 +17,7 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-static bool is_cgroup2(const char *dir)
+bool cg_is_v2(const char *dir)
 {
     struct statfs sf;
     return statfs(dir, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
@@ -41,13 +41,13 @@ static bool controllers_cover(const struct cgroup_recipe *r, const char *list)
  * need; else v1. */
 bool cg_v2_usable(const struct cgroup_recipe *r, char *root, size_t size)
 {
-    if (is_cgroup2(CG_ROOT)) {
+    if (cg_is_v2(CG_ROOT)) {
         snprintf(root, size, "%s", CG_ROOT);
         return true;
     }
     char list[512];
     int fd = open(CG_ROOT "/unified", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    bool ok = fd >= 0 && is_cgroup2(CG_ROOT "/unified") &&
+    bool ok = fd >= 0 && cg_is_v2(CG_ROOT "/unified") &&
               cg_read(fd, "cgroup.controllers", list, sizeof(list)) >= 0 &&
               cg_list_has(list, "memory") && controllers_cover(r, list);
     if (fd >= 0)
@@ -126,6 +126,13 @@ static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_
     return 0;
 }
 
+/* A level of nsbox_set_cgroup_path's path that was missing: its parent
+ * hands it the controllers, as the sandbox's own parent does. */
+static int v2_level_made(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *level)
+{
+    return v2_enable(box, r, level);
+}
+
 static int v2_limits(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d)
 {
     for (size_t i = 0; i < r->n_limits; i++) {
@@ -152,11 +159,13 @@ int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
     if (rc < 0)
         return box_fail(box, -rc, "find our own cgroup in /proc/self/cgroup");
     struct cg_dir *d = &cg->dirs[cg->n_dirs++];
-    d->cgpath = cg_parent_path(own, r->parent);
+    d->cgpath = cg_sandbox_parent(r, own);
     d->path = d->cgpath ? cg_join(root, d->cgpath) : NULL;
     if (!d->path)
         return box_fail(box, ENOMEM, "cgroup path");
-    rc = cg_parent_open(box, d);
+    rc = cg_path_make(box, r, d, v2_level_made);
+    if (rc == 0)
+        rc = cg_parent_open(box, d);
     if (rc == 0)
         rc = v2_enable(box, r, d);
     if (rc == 0)

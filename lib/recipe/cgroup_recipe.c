@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The recipe's cgroup builder calls: limits (checked against the key table
- * of cgroup_limits.c) and the parent cgroup. */
+ * of cgroup_limits.c), the parent cgroup and the sandbox's own path. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@ void cgroup_recipe_free(struct cgroup_recipe *c)
     }
     free(c->limits);
     free(c->parent);
+    free(c->path);
     free(c);
 }
 
@@ -66,8 +67,7 @@ NSBOX_EXPORT int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char 
     return 0;
 }
 
-/* A cgroup path: no empty, "." or ".." component, no trailing slash. */
-static bool parent_path_valid(const char *path)
+bool cg_path_valid(const char *path)
 {
     const char *c = path[0] == '/' ? path + 1 : path;
     if (path[0] == '/' && !*c)
@@ -82,20 +82,44 @@ static bool parent_path_valid(const char *path)
     }
 }
 
+/* Stores a copy of path (NULL: none) as the recipe's parent or, with own,
+ * the sandbox's own path. */
+static int path_set(nsbox *box, const char *path, bool own)
+{
+    struct cgroup_recipe *c = recipe_get(box);
+    char *copy = path ? strdup(path) : NULL;
+    if (!c || (path && !copy)) {
+        free(copy);
+        return box_fail(box, ENOMEM, "cgroup %s %s", own ? "path" : "parent", path);
+    }
+    char **field = own ? &c->path : &c->parent;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
 NSBOX_EXPORT int nsbox_set_cgroup_parent(nsbox *box, const char *path)
 {
     if (!box)
         return -EINVAL;
-    if (path && (!*path || !parent_path_valid(path) || strchr(path, '\n')))
+    if (path && (!*path || !cg_path_valid(path) || strchr(path, '\n')))
         return box_invalid(box,
                            "cgroup parent %s: not a cgroup path (\"/a/b\", or \"a/b\" under "
                            "the caller's own cgroup; no empty, \".\" or \"..\" component)",
                            path);
-    struct cgroup_recipe *c = recipe_get(box);
-    char *copy = path ? strdup(path) : NULL;
-    if (!c || (path && !copy))
-        return box_fail(box, ENOMEM, "cgroup parent %s", path);
-    free(c->parent);
-    c->parent = copy;
-    return 0;
+    return path_set(box, path, false);
+}
+
+NSBOX_EXPORT int nsbox_set_cgroup_path(nsbox *box, const char *path)
+{
+    if (!box)
+        return -EINVAL;
+    if (path && (!*path || strcmp(path, "/") == 0 || !cg_path_valid(path) || strchr(path, '\n') ||
+                 strlen(strrchr(path, '/') ? strrchr(path, '/') + 1 : path) > 255))
+        return box_invalid(box,
+                           "cgroup path %s: not a sandbox cgroup path (\"/a/b\" from the "
+                           "hierarchy's root, or \"a/b\" under the parent; no empty, \".\" or "
+                           "\"..\" component, names of at most 255 bytes)",
+                           path);
+    return path_set(box, path, true);
 }

@@ -15,9 +15,12 @@ struct cgroup_recipe {
     struct cg_limit *limits;
     size_t n_limits;
     char *parent; /* NULL: the caller's own cgroup; relative: under it */
+    char *path;   /* nsbox_set_cgroup_path: the sandbox's own; relative: under parent */
 };
 
 void cgroup_recipe_free(struct cgroup_recipe *c);
+/* A cgroup path: no empty, "." or ".." component, no trailing slash. */
+bool cg_path_valid(const char *path);
 
 /* ----------------------------------------------------- cgroup_limits.c */
 
