@@ -336,6 +336,10 @@ int nsbox_set_cgroup_parent(nsbox *box, const char *path);
  * (nsbox_set_cgroup_limit). On v1 the freezer hierarchy is used too where it
  * is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the
  * others (not the parents it created), but kept by nsbox_proc_detach().
+ * On v1 a relative path lies under the caller's own cgroup of each
+ * hierarchy, which may differ from one to the other: the by-path calls
+ * below then reach only the hierarchies where nsbox_proc_cgroup()'s path
+ * is the sandbox's (an OCI runtime names absolute paths).
  * NULL goes back to the default. Errors: -EINVAL for an empty path or one
  * with an empty, "." or ".." component (the path is in the message). At
  * spawn: the errno of the mkdir, naming the path (-EACCES: not writable by
