@@ -126,6 +126,15 @@ int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
  * not map. */
 int nsbox_set_user(nsbox *box, uint32_t uid, uint32_t gid);
 
+/* The command's supplementary groups (OCI's additionalGids), n gids of the
+ * sandbox, instead of none; n 0 goes back to none. Set right before the
+ * command's gid and uid. The sandbox's user namespace must map each gid
+ * and allow setgroups: the maps of an unprivileged caller deny it unless
+ * written by newgidmap (nsbox_spawn() fails with -EPERM naming
+ * /proc/PID/setgroups then). Errors: -EINVAL for NULL gids with n > 0,
+ * (gid_t)-1 or more than 65536 gids; at spawn -EINVAL for an unmapped gid. */
+int nsbox_set_groups(nsbox *box, const gid_t *gids, size_t n);
+
 /* --------------------------------------------------------------- filesystem */
 
 /* The sandbox's filesystem is described by steps applied at spawn in the
@@ -261,6 +270,75 @@ int nsbox_remount_ro(nsbox *box, const char *dst);
  * through /proc/sysrq-trigger. Errors: -EINVAL for a NULL box. */
 int nsbox_unmask_kernel_files(nsbox *box);
 
+/* A mount(2) of a file system at dst, in recipe order with the other
+ * filesystem steps (OCI's "mounts"), dst resolved as above. type is one of
+ * "proc", "sysfs", "devpts", "mqueue", "tmpfs", "cgroup", "cgroup2" (a new
+ * file system; src, if not NULL or empty, is its source name) or "bind"
+ * (src required, a path of the caller's tree taken as for
+ * nsbox_add_bind_mount; MS_REC binds every mount below it too, as OCI's
+ * "rbind"). flags are MS_* of <sys/mount.h>: MS_RDONLY, MS_NOSUID,
+ * MS_NODEV, MS_NOEXEC, MS_NOATIME, MS_NODIRATIME, MS_RELATIME,
+ * MS_STRICTATIME, MS_REC, and at most one propagation type (MS_PRIVATE,
+ * MS_SLAVE, MS_SHARED, MS_UNBINDABLE; with MS_REC for the whole subtree)
+ * applied once mounted; nothing is implied (unlike the calls above, which
+ * add nosuid and nodev). data is the file system's options as mount(8)
+ * spells them ("mode=755,size=65536k"; "key" alone sets a flag), NULL or
+ * "" for none; a bind takes none. A missing dst is made as for the other
+ * steps (a directory; for a bind of a non-directory, an empty file).
+ * What the kernel's files need is kept whatever flags say (see
+ * nsbox_unmask_kernel_files): a "proc" gets the covers and masks above,
+ * a "sysfs" is read-only with its masks, and both need a dst that is a
+ * directory reached through no symlink (-ELOOP at spawn otherwise: a
+ * planted link must not move them, CVE-2019-16884, CVE-2019-19921). In a
+ * user namespace that the kernel does not let make a procfs or sysfs (no
+ * PID or network namespace of its own), the caller's /proc or /sys is
+ * bound instead, read-only for /sys. A sysfs shows the network interfaces
+ * of the sandbox's network namespace: the caller's when it has none of
+ * its own. "cgroup" and "cgroup2" mounts are read-only whenever the
+ * sandbox has a mount namespace of its own (nsbox_cgroup(3)). A dst on a
+ * procfs ("/proc/sys" ...) is refused at spawn (-EPERM) for every type
+ * but "proc" (runc's rule): it would hide or replace the covers.
+ * Errors: -EINVAL for an unknown type, a relative dst, a bind without src
+ * or with data, unknown flags or several propagation types, and for data
+ * longer than 4095 bytes; at spawn, the errno of the kernel naming the
+ * option it refused ("devpts /dev/pts: option gid=5: Invalid argument"). */
+int nsbox_add_mount(nsbox *box, const char *type, const char *src, const char *dst,
+                    unsigned long flags, const char *data);
+
+/* A device node at path (OCI's linux.devices): type 'c' (or 'u') for a
+ * character device, 'b' for a block device, 'p' for a FIFO (major and
+ * minor 0), with exactly the permission bits mode and owned by uid:gid
+ * (ids of the sandbox, which its user namespace must map). Made with mknod
+ * where the sandbox may (host root without a user namespace; a FIFO
+ * anywhere); in a user namespace, where the kernel allows no device node,
+ * the caller's node at the same path is bound there instead, as crun does,
+ * and must be that device (-ENODEV naming both otherwise); its mode and
+ * owner then stay the caller's. The mount holding it must not be nodev:
+ * under a new root that is up to the steps before. With the default root,
+ * only on a tmpfs an earlier step mounted. Errors: -EINVAL for a relative
+ * path or "/", another type, mode beyond 07777, a FIFO with a major or
+ * minor, (uid_t)-1 or (gid_t)-1; at spawn -EEXIST when path exists. */
+int nsbox_add_device(nsbox *box, const char *path, char type, uint32_t major, uint32_t minor,
+                     uint32_t mode, uid_t uid, gid_t gid);
+
+/* Masks path (OCI's maskedPaths): an empty read-only tmpfs on a directory,
+ * the null device (read-only) on anything else, so that the command can
+ * read nothing there. A path that does not exist is skipped, as runc
+ * does. The path is resolved as destinations are: a symlink on the way,
+ * the last component included, leads only to a path inside the new root
+ * (with the default root it is -ELOOP at spawn). Errors: -EINVAL for a
+ * relative path or "/". */
+int nsbox_add_mask(nsbox *box, const char *path);
+
+/* The propagation of the sandbox's "/" (OCI's rootfsPropagation): exactly
+ * one of MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, optionally with
+ * MS_REC. Default: MS_PRIVATE | MS_REC. With MS_SLAVE the mount tree is
+ * made a slave of the caller's before any step, so that mounts the caller
+ * makes later appear in the sandbox; the others are set on "/" after the
+ * steps. Whatever the flag, no mount of the sandbox propagates to the
+ * caller's tree. Adds NSBOX_NS_MOUNT. Errors: -EINVAL for other flags. */
+int nsbox_set_root_propagation(nsbox *box, unsigned long flag);
+
 /* ------------------------------------------------------------------- cgroup */
 
 /* A limit of the sandbox's cgroup. key is a cgroup v2 interface file name,
@@ -332,6 +410,28 @@ int nsbox_set_cgroup_parent(nsbox *box, const char *path);
  * longer than 64 bytes. */
 int nsbox_set_hostname(nsbox *box, const char *name);
 
+/* The sandbox's NIS domain name (adds NSBOX_NS_UTS). Errors: -EINVAL if
+ * empty or longer than 64 bytes. */
+int nsbox_set_domainname(nsbox *box, const char *name);
+
+/* A kernel setting of the sandbox, written to /proc/sys before the
+ * filesystem steps (OCI's linux.sysctl). key as sysctl(8) takes it:
+ * "net.ipv4.ip_forward" or "net/ipv4/conf/eth0.1/forwarding". Only keys
+ * that the kernel keeps per namespace are taken, and only when the sandbox
+ * has that namespace, new or joined, other than the caller's own, so that
+ * no setting reaches the caller or the host: the IPC keys kernel.msgmax,
+ * kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax,
+ * kernel.shmmni, kernel.shm_rmid_forced and fs.mqueue.* (NSBOX_NS_IPC),
+ * kernel.hostname and kernel.domainname (NSBOX_NS_UTS) and net.*
+ * (NSBOX_NS_NET; the kernel shows a new network namespace only its own
+ * settings). A later call for the same key replaces the value. Errors:
+ * -EINVAL for a key outside that list (the message says why), an empty or
+ * malformed key ("..", empty components) or a value with a newline; at
+ * spawn, -EINVAL when the key's namespace is not the sandbox's own, and
+ * the errno of the write ("sysctl net.ipv4.ip_forward=1: No such file or
+ * directory" for a key this kernel lacks). */
+int nsbox_set_sysctl(nsbox *box, const char *key, const char *value);
+
 /* The command's working directory, a path inside the sandbox. Default: the
  * caller's cwd when it exists in the sandbox, else "/". Errors: -EINVAL if
  * not absolute. A missing directory fails nsbox_spawn() with -ENOENT. */
@@ -379,6 +479,19 @@ int nsbox_pass_fd(nsbox *box, int fd, int target_fd);
 /* A resource limit (RLIMIT_*) of the command; RLIM_INFINITY as usual.
  * Errors: -EINVAL for an unknown resource or soft > hard. */
 int nsbox_set_rlimit(nsbox *box, int resource, uint64_t soft, uint64_t hard);
+
+/* The command's umask (OCI's process.user.umask), set right before exec.
+ * Default: the caller's. The filesystem steps never use it (their modes
+ * are exact). Errors: -EINVAL for bits beyond 0777. */
+int nsbox_set_umask(nsbox *box, uint32_t mask);
+
+/* The command's /proc/self/oom_score_adj, -1000 (never killed by the OOM
+ * killer) to 1000 (killed first), written before the filesystem steps
+ * through the caller's /proc (inherited by the command's children).
+ * Lowering it below the caller's value needs CAP_SYS_RESOURCE of the
+ * host: an unprivileged caller gets -EACCES at spawn. Errors: -EINVAL
+ * outside -1000..1000. */
+int nsbox_set_oom_score_adj(nsbox *box, int adj);
 
 enum {
     /* SIGKILL the sandbox when the calling thread dies (PR_SET_PDEATHSIG
@@ -491,6 +604,28 @@ int nsbox_drop_cap(nsbox *box, const char *name);
  * multiple of sizeof(struct sock_filter) (8), or the program has 0 or more
  * than 4096 instructions, or bpf is NULL with a non-zero len. */
 int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len);
+
+/* The five capability sets as OCI gives them (process.capabilities). */
+enum {
+    NSBOX_CAPS_BOUNDING,
+    NSBOX_CAPS_EFFECTIVE,
+    NSBOX_CAPS_PERMITTED,
+    NSBOX_CAPS_INHERITABLE,
+    NSBOX_CAPS_AMBIENT,
+};
+
+/* Sets one of the command's capability sets to exactly mask (bit n is
+ * capability n, e.g. (uint64_t)1 << CAP_NET_BIND_SERVICE), instead of the
+ * kept capabilities of nsbox_add_cap() and nsbox_drop_cap(), which still
+ * give every set not set here. The bounding set is dropped first, then the
+ * permitted, effective and inheritable sets are set and the ambient set
+ * raised. At spawn the kernel's rules are checked, each failure naming the
+ * capabilities: effective and ambient within permitted, ambient within
+ * inheritable, inheritable within bounding (-EINVAL);
+ * a permitted capability the sandbox's process does not hold (-EPERM, as
+ * for nsbox_add_cap). Errors: -EINVAL for an unknown set, or bits beyond
+ * 63; at spawn, -EINVAL for bits beyond the kernel's last capability. */
+int nsbox_set_caps(nsbox *box, int set, uint64_t mask);
 
 /* ------------------------------------------------------------------ running */
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Temporary: the calls of OCI-API.md part B, declared before they work. */
+#define _GNU_SOURCE
+#include <errno.h>
+
+#include "internal.h"
+
+#define STUB(what) box ? box_fail(box, ENOSYS, "%s: not implemented yet", what) : -EINVAL
+
+NSBOX_EXPORT int nsbox_add_mount(nsbox *box, const char *type, const char *src, const char *dst,
+                                 unsigned long flags, const char *data)
+{
+    (void)type, (void)src, (void)dst, (void)flags, (void)data;
+    return STUB("mount");
+}
+
+NSBOX_EXPORT int nsbox_add_device(nsbox *box, const char *path, char type, uint32_t major,
+                                  uint32_t minor, uint32_t mode, uid_t uid, gid_t gid)
+{
+    (void)path, (void)type, (void)major, (void)minor, (void)mode, (void)uid, (void)gid;
+    return STUB("device");
+}
+
+NSBOX_EXPORT int nsbox_add_mask(nsbox *box, const char *path)
+{
+    (void)path;
+    return STUB("mask");
+}
+
+NSBOX_EXPORT int nsbox_set_root_propagation(nsbox *box, unsigned long flag)
+{
+    (void)flag;
+    return STUB("root propagation");
+}
+
+NSBOX_EXPORT int nsbox_set_groups(nsbox *box, const gid_t *gids, size_t n)
+{
+    (void)gids, (void)n;
+    return STUB("groups");
+}
+
+NSBOX_EXPORT int nsbox_set_domainname(nsbox *box, const char *name)
+{
+    (void)name;
+    return STUB("domainname");
+}
+
+NSBOX_EXPORT int nsbox_set_sysctl(nsbox *box, const char *key, const char *value)
+{
+    (void)key, (void)value;
+    return STUB("sysctl");
+}
+
+NSBOX_EXPORT int nsbox_set_umask(nsbox *box, uint32_t mask)
+{
+    (void)mask;
+    return STUB("umask");
+}
+
+NSBOX_EXPORT int nsbox_set_oom_score_adj(nsbox *box, int adj)
+{
+    (void)adj;
+    return STUB("oom_score_adj");
+}
+
+NSBOX_EXPORT int nsbox_set_caps(nsbox *box, int set, uint64_t mask)
+{
+    (void)set, (void)mask;
+    return STUB("caps");
+}
