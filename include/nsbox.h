@@ -330,6 +330,13 @@ int nsbox_add_device(nsbox *box, const char *path, char type, uint32_t major, ui
  * relative path or "/". */
 int nsbox_add_mask(nsbox *box, const char *path);
 
+/* Makes path read-only (OCI's readonlyPaths): it is bound on itself and
+ * the bind, with every mount below it, made read-only; unlike
+ * nsbox_remount_ro() path need not be a mount point. A path that does not
+ * exist is skipped, as runc does. Resolved as nsbox_add_mask() resolves.
+ * Errors: -EINVAL for a relative path. */
+int nsbox_add_readonly(nsbox *box, const char *path);
+
 /* The propagation of the sandbox's "/" (OCI's rootfsPropagation): exactly
  * one of MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, optionally with
  * MS_REC. Default: MS_PRIVATE | MS_REC. With MS_SLAVE the mount tree is

@@ -27,6 +27,12 @@ NSBOX_EXPORT int nsbox_add_mask(nsbox *box, const char *path)
     return STUB("mask");
 }
 
+NSBOX_EXPORT int nsbox_add_readonly(nsbox *box, const char *path)
+{
+    (void)path;
+    return STUB("read-only path");
+}
+
 NSBOX_EXPORT int nsbox_set_root_propagation(nsbox *box, unsigned long flag)
 {
     (void)flag;
