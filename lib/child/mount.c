@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h> /* PATH_MAX: the freestanding <limits.h> has none */
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -44,8 +45,8 @@
 
 /* An O_PATH fd of path, resolved with dirfd as its root: inside a new root
  * symlinks are followed but never out of it; on the caller's root none is. */
-CHILD static long child_open_in(const struct mount_plan *mp, long dirfd, const char *path,
-                                unsigned long flags)
+CHILD long child_open_in(const struct mount_plan *mp, long dirfd, const char *path,
+                         unsigned long flags)
 {
     return child_openat2(dirfd, path, flags,
                          mp->new_root || mp->naive ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS
@@ -63,7 +64,7 @@ CHILD static long child_dev(long fd, uint64_t *dev)
 
 /* May a step create or change files in the directory (or file) fd? Always
  * in a new root; on the caller's root only on a tmpfs the steps made. */
-CHILD static bool child_may_change(const struct mount_plan *mp, long fd)
+CHILD bool child_may_change(const struct mount_plan *mp, long fd)
 {
     if (mp->new_root || mp->naive)
         return true;
@@ -85,7 +86,7 @@ CHILD static void child_own(struct mount_plan *mp, long tree)
 }
 
 /* The phase that explains a failed resolution on the caller's root. */
-CHILD static int child_path_phase(const struct mount_plan *mp, long err, int phase)
+CHILD int child_path_phase(const struct mount_plan *mp, long err, int phase)
 {
     if (mp->new_root)
         return phase;
@@ -141,10 +142,23 @@ CHILD static long child_parent(const struct mount_plan *mp, long rootfd, struct 
 
 /* An O_PATH fd of the mount point dst, made when missing: a directory, or
  * an empty file (mode 0444, as bwrap makes them) for a non-directory. */
+/* e->dst, resolved as child_open_in does; for a proc or sysfs mount
+ * (e->nolinks) through no symlink at all, not even one inside the root:
+ * a link planted there must not move the kernel's files elsewhere. */
+CHILD static long child_open_dst(const struct mount_plan *mp, long rootfd,
+                                 const struct mount_entry *e)
+{
+    if (!e->nolinks)
+        return child_open_in(mp, rootfd, e->dst, 0);
+    return child_openat2(rootfd, e->dst, 0,
+                         (mp->new_root ? RESOLVE_IN_ROOT : 0) | RESOLVE_NO_SYMLINKS |
+                             RESOLVE_NO_MAGICLINKS);
+}
+
 CHILD static long child_mount_point(const struct mount_plan *mp, long rootfd, struct mount_entry *e,
                                     bool dir)
 {
-    long fd = child_open_in(mp, rootfd, e->dst, 0);
+    long fd = child_open_dst(mp, rootfd, e);
     if (fd != -ENOENT)
         return fd;
     long parent = child_parent(mp, rootfd, e);
@@ -163,7 +177,7 @@ CHILD static long child_mount_point(const struct mount_plan *mp, long rootfd, st
     child_close(parent);
     if (r < 0 && r != -EEXIST)
         return r;
-    return child_open_in(mp, rootfd, e->dst, 0);
+    return child_open_dst(mp, rootfd, e);
 }
 
 /* Attaches the detached tree at dst. A tree whose flags could not be set
@@ -177,14 +191,25 @@ CHILD static int child_attach(struct plan *p, long rootfd, struct mount_entry *e
     if (r < 0 && !fallback)
         return child_fail(p, STEP_MOUNT, r, index + PHASE_ATTR);
     long dst = child_mount_point(mp, rootfd, e, dir);
+    if (dst == -ELOOP && e->nolinks && mp->new_root)
+        return child_fail(p, STEP_MOUNT, dst, index + PHASE_DST_LINK);
     if (dst < 0)
         return child_fail(p, STEP_MOUNT, dst, index + child_path_phase(mp, dst, PHASE_MKPOINT));
+    struct statfs sfs;
+    if (e->no_proc_dst && (r = sys2(SYS_fstatfs, dst, &sfs)) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+        r = -EPERM;
+    if (r < 0) {
+        child_close(dst);
+        return child_fail(p, STEP_MOUNT, r, index + PHASE_PROC_DST);
+    }
     r = sys5(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
     child_close(dst);
     if (r < 0)
         return child_fail(p, STEP_MOUNT, r, index);
     if (fallback && (r = child_remount_fallback(mp, tree, attr)) < 0)
         return child_fail(p, STEP_MOUNT, r, index + PHASE_ATTR);
+    if (e->propagation && (r = child_propagate(mp, tree, e->propagation)) < 0)
+        return child_fail(p, STEP_MOUNT, r, index + PHASE_PROPAGATION);
     return 0;
 }
 
@@ -193,18 +218,33 @@ CHILD static int child_source_fail(struct plan *p, long err, int index)
     return child_fail(p, STEP_MOUNT, err, index + (err == -ELOOP ? PHASE_SRC_LINK : PHASE_MAIN));
 }
 
+CHILD bool child_same_node(const struct statx *stx, const struct mount_entry *e)
+{
+    /* the kernel's encoding of a device number, as mknod takes it */
+    uint64_t rdev = (uint64_t)(stx->stx_rdev_minor & 0xff) | (uint64_t)stx->stx_rdev_major << 8 |
+                    (uint64_t)(stx->stx_rdev_minor & ~0xffu) << 12;
+    return (stx->stx_mode & S_IFMT) == (e->mode & S_IFMT) && rdev == e->rdev;
+}
+
 CHILD static int child_bind(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
-    long tree = e->pre >= 0 ? p->mounts->pre_fds[e->pre] : child_open_source(p->mounts, e->src);
+    long tree = e->pre >= 0 ? p->mounts->pre_fds[e->pre]
+                            : child_open_source_rec(p->mounts, e->src, !e->norec);
     if (tree == -ENOENT && e->try_)
         return 0;
+    if (tree == -EINVAL && e->norec)
+        return child_fail(p, STEP_MOUNT, tree, index + PHASE_NOREC);
     if (tree < 0)
-        return child_source_fail(p, tree, index);
+        return child_source_fail(p, tree, index + (e->devcheck ? PHASE_DEVICE : 0));
     struct statx stx;
     long r = sys5(SYS_statx, tree, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, &stx);
+    /* A device bound in place of a node a user namespace may not make:
+     * exactly the one asked for. */
+    if (r == 0 && e->devcheck && !child_same_node(&stx, e))
+        r = -ENODEV;
     if (r < 0) {
         child_close(tree);
-        return child_fail(p, STEP_MOUNT, r, index);
+        return child_fail(p, STEP_MOUNT, r, index + (r == -ENODEV ? PHASE_DEVICE : 0));
     }
     /* A bind of the kernel's files is covered as a new procfs would be. */
     uint64_t attr = e->attr;
@@ -222,17 +262,29 @@ CHILD static int child_bind(struct plan *p, long rootfd, struct mount_entry *e, 
 
 CHILD static int child_fs(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
+    /* The kernel may refuse a user namespace a file system at fsopen
+     * (sysfs without a network namespace of its own) or at its creation
+     * (procfs without a PID namespace): tree is -EPERM then. */
     long fs = sys2(SYS_fsopen, e->fstype, FSOPEN_CLOEXEC);
     long r = fs;
-    for (int i = 0; r >= 0 && e->opts[i]; i += 2)
-        r = sys5(SYS_fsconfig, fs, FSCONFIG_SET_STRING, e->opts[i], e->opts[i + 1], 0);
+    int i = 0;
+    for (; r >= 0 && e->opts[i]; i += 2)
+        r = e->opts[i + 1]
+                ? sys5(SYS_fsconfig, fs, FSCONFIG_SET_STRING, e->opts[i], e->opts[i + 1], 0)
+                : sys5(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, e->opts[i], 0, 0);
+    if (fs >= 0 && r < 0) {
+        child_close(fs);
+        e->bad_opt = i - 2;
+        return child_fail(p, STEP_MOUNT, r, index + PHASE_OPTION);
+    }
     if (r >= 0)
         r = sys5(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, 0, 0, 0);
     long tree = r >= 0 ? sys3(SYS_fsmount, fs, FSMOUNT_CLOEXEC, e->attr) : r;
     child_close(fs);
     uint64_t attr = 0; /* fsmount set the flags already */
-    /* A user namespace may not make a procfs for a PID namespace it does
-     * not own (none of its own): the host's /proc is bound instead. */
+    /* A user namespace may not make a procfs (sysfs) for a PID (network)
+     * namespace it does not own (none of its own): the host's /proc
+     * (/sys) is bound instead. */
     if (tree == -EPERM && e->src) {
         tree = child_open_source(p->mounts, e->src);
         attr = e->attr;
@@ -240,8 +292,8 @@ CHILD static int child_fs(struct plan *p, long rootfd, struct mount_entry *e, in
     if (tree < 0)
         return child_source_fail(p, tree, index);
     r = child_attach(p, rootfd, e, index, tree, attr, true);
-    if (r == 0 && e->src && p->mounts->masks)
-        r = child_cover(p, tree, KERNEL_PROC, index + PHASE_COVER);
+    if (r == 0 && e->kernel && p->mounts->masks)
+        r = child_cover(p, tree, e->kernel, index + PHASE_COVER);
     else if (r == 0 && e->tmpfs)
         child_own(p->mounts, tree);
     child_close(tree);
@@ -249,8 +301,8 @@ CHILD static int child_fs(struct plan *p, long rootfd, struct mount_entry *e, in
 }
 
 /* The parent directory of e, or the exit code after child_fail. */
-CHILD static long child_parent_or_fail(struct plan *p, long rootfd, struct mount_entry *e,
-                                       int index, int *code)
+CHILD long child_parent_or_fail(struct plan *p, long rootfd, struct mount_entry *e, int index,
+                                int *code)
 {
     long parent = child_parent(p->mounts, rootfd, e);
     if (parent < 0)
@@ -259,7 +311,7 @@ CHILD static long child_parent_or_fail(struct plan *p, long rootfd, struct mount
     return parent;
 }
 
-CHILD static int child_host_fail(struct plan *p, int index)
+CHILD int child_host_fail(struct plan *p, int index)
 {
     return child_fail(p, STEP_MOUNT, -EPERM, index + PHASE_HOST);
 }
@@ -313,17 +365,25 @@ CHILD static int child_symlink(struct plan *p, long rootfd, struct mount_entry *
     return r < 0 ? child_fail(p, STEP_MOUNT, r, index) : 0;
 }
 
+CHILD long child_parent_to_change(struct plan *p, long rootfd, struct mount_entry *e, int index,
+                                  int *code)
+{
+    long parent = child_parent_or_fail(p, rootfd, e, index, code);
+    if (parent >= 0 && !child_may_change(p->mounts, parent)) {
+        child_close(parent);
+        *code = child_host_fail(p, index);
+        return -EPERM;
+    }
+    return parent;
+}
+
 /* Like bwrap's --file: created or truncated, never through a symlink. */
 CHILD static int child_file(struct plan *p, long rootfd, struct mount_entry *e, int index)
 {
     int code = 0;
-    long parent = child_parent_or_fail(p, rootfd, e, index, &code);
+    long parent = child_parent_to_change(p, rootfd, e, index, &code);
     if (parent < 0)
         return code;
-    if (!child_may_change(p->mounts, parent)) {
-        child_close(parent);
-        return child_host_fail(p, index);
-    }
     long fd = sys4(SYS_openat, parent, e->dst + e->name_off,
                    O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, e->mode);
     child_close(parent);
@@ -420,6 +480,12 @@ CHILD static int child_entry(struct plan *p, long rootfd, int i)
         return child_chmod(p, rootfd, e, index);
     case OP_BIND_DATA:
         return child_bind_data(p, rootfd, e, index);
+    case OP_MKNOD:
+        return child_mknod(p, rootfd, e, index);
+    case OP_MASK:
+        return child_mask_path(p, rootfd, e, index);
+    case OP_READONLY:
+        return child_readonly(p, rootfd, e, index);
     }
     return child_fail(p, STEP_MOUNT, -EINVAL, index);
 }
@@ -510,7 +576,10 @@ CHILD int child_mounts(struct plan *p)
         return 0;
     /* Modes are exact: the caller's umask applies to the command only. */
     long umask = sys1(SYS_umask, 0);
-    long r = sys5(SYS_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0);
+    /* rslave, when asked, keeps receiving the caller's mounts: a slave
+     * sends nothing back either. */
+    unsigned long cut = mp->propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+    long r = sys5(SYS_mount, 0, "/", 0, MS_REC | cut, 0);
     if (r < 0)
         return child_fail(p, STEP_MOUNT, r, ROOT_PRIVATE);
     if (mp->new_root && child_root_stage(p))
@@ -519,6 +588,9 @@ CHILD int child_mounts(struct plan *p)
         return 127;
     if (mp->new_root && child_root_enter(p))
         return 127;
+    if (mp->propagation && !(mp->propagation & MS_SLAVE) &&
+        (r = sys5(SYS_mount, 0, "/", 0, mp->propagation, 0)) < 0)
+        return child_fail(p, STEP_MOUNT, r, ROOT_PROPAGATION);
     sys1(SYS_umask, umask);
     return 0;
 }

@@ -66,22 +66,30 @@ CHILD long child_remount_fallback(const struct mount_plan *mp, long fd, uint64_t
 
 CHILD long child_setattr(long fd, unsigned flags, uint64_t attr)
 {
-    struct mount_attr a = {.attr_set = attr};
+    /* An atime mode replaces the one there (the kernel wants it cleared). */
+    struct mount_attr a = {.attr_set = attr,
+                           .attr_clr = attr & MOUNT_ATTR__ATIME ? MOUNT_ATTR__ATIME : 0};
     return sys5(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, &a, sizeof(a));
 }
 
 /* A clone of the tree at src, a path of the caller's tree (under /oldroot
- * while a new root is built), in which no symlink is followed. */
-CHILD long child_open_source(const struct mount_plan *mp, const char *src)
+ * while a new root is built), in which no symlink is followed; recursive:
+ * with every mount below it. */
+CHILD long child_open_source_rec(const struct mount_plan *mp, const char *src, bool recursive)
 {
+    unsigned rec = recursive ? AT_RECURSIVE : 0;
     if (mp->naive)
-        return sys3(SYS_open_tree, AT_FDCWD, src,
-                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        return sys3(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
     long fd = child_openat2(AT_FDCWD, src, 0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (fd < 0)
         return fd;
-    long tree = sys3(SYS_open_tree, fd, "",
-                     AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    long tree =
+        sys3(SYS_open_tree, fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
     child_close(fd);
     return tree;
+}
+
+CHILD long child_open_source(const struct mount_plan *mp, const char *src)
+{
+    return child_open_source_rec(mp, src, true);
 }

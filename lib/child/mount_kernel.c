@@ -49,7 +49,7 @@ CHILD int child_kernel_kind(long tree, unsigned long long ino)
 }
 
 /* Puts the detached tree on fd with attr (fsmount trees have it already). */
-CHILD static long child_put(const struct mount_plan *mp, long tree, long fd, uint64_t attr)
+CHILD long child_put(const struct mount_plan *mp, long tree, long fd, uint64_t attr)
 {
     long r = attr ? child_setattr(tree, AT_RECURSIVE, attr) : 0;
     bool fallback = r == -ENOSYS;
@@ -74,7 +74,7 @@ CHILD static long child_cover_rdonly(const struct mount_plan *mp, long fd)
 }
 
 /* An empty read-only tmpfs on a directory, /dev/null on anything else. */
-CHILD static long child_mask(const struct mount_plan *mp, long fd)
+CHILD long child_mask(const struct mount_plan *mp, long fd)
 {
     struct statx stx;
     long r = sys5(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx);

@@ -28,16 +28,10 @@ static const char *const dev_links[][2] = {
 /* tmpfs, the pre-opened nodes and their binds, shm, pts, the links. */
 #define DEV_ENTRIES (1 + 2 * N_DEV_NODES + 2 + N_DEV_LINKS)
 
-struct builder {
-    nsbox *box;
-    struct plan *p;
-    struct mount_plan *mp;
-    const char *host; /* prefix of host paths as the child sees them */
-};
+#define builder mount_builder
+#define entry_new plan_entry_new
 
-static char *plan_printf(struct plan *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static char *plan_printf(struct plan *p, const char *fmt, ...)
+char *plan_printf(struct plan *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -53,8 +47,8 @@ static char *plan_printf(struct plan *p, const char *fmt, ...)
 }
 
 /* A new entry for destination dst (absolute, normalized), or NULL. */
-static struct mount_entry *entry_new(struct builder *b, enum mount_op op, const char *dst,
-                                     const char *desc)
+struct mount_entry *entry_new(struct builder *b, enum mount_op op, const char *dst,
+                              const char *desc)
 {
     struct mount_entry *e = &b->mp->e[b->mp->n];
     *e = (struct mount_entry){.op = op, .pre = -1, .desc = desc};
@@ -94,6 +88,8 @@ static struct mount_entry *plan_fs(struct builder *b, const char *fstype, const 
         return NULL;
     e->fstype = fstype;
     e->attr = attr;
+    if (!(e->opts = plan_alloc(b->p, 5 * sizeof(*e->opts))))
+        return NULL;
     va_list ap;
     va_start(ap, desc);
     for (int i = 0; i < 4; i++) {
@@ -130,6 +126,8 @@ static int plan_proc(struct builder *b, const struct mount_step *st)
     uint64_t attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     struct mount_entry *e =
         plan_fs(b, "proc", st->dst, attr, plan_printf(b->p, "proc %s", st->dst), NULL);
+    if (e)
+        e->kernel = KERNEL_PROC;
     /* The fallback when the kernel refuses a new procfs (see mount.c). */
     if (e && !(e->src = plan_printf(b->p, "%s/proc", b->host)))
         return -ENOMEM;
@@ -230,6 +228,8 @@ static const char *const kind_names[] = {
     [MK_DIR] = "dir",         [MK_SYMLINK] = "symlink",
     [MK_FILE] = "file",       [MK_REMOUNT_RO] = "remount read-only",
     [MK_CHMOD] = "chmod",     [MK_BIND_DATA] = "bind data",
+    [MK_MOUNT] = "mount",     [MK_DEVICE] = "device",
+    [MK_MASK] = "mask",       [MK_READONLY] = "read-only path",
 };
 
 static int plan_step(struct builder *b, const struct mount_step *st)
@@ -268,6 +268,11 @@ static int plan_step(struct builder *b, const struct mount_step *st)
         break;
     case MK_BIND_DATA:
         return plan_bind_data(b, st);
+    case MK_MOUNT:
+    case MK_DEVICE:
+    case MK_MASK:
+    case MK_READONLY:
+        return plan_oci_step(b, st);
     case MK_REMOUNT_RO:
         e = entry_new(b, OP_REMOUNT_RO, st->dst, plan_printf(p, "remount read-only %s", st->dst));
         break;
@@ -344,6 +349,7 @@ int mount_plan_build(nsbox *box, struct plan *p)
     if (r < 0)
         return r;
     mp->masks = !m->kernel_unmasked;
+    mp->propagation = m->propagation;
     mp->naive = m->naive;
     if (!(mp->devnull = plan_printf(p, "%s/dev/null", b.host)))
         return box_fail(box, ENOMEM, "mount plan");
@@ -374,6 +380,7 @@ static const char *const root_phases[] = {
     [-ROOT_HOST_PROC] = "cover the kernel files of /proc",
     [-ROOT_LINK] = "a symlink on the way, which is not followed on the caller's side "
                    "(name the directory it points to)",
+    [-ROOT_PROPAGATION] = "set the propagation of /",
 };
 
 static const char *const entry_phases[] = {
@@ -390,6 +397,15 @@ static const char *const entry_phases[] = {
     [PHASE_SRC_LINK] = "source: a symlink on the way, which is not followed on the caller's "
                        "side (name the path it points to)",
     [PHASE_COVER] = "cover the kernel files",
+    [PHASE_OPTION] = NULL, /* names the option: see mount_report */
+    [PHASE_PROPAGATION] = "set the propagation",
+    [PHASE_PROC_DST] = "the destination is on a procfs, where only a proc mount may go",
+    [PHASE_DEVICE] = "the caller's node at that path is another device (or none), and a "
+                     "user namespace may not make one",
+    [PHASE_DST_LINK] = "a symlink on the way to the destination, which a proc or sysfs "
+                       "mount never follows",
+    [PHASE_NOREC] = "a bind without MS_REC of a tree with mounts below it, which a user "
+                    "namespace may not uncover (add MS_REC)",
 };
 
 int mount_report(nsbox *box, const struct plan *p, const struct child_report *rep)
@@ -408,6 +424,10 @@ int mount_report(nsbox *box, const struct plan *p, const struct child_report *re
     if (!mp || i >= mp->n)
         return box_fail(box, e, "mount step %d", i);
     const struct mount_entry *ent = &mp->e[i];
+    if (ph == PHASE_OPTION && ent->opts && ent->bad_opt >= 0 && ent->opts[ent->bad_opt])
+        return box_fail(box, e, "%s: option %s%s%s", ent->desc, ent->opts[ent->bad_opt],
+                        ent->opts[ent->bad_opt + 1] ? "=" : "",
+                        ent->opts[ent->bad_opt + 1] ? ent->opts[ent->bad_opt + 1] : "");
     const char *phase =
         ph < (int)(sizeof(entry_phases) / sizeof(entry_phases[0])) ? entry_phases[ph] : NULL;
     if (phase)

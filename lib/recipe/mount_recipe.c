@@ -19,6 +19,8 @@ void mount_recipe_free(struct mount_recipe *m)
         free(m->steps[i].src);
         free(m->steps[i].dst);
         free(m->steps[i].data);
+        free(m->steps[i].fstype);
+        free(m->steps[i].opts);
     }
     free(m->steps);
     free(m->root);
@@ -28,7 +30,7 @@ void mount_recipe_free(struct mount_recipe *m)
 /* "/a//b/./c/../d" -> "/a/b/d": destinations are taken lexically, so that
  * ".." can never climb above "/" (symlinks are resolved at spawn, inside the
  * root). Returns a malloc'd string or NULL. */
-static char *path_normalize(const char *in)
+char *path_normalize(const char *in)
 {
     size_t cap = strlen(in) + 2;
     char *out = malloc(cap);
@@ -59,7 +61,7 @@ static char *path_normalize(const char *in)
 
 /* Whether s names "/" once normalized ("/", "/.", "/a/.." ...): no file or
  * symlink can be made there. */
-static bool path_names_root(const char *s)
+bool path_names_root(const char *s)
 {
     char *n = path_normalize(s);
     bool root = n && strcmp(n, "/") == 0;
@@ -67,30 +69,33 @@ static bool path_names_root(const char *s)
     return root;
 }
 
-static struct mount_recipe *recipe_get(nsbox *box)
+struct mount_recipe *recipe_get(nsbox *box)
 {
     if (!box->mnt)
         box->mnt = calloc(1, sizeof(*box->mnt));
     return box->mnt;
 }
 
-static bool path_absolute(const char *s)
+bool path_absolute(const char *s)
 {
     return s && s[0] == '/';
 }
 
-/* Appends a step; takes ownership of src/dst/data (freed on failure). */
-static int step_add(nsbox *box, const char *what, struct mount_step st)
+/* Appends a step; takes ownership of src/dst/data/fstype/opts (freed on
+ * failure, a NULL one where a value was expected being ENOMEM). */
+int step_add(nsbox *box, const char *what, struct mount_step st)
 {
     struct mount_recipe *m = recipe_get(box);
     struct mount_step *slot = m ? vec_push(&m->steps, &m->n, sizeof(*slot)) : NULL;
     if (!slot || !st.dst || (st.kind == MK_BIND && !st.src) || (st.kind == MK_SYMLINK && !st.src) ||
-        (st.len && !st.data)) {
+        (st.len && !st.data) || ((st.kind == MK_MOUNT || st.kind == MK_DEVICE) && !st.fstype)) {
         if (slot)
             m->n--;
         free(st.src);
         free(st.dst);
         free(st.data);
+        free(st.fstype);
+        free(st.opts);
         return box_fail(box, ENOMEM, "%s", what);
     }
     *slot = st;
@@ -100,7 +105,7 @@ static int step_add(nsbox *box, const char *what, struct mount_step st)
 
 /* A bind source as an absolute path: a relative one is taken from the cwd
  * of this call. */
-static char *source_absolute(const char *src)
+char *source_absolute(const char *src)
 {
     if (src[0] == '/')
         return strdup(src);
@@ -168,8 +173,8 @@ NSBOX_EXPORT int nsbox_add_bind_mount(nsbox *box, const char *src, const char *d
 }
 
 /* The calls that take only a destination (and a mode). */
-static int dst_step(nsbox *box, enum mount_kind kind, const char *what, const char *dst,
-                    uint32_t mode, uint64_t size)
+int dst_step(nsbox *box, enum mount_kind kind, const char *what, const char *dst, uint32_t mode,
+             uint64_t size)
 {
     if (!box)
         return -EINVAL;

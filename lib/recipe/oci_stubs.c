@@ -7,38 +7,6 @@
 
 #define STUB(what) box ? box_fail(box, ENOSYS, "%s: not implemented yet", what) : -EINVAL
 
-NSBOX_EXPORT int nsbox_add_mount(nsbox *box, const char *type, const char *src, const char *dst,
-                                 unsigned long flags, const char *data)
-{
-    (void)type, (void)src, (void)dst, (void)flags, (void)data;
-    return STUB("mount");
-}
-
-NSBOX_EXPORT int nsbox_add_device(nsbox *box, const char *path, char type, uint32_t major,
-                                  uint32_t minor, uint32_t mode, uid_t uid, gid_t gid)
-{
-    (void)path, (void)type, (void)major, (void)minor, (void)mode, (void)uid, (void)gid;
-    return STUB("device");
-}
-
-NSBOX_EXPORT int nsbox_add_mask(nsbox *box, const char *path)
-{
-    (void)path;
-    return STUB("mask");
-}
-
-NSBOX_EXPORT int nsbox_add_readonly(nsbox *box, const char *path)
-{
-    (void)path;
-    return STUB("read-only path");
-}
-
-NSBOX_EXPORT int nsbox_set_root_propagation(nsbox *box, unsigned long flag)
-{
-    (void)flag;
-    return STUB("root propagation");
-}
-
 NSBOX_EXPORT int nsbox_set_groups(nsbox *box, const gid_t *gids, size_t n)
 {
     (void)gids, (void)n;
