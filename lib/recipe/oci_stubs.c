@@ -36,9 +36,3 @@ NSBOX_EXPORT int nsbox_set_oom_score_adj(nsbox *box, int adj)
     (void)adj;
     return STUB("oom_score_adj");
 }
-
-NSBOX_EXPORT int nsbox_set_caps(nsbox *box, int set, uint64_t mask)
-{
-    (void)set, (void)mask;
-    return STUB("caps");
-}
