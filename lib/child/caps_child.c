@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "child.h"
+#include "oci.h"
 #include "sys.h"
 #include "userns.h"
 
@@ -151,12 +152,16 @@ CHILD int child_ids_caps(struct plan *p)
         return 127;
     /* After an early switch, only from the setup ids to the command's. */
     bool late = !p->ids_early || p->uid != p->setup_uid || p->gid != p->setup_gid;
+    /* nsbox_set_groups: instead of none, before the ids drop CAP_SETGID */
+    bool groups = p->oci && p->oci->n_groups;
+    if (groups && child_oci_groups(p))
+        return 127;
     if (p->set_ids && late) {
         /* A uid change away from 0 clears the permitted set unless asked
          * to keep it. */
         if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
             return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
-        if (child_ids(p, p->drop_groups && !p->ids_early, p->uid, p->gid, 0))
+        if (child_ids(p, p->drop_groups && !p->ids_early && !groups, p->uid, p->gid, 0))
             return 127;
     }
     if (p->flags & (NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED)) {
