@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 
 #include "caps.h"
-#include "cgroup.h"
 #include "child.h"
 #include "lock.h"
 #include "mount.h"
@@ -89,8 +88,8 @@ CHILD static int child_fds(struct plan *p)
     return 0;
 }
 
-/* The enum of lib/internal.h as the placement helper (lib/init) knows it. */
-_Static_assert(STEP_EXEC == 21 && STEP_CGROUP == 23, "lib/init/nsbox-init.c exec_main");
+/* The enum of lib/base/internal.h as the placement helper (lib/child/init) knows it. */
+_Static_assert(STEP_EXEC == 21 && STEP_CGROUP == 23, "lib/child/init/nsbox-init.c exec_main");
 
 /* Tries each candidate path; like execvpe, a missing or non-executable
  * entry moves on to the next, and EACCES wins over ENOENT in the report. */
