@@ -548,6 +548,30 @@ START_TEST(test_path_errors)
 }
 END_TEST
 
+/* A path the caller may not create under fails the spawn naming it, and
+ * leaves nothing (nobody under the hierarchies' root). */
+START_TEST(test_path_refused)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/" LT_PREFIX "deny-%d/ctr", (int)getpid());
+    t_as(1);
+    nsbox *box = nsbox_new();
+    ck_assert_int_eq(nsbox_set_cgroup_path(box, path), 0);
+    ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "64"), 0);
+    int fds = t_count_fds();
+    char *argv[] = {"true", NULL};
+    int r = nsbox_run(box, argv);
+    ck_assert_msg(r == -EACCES || r == -EPERM, "%d: %s", r, nsbox_errmsg(box));
+    ck_assert_msg(strstr(nsbox_errmsg(box), LT_PREFIX "deny-"), "%s", nsbox_errmsg(box));
+    char top[64];
+    snprintf(top, sizeof(top), "/" LT_PREFIX "deny-%d", (int)getpid());
+    ck_assert_int_eq(cg_present(top), 0);
+    ck_assert_int_eq(t_count_fds(), fds);
+    ck_assert_int_eq(t_count_children(), 0);
+    nsbox_free(box);
+}
+END_TEST
+
 static int rm_lt_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
@@ -578,6 +602,7 @@ int main(void)
     tcase_add_loop_test(tc, test_path_existing_gate_memory, 0, 2);
     tcase_add_loop_test(tc, test_sweep_keeps_detached, 0, 2);
     tcase_add_test(tc, test_path_errors);
+    tcase_add_test(tc, test_path_refused);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

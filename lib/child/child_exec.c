@@ -128,9 +128,9 @@ CHILD static long child_exec_check(const char *path)
  * and waits at the gate in memory of its own (this stage shares the
  * caller's: an OOM kill in that cgroup would take the caller along, and a
  * stage that waits must not hold the caller's memory) and execs the path
- * found here. Prepared before the
- * seccomp filter, so that the filter sees only execveat and the helper's
- * write, close, fcntl and execve. */
+ * found here. Prepared before the seccomp filter, so that the filter sees
+ * only execveat and the helper's write, close, fcntl and execve (with a
+ * gate also its prctl and read). */
 CHILD static int child_placed_prepare(struct plan *p)
 {
     long err = -2 /* ENOENT */;
