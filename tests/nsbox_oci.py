@@ -354,6 +354,31 @@ def test_exec_pause_ps(env):
     check(rc == 1 and "container does not exist" in err, f"{who} exec after delete: {err}")
 
 
+def test_device_rules(env):
+    """linux.resources.devices that deny devices: making a device node fails
+    from inside even with CAP_MKNOD (seccomp stands in for the devices
+    controller); the control allows every device and mknod works (root: a
+    user namespace forbids device nodes anyway). linux.devices makes a FIFO."""
+    who = env.who
+    proc = env.config(["sh", "-c", "mknod /tmp/n c 1 3 && echo made || echo refused;"
+                       " test -p /dev/fifo && echo fifo"])["process"]
+    proc["capabilities"] = {k: ["CAP_MKNOD", "CAP_DAC_OVERRIDE"] for k in
+                            ("bounding", "effective", "permitted")}
+    mounts = [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+              {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]}]
+    for allow_all in (False, True):
+        linux = env.config([])["linux"]
+        linux["devices"] = [{"path": "/dev/fifo", "type": "p", "fileMode": 0o600}]
+        linux["resources"] = {"devices": [{"allow": allow_all, "access": "rwm"}]}
+        rc, out, err = env.run(f"dev{int(allow_all)}", None, process=proc, mounts=mounts,
+                               linux=linux)
+        if not check(rc == 0, f"{who} device rules: {err}"):
+            return
+        want = "made" if allow_all and not env.nobody else "refused"
+        check(out.split()[:1] == [want] and "fifo" in out.split(),
+              f"{who} device rules allow all={allow_all}: {out.split()}")
+
+
 def test_mounts(env):
     """mounts, maskedPaths, readonlyPaths, root.readonly, default devices."""
     who = env.who
@@ -623,6 +648,7 @@ def main():
             env = Env(top, nobody)
             print(f"== as {env.who}", flush=True)
             for t in (test_cli, test_lifecycle, test_kill_names, test_process_fields, test_exec_pause_ps,
+                      test_device_rules,
                       test_mounts, test_hooks, test_console, test_bad_fields):
                 print(f"-- {t.__name__}", flush=True)
                 t(env)

@@ -183,6 +183,14 @@ static int apply_path(struct oci_spec *spec, nsbox *box, json_t *linux_, bool ha
                        path);
     if (path && *path) {
         spec->cgroup_path = strdup(path);
+    } else if (!has_limits && spec->caps_given &&
+               ((spec->caps[0] | spec->caps[2]) & (1ull << 21 /* CAP_SYS_ADMIN */))) {
+        /* The library refuses a cgroup to a command that keeps
+         * CAP_SYS_ADMIN (it could remount the cgroup file system writable):
+         * without limits nor a path asked for, no cgroup then (kill --all,
+         * pause and ps need one). */
+        oci_debug("linux.cgroupsPath: none, as the process keeps CAP_SYS_ADMIN");
+        return 0;
     } else if (geteuid() == 0 || has_limits) {
         /* runc's default: a cgroup named for the container */
         if (asprintf(&spec->cgroup_path, "/nsbox-oci/%s", spec->id) < 0)

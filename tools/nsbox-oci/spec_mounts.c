@@ -194,12 +194,14 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
             return -1;
         if (!path || path[0] != '/')
             return oci_err("config.json: %s.path: %s", field, path ? "not absolute" : "missing");
-        if (!type || (strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "u")))
-            return oci_err("config.json: %s.type: %s is not supported (c, b or u)", field,
+        if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
+            return oci_err("config.json: %s.type: %s is not c, b, u or p", field,
                            type ? type : "(missing)");
+        if (type[0] == 'p')
+            major = minor = 0; /* mknod ignores a FIFO's numbers, as runc passes them */
         if (major < 0 || minor < 0)
             return oci_err("config.json: %s: needs major and minor", field);
-        int ret = nsbox_add_device(box, path, type[0] == 'b' ? 'b' : 'c', (uint32_t)major,
+        int ret = nsbox_add_device(box, path, type[0] == 'u' ? 'c' : type[0], (uint32_t)major,
                                    (uint32_t)minor, (uint32_t)mode, (uid_t)uid, (gid_t)gid);
         if (ret < 0)
             return spec_lib_err(box, field, ret);
