@@ -299,9 +299,9 @@ int nsbox_unmask_kernel_files(nsbox *box);
  * procfs ("/proc/sys" ...) is refused at spawn (-EPERM) for every type
  * but "proc" (runc's rule): it would hide or replace the covers.
  * Errors: -EINVAL for an unknown type, a relative dst, a bind without src
- * or with data, unknown flags or several propagation types, and for data
- * longer than 4095 bytes; at spawn, the errno of the kernel naming the
- * option it refused ("devpts /dev/pts: option gid=5: Invalid argument"). */
+ * or with data, unknown flags or several propagation types, data longer
+ * than 4095 bytes, and cgroup v1's release_agent option; at spawn, the errno of the kernel naming
+ * the option it refused ("devpts /dev/pts: option gid=5: Invalid argument"). */
 int nsbox_add_mount(nsbox *box, const char *type, const char *src, const char *dst,
                     unsigned long flags, const char *data);
 

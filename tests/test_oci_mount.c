@@ -555,6 +555,10 @@ START_TEST(test_builder_errors)
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     ck_assert_int_eq(nsbox_add_mount(box, "tmpfs", NULL, "/m", 0, big), -EINVAL);
+    ck_assert_int_eq(nsbox_add_mount(box, "cgroup", NULL, "/m", 0, "none,name=x,release_agent=/x"),
+                     -EINVAL);
+    ck_assert_str_eq(nsbox_errmsg(box), "mount cgroup -> /m: option release_agent refused (a "
+                                        "program the kernel would run as root)");
     ck_assert_int_eq(nsbox_add_device(box, "/dev/x", 'x', 1, 3, 0666, 0, 0), -EINVAL);
     ck_assert_str_eq(nsbox_errmsg(box), "device /dev/x: type 'x' is none of c, u, b, p");
     ck_assert_int_eq(nsbox_add_device(box, "dev/x", 'c', 1, 3, 0666, 0, 0), -EINVAL);

@@ -66,6 +66,12 @@ static int mount_check(nsbox *box, const char *type, const char *src, const char
     if (!at_most_one(flags & MS_ATIME))
         return box_invalid(box, "mount %s -> %s: several atime modes in flags 0x%lx", t, dst,
                            flags);
+    /* cgroup v1's release_agent: a program the kernel runs as root */
+    if (data && strncmp(type, "cgroup", 6) == 0 && strstr(data, "release_agent"))
+        return box_invalid(box,
+                           "mount %s -> %s: option release_agent refused (a program the "
+                           "kernel would run as root)",
+                           t, dst);
     if (data && strlen(data) > OPTS_MAX)
         return box_invalid(box, "mount %s -> %s: options longer than %d bytes", t, dst, OPTS_MAX);
     return 0;
