@@ -394,10 +394,13 @@ class BindData(unittest.TestCase):
                 for name in os.listdir("/tmp"):
                     path = os.path.join("/tmp", name)
                     try:
-                        if os.path.isfile(path) and marker in open(path, "rb").read():
-                            self.fail(f"{path} holds the data")
-                    except PermissionError:
-                        pass
+                        if os.path.isfile(path):
+                            with open(path, "rb") as f:
+                                held = marker in f.read()
+                            if held:
+                                self.fail(f"{path} holds the data")
+                    except (PermissionError, FileNotFoundError):
+                        pass  # unreadable, or another program's file gone meanwhile
                 proc.kill()  # SIGKILL: nothing is left behind either
                 proc.wait()
                 self.assertEqual(os.listdir(tmp), [])
