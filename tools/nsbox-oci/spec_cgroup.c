@@ -70,10 +70,15 @@ static int apply_memory(nsbox *box, json_t *res)
     return 0;
 }
 
-/* runc's conversion of v1 shares (2..262144) to v2 weight (1..10000). */
+/* v1 shares (2..262144) as the library's cpu.weight, whose v1 translation
+ * is shares = weight * 1024 / 100: the inverse, so that the shares a v1
+ * host gets are those asked for (to 1%), and the defaults agree (1024 ->
+ * 100). runc's formula (1 + (shares - 2) * 9999 / 262142) would be
+ * translated back to other shares. */
 static int64_t shares_to_weight(int64_t shares)
 {
-    return 1 + ((shares - 2) * 9999) / 262142;
+    int64_t w = (shares * 100 + 512) / 1024;
+    return w < 1 ? 1 : w > 10000 ? 10000 : w;
 }
 
 static int apply_cpu(nsbox *box, json_t *res)
