@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "privtest.h"
@@ -211,6 +212,17 @@ END_TEST
 
 /* Raising is allowed to everyone; lowering needs CAP_SYS_RESOURCE of the
  * host: root has it, nobody gets EACCES with the reason. */
+/* Before Linux 6.15 a monitor watches a command without a PID namespace
+ * of its own: it is not the first process then. */
+static bool kernel_before_6_15(void)
+{
+    struct utsname u;
+    unsigned major = 0, minor = 0;
+    ck_assert_int_eq(uname(&u), 0);
+    ck_assert_int_eq(sscanf(u.release, "%u.%u", &major, &minor), 2);
+    return major < 6 || (major == 6 && minor < 15);
+}
+
 START_TEST(test_oom_score_adj)
 {
     t_as(_i);
@@ -219,6 +231,16 @@ START_TEST(test_oom_score_adj)
     nsbox *box = nsbox_new();
     ck_assert_int_eq(nsbox_set_oom_score_adj(box, 500), 0);
     char out[256];
+    if (kernel_before_6_15()) {
+        ck_assert_int_eq(t_sh(box, "true", out, sizeof(out)), -EINVAL);
+        ck_assert_msg(strstr(nsbox_errmsg(box), "the command must be the sandbox's first process"),
+                      "%s", nsbox_errmsg(box));
+        nsbox_free(box);
+        box = p_box(_i, false); /* as PID 1 of its own PID namespace it is */
+        ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID), 0);
+        ck_assert_int_eq(nsbox_set_flags(box, NSBOX_AS_PID1), 0);
+        ck_assert_int_eq(nsbox_set_oom_score_adj(box, 500), 0);
+    }
     ck_assert_int_eq(t_sh(box, "cat /proc/self/oom_score_adj", out, sizeof(out)), 0);
     ck_assert_str_eq(out, "500\n");
     ck_assert_int_eq(nsbox_set_oom_score_adj(box, -500), 0);
