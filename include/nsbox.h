@@ -752,13 +752,16 @@ int nsbox_drop_cap(nsbox *box, const char *name);
 /* A seccomp filter for the command: a classic BPF program, an array of
  * struct sock_filter (<linux/filter.h>) of len bytes, as made by
  * libseccomp's seccomp_export_bpf() or by hand. The program is copied; a
- * later call replaces it; bpf NULL with len 0 removes it. It is installed
- * as the very last step before exec (after the fds are set up), so it
- * filters exec itself and everything the command does, but no step of the
- * library. The kernel checks the program at spawn: a bad one fails
- * nsbox_spawn() with -EINVAL. Without no_new_privs (NSBOX_ALLOW_NEW_PRIVS)
- * the kernel requires CAP_SYS_ADMIN to be kept (nsbox_add_cap), else
- * nsbox_spawn() fails with -EACCES. Errors: -EINVAL when len is not a
+ * later call replaces it; bpf NULL with len 0 removes it. With
+ * no_new_privs (the default) it is installed as the very last step before
+ * exec (after the fds are set up), so it filters exec itself and everything
+ * the command does, but no step of the library. The kernel checks the
+ * program at spawn: a bad one fails nsbox_spawn() with -EINVAL. Without
+ * no_new_privs (NSBOX_ALLOW_NEW_PRIVS) the kernel takes a filter only from
+ * a holder of CAP_SYS_ADMIN, so it is installed earlier, just before the
+ * id switch and the capabilities (as runc does for OCI's noNewPrivileges
+ * false): those steps, the fd set-up and exec then pass through it, and a
+ * filter that denies them fails nsbox_spawn() naming the step. Errors: -EINVAL when len is not a
  * multiple of sizeof(struct sock_filter) (8), or the program has 0 or more
  * than 4096 instructions, or bpf is NULL with a non-zero len. */
 int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len);
