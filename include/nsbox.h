@@ -421,6 +421,10 @@ int nsbox_set_cgroup_parent(nsbox *box, const char *path);
  * (nsbox_set_cgroup_limit). On v1 the freezer hierarchy is used too where it
  * is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the
  * others (not the parents it created), but kept by nsbox_proc_detach().
+ * On v1 a relative path lies under the caller's own cgroup of each
+ * hierarchy, which may differ from one to the other: the by-path calls
+ * below then reach only the hierarchies where nsbox_proc_cgroup()'s path
+ * is the sandbox's (an OCI runtime names absolute paths).
  * NULL goes back to the default. Errors: -EINVAL for an empty path or one
  * with an empty, "." or ".." component (the path is in the message). At
  * spawn: the errno of the mkdir, naming the path (-EACCES: not writable by
@@ -560,12 +564,17 @@ int nsbox_set_rlimit(nsbox *box, int resource, uint64_t soft, uint64_t hard);
  * are exact). Errors: -EINVAL for bits beyond 0777. */
 int nsbox_set_umask(nsbox *box, uint32_t mask);
 
-/* The command's /proc/self/oom_score_adj, -1000 (never killed by the OOM
- * killer) to 1000 (killed first), written before the filesystem steps
- * through the caller's /proc (inherited by the command's children).
- * Lowering it below the caller's value needs CAP_SYS_RESOURCE of the
- * host: an unprivileged caller gets -EACCES at spawn. Errors: -EINVAL
- * outside -1000..1000. */
+/* The command's oom_score_adj, -1000 (never killed by the OOM killer) to
+ * 1000 (killed first), inherited by its children. The caller writes it to
+ * /proc/PID/oom_score_adj once the command has exec'd (a write before,
+ * while the child shares the caller's memory, would change the caller's
+ * too): the command may run for a moment with the caller's value, unless
+ * it waits at an exec gate. Lowering it below the caller's own needs
+ * CAP_SYS_RESOURCE of the host: without it nsbox_spawn() fails with
+ * -EACCES (the sandbox is killed). The command must be the sandbox's first
+ * process: no PID namespace, or NSBOX_AS_PID1 with one, and a kernel that
+ * needs no monitor (Linux 6.15); else nsbox_spawn() fails with -EINVAL.
+ * Errors: -EINVAL outside -1000..1000. */
 int nsbox_set_oom_score_adj(nsbox *box, int adj);
 
 enum {

@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "lock.h"
 #include "mount.h"
+#include "oci.h"
 
 #define NSBOX_FLAGS_ALL                                                                            \
     (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS |           \
@@ -140,6 +141,7 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     mount_recipe_free(box->mnt);
     cgroup_recipe_free(box->cg);
     caps_recipe_free(box->caps);
+    oci_recipe_free(box->oci);
     stacks_release(box);
     free(box);
 }

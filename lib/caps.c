@@ -15,8 +15,10 @@
 #define BIT(cap) ((uint64_t)1 << (cap))
 
 struct caps_recipe {
-    uint64_t keep;  /* "ALL" sets every bit; the plan trims to the kernel's */
-    uint64_t named; /* added by name: must be held and known to the kernel */
+    uint64_t keep;   /* "ALL" sets every bit; the plan trims to the kernel's */
+    uint64_t named;  /* added by name: must be held and known to the kernel */
+    uint64_t set[5]; /* nsbox_set_caps, for the sets in given */
+    unsigned given;  /* bit NSBOX_CAPS_*: that set is set[i], not keep */
     struct sock_filter *bpf;
     size_t n_bpf;
 };
@@ -91,6 +93,24 @@ NSBOX_EXPORT int nsbox_drop_cap(nsbox *box, const char *name)
     return cap_edit(box, name, false);
 }
 
+static const char *const set_names[] = {"bounding", "effective", "permitted", "inheritable",
+                                        "ambient"};
+
+NSBOX_EXPORT int nsbox_set_caps(nsbox *box, int set, uint64_t mask)
+{
+    if (!box)
+        return -EINVAL;
+    if (set < NSBOX_CAPS_BOUNDING || set > NSBOX_CAPS_AMBIENT)
+        return box_invalid(box, "capability set %d: not one of NSBOX_CAPS_BOUNDING ... _AMBIENT",
+                           set);
+    struct caps_recipe *c = caps_recipe(box);
+    if (!c)
+        return box_fail(box, ENOMEM, "%s capabilities", set_names[set]);
+    c->set[set] = mask;
+    c->given |= 1u << set;
+    return 0;
+}
+
 NSBOX_EXPORT int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len)
 {
     if (!box)
@@ -143,6 +163,43 @@ static void cap_names(uint64_t mask, char *buf, size_t size)
     }
 }
 
+/* The five sets: nsbox_set_caps's where given, else the kept ones; the
+ * kernel's rules between them checked here, where the message can name
+ * the capabilities. */
+static int caps_plan_sets(nsbox *box, const struct caps_recipe *r, struct caps_plan *c,
+                          uint64_t valid)
+{
+    char names[512];
+    for (int i = 0; i < 5; i++) {
+        bool given = r && (r->given & (1u << i));
+        c->set[i] = given ? r->set[i] : c->keep;
+        if (c->set[i] & ~valid) {
+            cap_names(c->set[i] & ~valid, names, sizeof(names));
+            return box_invalid(box, "%s capabilities %s: not known to this kernel (its last is %d)",
+                               set_names[i], names, c->last_cap);
+        }
+    }
+    static const struct {
+        int set, within;
+    } rules[] = {{NSBOX_CAPS_EFFECTIVE, NSBOX_CAPS_PERMITTED},
+                 {NSBOX_CAPS_AMBIENT, NSBOX_CAPS_PERMITTED},
+                 {NSBOX_CAPS_AMBIENT, NSBOX_CAPS_INHERITABLE},
+                 {NSBOX_CAPS_INHERITABLE, NSBOX_CAPS_BOUNDING}};
+    for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
+        uint64_t extra = c->set[rules[k].set] & ~c->set[rules[k].within];
+        if (!extra)
+            continue;
+        cap_names(extra, names, sizeof(names));
+        return box_invalid(box, "%s capabilities %s: not in the %s set, as the kernel requires",
+                           set_names[rules[k].set], names, set_names[rules[k].within]);
+    }
+    if (r && (r->given & (1u << NSBOX_CAPS_PERMITTED)))
+        c->named |= c->set[NSBOX_CAPS_PERMITTED];
+    for (int i = 0; i < 5; i++)
+        c->keep |= c->set[i];
+    return 0;
+}
+
 int caps_plan_build(nsbox *box, struct plan *p)
 {
     const struct caps_recipe *r = box->caps;
@@ -163,6 +220,9 @@ int caps_plan_build(nsbox *box, struct plan *p)
         c->keep = r->keep & valid;
         c->named = r->named;
     }
+    int ret = caps_plan_sets(box, r, c, valid);
+    if (ret < 0)
+        return ret;
     if (r && r->n_bpf) {
         struct sock_filter *f = plan_alloc(p, r->n_bpf * sizeof(*f));
         if (!f)

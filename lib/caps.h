@@ -16,8 +16,10 @@ struct caps_recipe;
 /* What the command's stage applies. Filled by caps_plan_build(), read by
  * the child; hdr and data are the child's scratch for capget/capset. */
 struct caps_plan {
-    uint64_t keep;          /* capabilities kept (after "ALL": every valid bit) */
-    uint64_t named;         /* kept ones named one by one: missing is an error */
+    uint64_t keep;          /* every capability any set keeps (after "ALL": every valid bit) */
+    uint64_t named;         /* kept ones named one by one, or permitted by nsbox_set_caps:
+                               missing is an error */
+    uint64_t set[5];        /* NSBOX_CAPS_BOUNDING ...: what each set keeps */
     int last_cap;           /* the kernel's highest capability number */
     struct sock_fprog prog; /* len 0: no seccomp filter */
     struct __user_cap_header_struct hdr;

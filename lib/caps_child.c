@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "child.h"
+#include "oci.h"
 #include "sys.h"
 #include "userns.h"
 
@@ -70,15 +71,18 @@ CHILD static int child_caps_bound(struct plan *p, uint64_t held, uint64_t keep)
     return 0;
 }
 
-/* Permitted, effective and inheritable become exactly keep; the ambient
- * set gets keep too, so that the capabilities survive exec also for a
- * non-zero uid. */
-CHILD static int child_caps_set(struct plan *p, uint64_t keep)
+/* Permitted, effective and inheritable become exactly their sets; the
+ * ambient set by default gets the kept ones too, so that the capabilities
+ * survive exec also for a non-zero uid. s: the five sets, trimmed to
+ * those held. */
+CHILD static int child_caps_set(struct plan *p, const uint64_t *s)
 {
     struct caps_plan *c = p->caps;
+    uint64_t keep = s[NSBOX_CAPS_AMBIENT];
     for (int i = 0; i < 2; i++) {
-        uint32_t half = (uint32_t)(keep >> (32 * i));
-        c->data[i].permitted = c->data[i].effective = c->data[i].inheritable = half;
+        c->data[i].permitted = (uint32_t)(s[NSBOX_CAPS_PERMITTED] >> (32 * i));
+        c->data[i].effective = (uint32_t)(s[NSBOX_CAPS_EFFECTIVE] >> (32 * i));
+        c->data[i].inheritable = (uint32_t)(s[NSBOX_CAPS_INHERITABLE] >> (32 * i));
     }
     c->hdr.version = _LINUX_CAPABILITY_VERSION_3;
     c->hdr.pid = 0;
@@ -139,26 +143,34 @@ CHILD int child_ids_caps(struct plan *p)
         int cap = __builtin_ctzll(missing);
         return child_fail(p, STEP_CAPS, -1 /* EPERM */, CAPS_INDEX(CAPS_MISSING, cap));
     }
-    uint64_t keep = c->keep & held;
-    if (child_caps_bound(p, held, keep))
+    /* "ALL" means all this process holds: every set is trimmed to it. */
+    uint64_t s[5];
+    for (int i = 0; i < 5; i++)
+        s[i] = c->set[i] & held;
+    uint64_t keep = s[NSBOX_CAPS_PERMITTED];
+    if (child_caps_bound(p, held, s[NSBOX_CAPS_BOUNDING]))
         return 127;
     /* After an early switch, only from the setup ids to the command's. */
     bool late = !p->ids_early || p->uid != p->setup_uid || p->gid != p->setup_gid;
+    /* nsbox_set_groups: instead of none, before the ids drop CAP_SETGID */
+    bool groups = p->oci && p->oci->n_groups;
+    if (groups && child_oci_groups(p))
+        return 127;
     if (p->set_ids && late) {
         /* A uid change away from 0 clears the permitted set unless asked
          * to keep it. */
         if (keep && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
             return child_fail(p, STEP_CAPS, r, CAPS_INDEX(CAPS_KEEPCAPS, 0));
-        if (child_ids(p, p->drop_groups && !p->ids_early, p->uid, p->gid, 0))
+        if (child_ids(p, p->drop_groups && !p->ids_early && !groups, p->uid, p->gid, 0))
             return 127;
     }
     if (p->flags & (NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED)) {
         if (child_userns_seal(p))
             return 127;
-        if ((p->flags & NSBOX_DISABLE_USERNS) && child_caps_bound(p, ~0ULL, keep))
+        if ((p->flags & NSBOX_DISABLE_USERNS) && child_caps_bound(p, ~0ULL, s[NSBOX_CAPS_BOUNDING]))
             return 127;
     }
-    return child_caps_set(p, keep);
+    return child_caps_set(p, s);
 }
 
 /* seccomp(2) needs Linux 3.17; before it, prctl(PR_SET_SECCOMP) does the

@@ -15,6 +15,7 @@
 #include "child.h"
 #include "lock.h"
 #include "mount.h"
+#include "oci.h"
 #include "sys.h"
 #include "userns.h"
 
@@ -203,6 +204,8 @@ CHILD int child_command(struct plan_stage *s)
         return 127;
     if ((p->flags & NSBOX_DISABLE_USERNS) && child_userns_limit(p))
         return 127;
+    if (child_oci_early(p))
+        return 127;
     if (child_mounts(p))
         return 127;
     if (p->hostname) {
@@ -213,6 +216,8 @@ CHILD int child_command(struct plan_stage *s)
         if (r < 0)
             return child_fail(p, STEP_HOSTNAME, r, 0);
     }
+    if (child_oci_domainname(p))
+        return 127;
     if (p->loopback && (r = net_loopback_up()) < 0)
         return child_fail(p, STEP_LOOPBACK, r, 0);
     if (p->cwd) {
@@ -239,6 +244,7 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_NO_NEW_PRIVS, r, 0);
     if (child_fds(p))
         return 127;
+    child_oci_umask(p);
     child_wait_stages(p);
     unsigned long none = 0;
     r = sys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);

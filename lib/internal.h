@@ -122,6 +122,7 @@ struct nsbox {
     struct mount_recipe *mnt; /* mount.c */
     struct cgroup_recipe *cg; /* cgroup.c */
     struct caps_recipe *caps; /* caps.c */
+    struct oci_recipe *oci;   /* recipe/process_oci.c */
     char *stacks;             /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
     bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
@@ -181,6 +182,7 @@ enum child_step {
     STEP_INIT_CWD, /* the init's cwd to "/" (index 0), the command's back (1) */
     STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
     STEP_CTTY,     /* NSBOX_CONTROLLING_TTY: TIOCSCTTY on stdin */
+    STEP_OCI,      /* sysctl, oom_score_adj, domain name, groups (recipe/oci.h) */
 };
 
 /* What a failing child sends on the sync socket before it exits. */
@@ -295,6 +297,7 @@ struct plan {
 
     struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
     struct caps_plan *caps;    /* caps.c */
+    struct oci_plan *oci;      /* recipe/process_oci.c, NULL: nothing set */
     int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
     bool cgroupns_late;        /* unshare the cgroup namespace after the joins (v1) */
     struct plan_cgroup_move *cgroup_moves; /* v1: "tasks" files the child writes "0" to */

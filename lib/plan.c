@@ -14,6 +14,7 @@
 #include "userns.h"
 #include "internal.h"
 #include "mount.h"
+#include "oci.h"
 
 extern char **environ;
 
@@ -330,6 +331,8 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
         r = caps_plan_build(box, p);
     if (r == 0)
         r = userns_plan(box, p);
+    if (r == 0)
+        r = oci_plan_build(box, p);
     if (r < 0) {
         plan_free(p);
         return r;

@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "userns.h"
 #include "mount.h"
+#include "oci.h"
 #include "report.h"
 
 /* "user+pid+net" for a set of CLONE_NEW* flags. */
@@ -153,6 +154,8 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *re
         return cgroup_report(box, p, rep);
     case STEP_REPORT:
         return box_fail(box, e, "make the child's report pipe");
+    case STEP_OCI:
+        return oci_report(box, p, rep);
     case STEP_LOCK:
         if (rep->index / 2 < p->n_lock_files)
             return box_fail(box, e, "%s %s", rep->index % 2 ? "lock file" : "open lock file",

@@ -26,6 +26,7 @@
 #include "dump_guard.h"
 #include "internal.h"
 #include "lock.h"
+#include "oci.h"
 #include "report.h"
 #include "sys.h"
 
@@ -317,6 +318,8 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = lock_fds_receive(box, c->sync, c->lock_fds, p->n_lock_files);
     if (r == 0 && p->cgroup_late && p->cmd_level > 0)
         r = cgroup_adopt(box, c->cg, c->pid);
+    if (r == 0)
+        r = oci_after_exec(box, p, c->pid);
     if (r < 0 && execd)
         pidfd_kill_reap(c->pidfd);
     else if (r < 0) {

@@ -43,7 +43,8 @@ void own_cgroup(const char *ctl, char *out, size_t size)
     fclose(f);
 }
 
-static const char *const v1_ctls[] = {"memory", "pids", "cpu", "cpuacct", NULL};
+/* freezer: nsbox_set_cgroup_path's cgroups are also there (test_detach). */
+static const char *const v1_ctls[] = {"memory", "pids", "cpu", "cpuacct", "freezer", NULL};
 
 void write_file(const char *path, const char *value)
 {
@@ -54,7 +55,7 @@ void write_file(const char *path, const char *value)
     close(fd);
 }
 
-static void chown_cgroup(const char *dir)
+void chown_cgroup(const char *dir)
 {
     const char *const files[] = {
         "", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads", "/tasks", NULL};

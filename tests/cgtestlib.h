@@ -14,6 +14,8 @@
 bool cg_v2(void);
 /* Our cgroup in the hierarchy of ctl ("" for v2), "" for the root. */
 void own_cgroup(const char *ctl, char *out, size_t size);
+/* Gives the cgroup directory dir and its process files to nobody. */
+void chown_cgroup(const char *dir);
 /* Writes value to path, or fails the test. */
 void write_file(const char *path, const char *value);
 /* As root: a parent cgroup chowned to nobody (every v1 hierarchy the

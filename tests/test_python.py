@@ -43,7 +43,8 @@ _C_TO_CTYPES = {
     "const nsbox_proc *": "c_void_p", "nsbox_proc **": "LP_c_void_p", "const char *": "c_char_p",
     "char *const *": "c_void_p", "const void *": "c_void_p", "int": "c_int",
     "unsigned": "c_uint", "uint32_t": "c_uint", "uint64_t": "c_ulong", "size_t": "c_ulong",
-    "pid_t": "c_int", "void": "None",
+    "pid_t": "c_int", "void": "None", "unsigned long": "c_ulong", "char": "c_char",
+    "uid_t": "c_uint", "gid_t": "c_uint", "const gid_t *": "c_void_p",
 }
 
 
@@ -271,6 +272,30 @@ class Binding(unittest.TestCase):
             box.drop_cap("cap_net_bind_service")
             self.assertEqual(cap_eff(box), 0)
 
+    def test_oci_calls(self):
+        """The calls for an OCI runtime reach the library and act inside."""
+        with nsbox.Sandbox().add_namespace("user").set_user(0, 0) as box:
+            box.add_namespace(nsbox.NS_NET | nsbox.NS_MOUNT)
+            box.add_mount("tmpfs", None, "/tmp", 0, "mode=1777").set_umask(0o077)
+            box.set_sysctl("net.ipv4.ip_forward", "1").set_domainname("d.example")
+            box.add_mask("/etc/hostname").add_readonly("/tmp").set_root_propagation(0x40000)
+            box.set_caps(nsbox.CAPS_BOUNDING, 1 << 10).set_groups([])
+            box.set_oom_score_adj(100)
+            status, out = sh(box, "umask; cat /proc/sys/net/ipv4/ip_forward "
+                             "/proc/sys/kernel/domainname /proc/self/oom_score_adj; "
+                             "grep CapBnd /proc/self/status")
+            self.assertEqual((status, out.split()[:5]), (0, ["0077", "1", "d.example", "100",
+                                                             "CapBnd:"]))
+            self.assertEqual(int(out.split()[5], 16), 1 << 10)
+        with nsbox.Sandbox() as box:
+            with self.assertRaises(OSError) as cm:
+                box.set_sysctl("kernel.core_pattern", "x")
+            self.assertIn("not kept per namespace", cm.exception.strerror)
+            with self.assertRaises(OSError):
+                box.add_mount("ext4", "/dev/sda", "/m")
+            with self.assertRaises(ValueError):
+                box.add_device("/dev/x", "cc", 1, 3)
+
     def test_identity(self):
         with nsbox.Sandbox().add_namespace("user").set_user(0, 0) as box:
             self.assertEqual(sh(box, "id -u; id -g"), (0, "0\n0\n"))
@@ -366,10 +391,20 @@ class Conversions(unittest.TestCase):
             self.over("add_chmod", "/t", v)
             self.over("add_bind_mount", "/a", "/b", v)
             self.over("set_flags", v)
+            self.over("add_device", "/d", "c", v)
+            self.over("add_device", "/d", "c", 0, v)
+            self.over("add_device", "/d", "c", 0, 0, v)
+            self.over("add_device", "/d", "c", 0, 0, 0, v)
+            self.over("add_device", "/d", "c", 0, 0, 0, 0, v)
+            self.over("set_umask", v)
+            self.over("set_groups", [0, v])
             self.over("add_namespace", v)
             self.over("join_namespace", v, 0)
         for v in self.U64:
             self.over("add_tmpfs", "/t", v)
+            self.over("set_caps", 0, v)
+            self.over("add_mount", "tmpfs", None, "/t", v)
+            self.over("set_root_propagation", v)
         for v in (2**64, -2):
             self.over("set_rlimit", resource.RLIMIT_NOFILE, v)
             self.over("set_rlimit", resource.RLIMIT_NOFILE, 1, v)
@@ -381,6 +416,8 @@ class Conversions(unittest.TestCase):
             self.over("pass_fd", v, 5)
             self.over("pass_fd", 1, v)
             self.over("join_namespace", "uts", v)
+            self.over("set_oom_score_adj", v)
+            self.over("set_caps", v, 0)
         with nsbox.Sandbox() as box, box.spawn(["true"]) as proc:
             with self.assertRaises(OverflowError):
                 proc.kill(2**31)
@@ -434,6 +471,16 @@ class Conversions(unittest.TestCase):
         self.nul("set_cgroup_limit", "pids.max", "5\0" + "0")
         self.nul("set_cgroup_parent", "/" + bad)
         self.nul("add_cap", bad)
+        self.nul("add_mount", bad, None, "/x")
+        self.nul("add_mount", "bind", "/" + bad, "/x")
+        self.nul("add_mount", "tmpfs", None, "/" + bad)
+        self.nul("add_mount", "tmpfs", None, "/x", 0, bad)
+        self.nul("add_device", "/" + bad, "c", 1, 3)
+        self.nul("add_mask", "/" + bad)
+        self.nul("add_readonly", "/" + bad)
+        self.nul("set_domainname", bad)
+        self.nul("set_sysctl", bad, "1")
+        self.nul("set_sysctl", "net.ipv4.ip_forward", bad)
         self.nul("drop_cap", bad)
         self.nul("spawn", ["echo", bad])
         self.nul("spawn", [bad.encode()])

@@ -133,8 +133,22 @@ static int dir_signal(nsbox *box, struct cg_target *t, int i, int sig)
     return n;
 }
 
+/* True when the v1 freezer holds the subtree (its tasks die only once
+ * thawed). */
+static bool v1_frozen(const struct cg_target *t)
+{
+    char buf[32];
+    for (int i = 0; i < t->n; i++)
+        if (cg_list_has(t->d[i].ctl, "freezer") &&
+            cg_read(t->d[i].fd, "freezer.state", buf, sizeof(buf)) > 0 &&
+            strncmp(buf, "THAWED", 6) != 0)
+            return true;
+    return false;
+}
+
 /* SIGKILL in hierarchy i: v2's cgroup.kill (Linux 5.14), else passes
- * until nothing is listed (a process with SIGKILL pending cannot fork). */
+ * until nothing is listed (a process with SIGKILL pending cannot fork),
+ * for at most a second; one pass when frozen. */
 static int dir_kill_all(nsbox *box, struct cg_target *t, int i)
 {
     if (t->d[i].v2) {
@@ -144,7 +158,8 @@ static int dir_kill_all(nsbox *box, struct cg_target *t, int i)
         if (r != -ENOENT)
             return box_fail(box, -r, "kill cgroup %s (cgroup.kill)", t->d[i].path);
     }
-    for (int pass = 0; pass < OPS_WAIT_MS; pass++) {
+    int passes = v1_frozen(t) ? 1 : 1000;
+    for (int pass = 0; pass < passes; pass++) {
         int n = dir_signal(box, t, i, SIGKILL);
         if (n <= 0)
             return n;
@@ -262,19 +277,15 @@ NSBOX_EXPORT int nsbox_cgroup_pids(nsbox *box, const char *cgroup, pid_t *pids, 
     return (int)l.count;
 }
 
-/* Kills, thaws (a v1 frozen task does not die), and waits until no
- * process is listed in hierarchy i. */
+/* Kills and waits until no process is listed in hierarchy i. */
 static int dir_empty(nsbox *box, struct cg_target *t, int i)
 {
     for (int ms = 0; ms < OPS_WAIT_MS; ms++) {
         int r = dir_kill_all(box, t, i);
         if (r < 0)
             return r;
-        if (cg_list_has(t->d[i].ctl, "freezer"))
-            cg_write(t->d[i].fd, "freezer.state", "THAWED");
         struct kill_arg k = {0, 0};
-        int n = cg_walk_procs(t->d[i].fd, pid_kill, &k);
-        if (n == 0)
+        if (cg_walk_procs(t->d[i].fd, pid_kill, &k) == 0)
             return 0;
         sleep_ms(1);
     }
@@ -288,6 +299,11 @@ NSBOX_EXPORT int nsbox_cgroup_destroy(nsbox *box, const char *cgroup)
         return -EINVAL;
     _cleanup_target_ struct cg_target t;
     int r = target_open(box, cgroup, &t, true);
+    /* A v1 frozen task does not die: thawed first (v2's die frozen). */
+    for (int i = 0; r == 0 && i < t.n; i++)
+        if (cg_list_has(t.d[i].ctl, "freezer") &&
+            (r = cg_write(t.d[i].fd, "freezer.state", "THAWED")) < 0)
+            r = box_fail(box, -r, "thaw cgroup %s", t.d[i].path);
     for (int i = 0; r == 0 && i < t.n; i++)
         r = dir_empty(box, &t, i);
     for (int i = 0; r == 0 && i < t.n; i++) {

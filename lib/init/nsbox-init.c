@@ -239,6 +239,7 @@ static int exec_fail(long report_fd, int step, long err, int index)
 static int gate_wait(long gate_fd, long report_fd)
 {
     sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
+    sys2(SYS_prctl, PR_SET_NAME, "nsbox-gate");
     sys1(SYS_close, report_fd);
     char byte;
     long n = sys_retry(sys3(SYS_read, gate_fd, &byte, 1));

@@ -33,7 +33,7 @@ import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _lib
-from ._lib import StrPath, c_int, c_uint, cstr, fd_of, fn as _fn, u32, u64
+from ._lib import StrPath, c_int, c_uint, c_ulong, cstr, fd_of, fn as _fn, u32, u64
 from ._process import (DEVNULL, PIPE, SAME_AS_STDOUT, STDOUT, CalledProcessError,
                        CompletedProcess, TimeoutExpired, decode, encode, open_stdio, pump)
 
@@ -61,6 +61,9 @@ MOUNT_RDONLY = 1 << 0
 MOUNT_TRY = 1 << 1
 MOUNT_DEV = 1 << 2
 MOUNT_NOEXEC = 1 << 3
+
+# nsbox_set_caps's sets
+CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_PERMITTED, CAPS_INHERITABLE, CAPS_AMBIENT = range(5)
 
 DIE_WITH_PARENT = 1 << 0
 NEW_SESSION = 1 << 1
@@ -344,6 +347,67 @@ class Sandbox(_Handle):
         DISABLE_USERNS, ASSERT_USERNS_DISABLED flags, replacing earlier
         ones."""
         return self._call("nsbox_set_flags", c_uint(flags, "flags"))
+
+    def add_mount(self, type: str, src: Optional[StrPath], dst: StrPath, flags: int = 0,
+                  data: Optional[str] = None) -> "Sandbox":
+        """mount(2) of type ("proc", "sysfs", "devpts", "mqueue", "tmpfs",
+        "cgroup", "cgroup2", or "bind" of the caller's src) at dst, with
+        MS_* flags taken literally and data the file system's options
+        (OCI's mounts)."""
+        return self._call("nsbox_add_mount", cstr(type, "type"), cstr(src, "src"),
+                          cstr(dst, "dst"), c_ulong(flags, "flags"), cstr(data, "data"))
+
+    def add_device(self, path: StrPath, type: str, major: int = 0, minor: int = 0,
+                   mode: int = 0o666, uid: int = 0, gid: int = 0) -> "Sandbox":
+        """A device node at path: type "c", "u", "b" or "p" (FIFO); mknod
+        where the sandbox may, else a bind of the caller's node at path."""
+        t = cstr(type, "type")
+        if t is None or len(t) != 1:
+            raise ValueError("type: one character, c, u, b or p")
+        return self._call("nsbox_add_device", cstr(path, "path"), t, u32(major, "major"),
+                          u32(minor, "minor"), u32(mode, "mode"), u32(uid, "uid"),
+                          u32(gid, "gid"))
+
+    def add_mask(self, path: StrPath) -> "Sandbox":
+        """Masks path, if it exists (OCI's maskedPaths)."""
+        return self._call("nsbox_add_mask", cstr(path, "path"))
+
+    def add_readonly(self, path: StrPath) -> "Sandbox":
+        """Binds path on itself read-only, if it exists (OCI's readonlyPaths)."""
+        return self._call("nsbox_add_readonly", cstr(path, "path"))
+
+    def set_root_propagation(self, flag: int) -> "Sandbox":
+        """The propagation of "/": MS_PRIVATE, MS_SLAVE, MS_SHARED or
+        MS_UNBINDABLE, with or without MS_REC."""
+        return self._call("nsbox_set_root_propagation", c_ulong(flag, "flag"))
+
+    def set_groups(self, gids: Sequence[int]) -> "Sandbox":
+        """The command's supplementary groups (OCI's additionalGids)."""
+        arr = (ctypes.c_uint32 * max(len(gids), 1))(*[u32(g, "gid") for g in gids])
+        return self._call("nsbox_set_groups", ctypes.cast(arr, ctypes.c_void_p) if gids else None,
+                          len(gids))
+
+    def set_domainname(self, name: str) -> "Sandbox":
+        """The sandbox's NIS domain name (adds the UTS namespace)."""
+        return self._call("nsbox_set_domainname", cstr(name, "name"))
+
+    def set_sysctl(self, key: str, value: str) -> "Sandbox":
+        """A kernel setting the sandbox's own namespace keeps
+        ("net.ipv4.ip_forward"); others are refused."""
+        return self._call("nsbox_set_sysctl", cstr(key, "key"), cstr(value, "value"))
+
+    def set_umask(self, mask: int) -> "Sandbox":
+        """The command's umask, set right before exec."""
+        return self._call("nsbox_set_umask", u32(mask, "mask"))
+
+    def set_oom_score_adj(self, adj: int) -> "Sandbox":
+        """The command's oom_score_adj, -1000..1000."""
+        return self._call("nsbox_set_oom_score_adj", c_int(adj, "adj"))
+
+    def set_caps(self, set: int, mask: int) -> "Sandbox":
+        """One capability set (CAPS_BOUNDING ... CAPS_AMBIENT) as exactly
+        mask (bit n: capability n)."""
+        return self._call("nsbox_set_caps", c_int(set, "set"), u64(mask, "mask"))
 
     def add_lock_file(self, path: StrPath) -> "Sandbox":
         """Holds a read lock on path, a file inside the sandbox, from before

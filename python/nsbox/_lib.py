@@ -53,6 +53,17 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_add_cap": (_c_int, [_ptr, _str]),
     "nsbox_drop_cap": (_c_int, [_ptr, _str]),
     "nsbox_set_seccomp_filter": (_c_int, [_ptr, _ptr, _size]),
+    "nsbox_set_caps": (_c_int, [_ptr, _c_int, _u64]),
+    "nsbox_add_mount": (_c_int, [_ptr, _str, _str, _str, ctypes.c_ulong, _str]),
+    "nsbox_add_device": (_c_int, [_ptr, _str, ctypes.c_char, _u32, _u32, _u32, _u32, _u32]),
+    "nsbox_add_mask": (_c_int, [_ptr, _str]),
+    "nsbox_add_readonly": (_c_int, [_ptr, _str]),
+    "nsbox_set_root_propagation": (_c_int, [_ptr, ctypes.c_ulong]),
+    "nsbox_set_groups": (_c_int, [_ptr, _ptr, _size]),
+    "nsbox_set_domainname": (_c_int, [_ptr, _str]),
+    "nsbox_set_sysctl": (_c_int, [_ptr, _str, _str]),
+    "nsbox_set_umask": (_c_int, [_ptr, _u32]),
+    "nsbox_set_oom_score_adj": (_c_int, [_ptr, _c_int]),
     "nsbox_set_flags": (_c_int, [_ptr, _c_uint]),
     "nsbox_spawn": (_c_int, [_ptr, _ptr, ctypes.POINTER(_ptr)]),
     "nsbox_wait": (_c_int, [_ptr, _c_int]),
@@ -148,6 +159,10 @@ def u32(value: Any, what: str) -> int:
 
 def u64(value: Any, what: str) -> int:
     return integer(value, what, 0, U64_MAX)
+
+
+def c_ulong(value: Any, what: str) -> int:
+    return integer(value, what, 0, (1 << (8 * ctypes.sizeof(ctypes.c_ulong))) - 1)
 
 
 def cstr(value: Optional[StrPath], what: str) -> Optional[bytes]:

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -66,8 +67,15 @@ int cmd_start(const struct oci_global *g, int argc, char **argv)
     if (ret == 0 && !(config = state_config(&st)))
         ret = -1;
     json_t *pub = ret == 0 ? state_public(&st) : NULL;
-    if (ret == 0)
-        ret = hooks_run(config, "startContainer", pub);
+    if (ret == 0 && hooks_run(config, "startContainer", pub) < 0) {
+        /* the spec: a failing startContainer hook stops the container */
+        int fd = state_pidfd(&st);
+        if (fd >= 0) {
+            syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+            close(fd);
+        }
+        ret = -1;
+    }
     if (ret == 0)
         ret = release_gate(&st);
     if (ret == 0) {

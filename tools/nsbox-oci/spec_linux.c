@@ -23,7 +23,8 @@ static const struct {
 static int join_ns(struct oci_spec *spec, nsbox *box, unsigned ns, const char *path,
                    const char *field)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named there must not hang create */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return oci_err("config.json: %s.path: open %s: %s", field, path, strerror(errno));
     int ret = nsbox_join_namespace(box, ns, fd);

@@ -177,6 +177,16 @@ int spec_caps(struct oci_spec *spec, nsbox *box)
                                NSBOX_CAPS_INHERITABLE, NSBOX_CAPS_AMBIENT};
     if (!spec->caps_given)
         return 0;
+    /* The kernel raises an ambient capability only if it is inheritable and
+     * permitted; runc skips the others (its default config lists ambient
+     * ones without an inheritable set): so does nsbox-oci, with a debug
+     * line, rather than refusing that config. */
+    uint64_t ambient = spec->caps[4] & spec->caps[3] & spec->caps[2];
+    if (ambient != spec->caps[4])
+        oci_debug("process.capabilities.ambient: skipping 0x%llx (not inheritable and "
+                  "permitted)",
+                  (unsigned long long)(spec->caps[4] & ~ambient));
+    spec->caps[4] = ambient;
     for (size_t i = 0; i < 5; i++) {
         uint64_t mask = spec->caps[i];
         if (spec->deny_mknod)
