@@ -33,11 +33,13 @@ CHILD static long child_rlimits(struct plan *p, int *index)
 }
 
 /* Marks every fd in [lo, hi] close-on-exec. close_range's CLOEXEC flag needs
- * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one. */
+ * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one.
+ * So too when a filter installed early (NSBOX_SECCOMP_BEFORE_CAPS) denies
+ * close_range with EPERM, as seccomp profiles older than it do. */
 CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
 {
     long r = sys3(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC);
-    if (r != -22 /* EINVAL */ && r != -38 /* ENOSYS */)
+    if (r != -22 /* EINVAL */ && r != -38 /* ENOSYS */ && r != -1 /* EPERM */)
         return r;
     struct rlimit64 lim;
     r = sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim);
@@ -236,6 +238,12 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_CTTY, r, 0);
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
+    /* Without no_new_privs the kernel takes a filter only from a holder of
+     * CAP_SYS_ADMIN: NSBOX_SECCOMP_BEFORE_CAPS installs it while that is
+     * still held, as OCI runtimes do; otherwise as late as possible. */
+    bool seccomp_early = !p->no_new_privs && (p->flags & NSBOX_SECCOMP_BEFORE_CAPS);
+    if (seccomp_early && child_seccomp(p))
+        return 127;
     if (child_ids_caps(p) || child_pdeath_rearm(s))
         return 127;
     if (child_lock_files(p))
@@ -252,7 +260,7 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_SIGNALS, r, 1);
     if (p->exec_helper && child_placed_prepare(p))
         return 127;
-    if (child_seccomp(p))
+    if (!seccomp_early && child_seccomp(p))
         return 127;
     return p->exec_helper ? child_exec_placed(p) : child_exec(p);
 }
