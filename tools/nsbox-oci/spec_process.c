@@ -280,8 +280,10 @@ static int apply_misc(struct oci_spec *spec, nsbox *box, json_t *process)
         cfg_bool(process, "process", "terminal", &spec->terminal) < 0 ||
         cfg_obj(process, "process", "consoleSize", &size) < 0)
         return -1;
+    /* Without noNewPrivileges the kernel takes linux.seccomp only while
+     * CAP_SYS_ADMIN is held: before the capability drop, as runc does. */
     if (!nnp)
-        spec->flags |= NSBOX_ALLOW_NEW_PRIVS;
+        spec->flags |= NSBOX_ALLOW_NEW_PRIVS | NSBOX_SECCOMP_BEFORE_CAPS;
     if (size) {
         int64_t h = 0, w = 0;
         if (cfg_int(size, "process.consoleSize", "height", 0, UINT16_MAX, &h) < 0 ||
