@@ -629,17 +629,6 @@ enum {
      * terminal, -EPERM for one that is another session's controlling
      * terminal (the caller's own, for instance). */
     NSBOX_CONTROLLING_TTY = 1u << 6,
-    /* The seccomp filter (nsbox_set_seccomp_filter) goes in before the
-     * identity and capability steps instead of last: what OCI runtimes do
-     * for a config without noNewPrivileges, where the kernel accepts a
-     * filter only from a holder of CAP_SYS_ADMIN, which the capability
-     * step may drop. The filter then also sees those steps' calls
-     * (setgroups, setresgid, setresuid, capget, capset, prctl) and the
-     * library's later ones (fcntl, dup3, close_range, rt_sigprocmask,
-     * faccessat2/statx, execveat): a call it denies fails the spawn at
-     * that step. Without NSBOX_ALLOW_NEW_PRIVS it changes nothing (the
-     * filter goes in last). */
-    NSBOX_SECCOMP_BEFORE_CAPS = 1u << 7,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
@@ -697,14 +686,16 @@ int nsbox_drop_cap(nsbox *box, const char *name);
 /* A seccomp filter for the command: a classic BPF program, an array of
  * struct sock_filter (<linux/filter.h>) of len bytes, as made by
  * libseccomp's seccomp_export_bpf() or by hand. The program is copied; a
- * later call replaces it; bpf NULL with len 0 removes it. It is installed
- * as the very last step before exec (after the fds are set up), so it
- * filters exec itself and everything the command does, but no step of the
- * library. The kernel checks the program at spawn: a bad one fails
- * nsbox_spawn() with -EINVAL. Without no_new_privs (NSBOX_ALLOW_NEW_PRIVS)
- * the kernel requires CAP_SYS_ADMIN to be kept (nsbox_add_cap), else
- * nsbox_spawn() fails with -EACCES, unless NSBOX_SECCOMP_BEFORE_CAPS
- * installs the filter while the capability is still held. Errors: -EINVAL when len is not a
+ * later call replaces it; bpf NULL with len 0 removes it. With
+ * no_new_privs (the default) it is installed as the very last step before
+ * exec (after the fds are set up), so it filters exec itself and everything
+ * the command does, but no step of the library. The kernel checks the
+ * program at spawn: a bad one fails nsbox_spawn() with -EINVAL. Without
+ * no_new_privs (NSBOX_ALLOW_NEW_PRIVS) the kernel takes a filter only from
+ * a holder of CAP_SYS_ADMIN, so it is installed earlier, just before the
+ * id switch and the capabilities (as runc does for OCI's noNewPrivileges
+ * false): those steps, the fd set-up and exec then pass through it, and a
+ * filter that denies them fails nsbox_spawn() naming the step. Errors: -EINVAL when len is not a
  * multiple of sizeof(struct sock_filter) (8), or the program has 0 or more
  * than 4096 instructions, or bpf is NULL with a non-zero len. */
 int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len);

@@ -79,7 +79,7 @@ for name in sorted(set(listed) - declared):
                   f"{header}: declare and document it there, or remove it from {symfile}")
 for name in sorted(set(listed) - set(syms)):
     errors.append(f"{name} is listed in {symfile} but the library does not define it: "
-                  "define it in lib/*.c, marked NSBOX_EXPORT (lib/internal.h)")
+                  "define it in lib/*/*.c, marked NSBOX_EXPORT (lib/base/internal.h)")
 for name, ver in sorted(syms.items()):
     if name not in listed:
         errors.append(f"the library exports {name}, which {symfile} does not list "

@@ -58,8 +58,8 @@ def main():
         lib = os.path.join(build, "lib", "libnsbox.so.0")
         env["NSBOX_LIB"] = copy(os.path.realpath(lib), os.path.join(stage, "lib", "libnsbox.so.0"))
         # the tools find the library by their $ORIGIN/../lib run path
-        for var, path in (("NSBOX_RUN", "examples/nsbox-run"), ("NSBOX_EXEC", "examples/nsbox-exec"),
-                          ("NSBOX_TOUR", "examples/nsbox-tour"),
+        for var, path in (("NSBOX_RUN", "tools/nsbox-run"), ("NSBOX_EXEC", "tools/nsbox-exec"),
+                          ("NSBOX_TOUR", "tools/nsbox-tour"),
                           ("NSBOX_PRIV_HELPER", "tests/priv-helper")):
             if os.path.exists(os.path.join(build, path)):
                 env[var] = copy(os.path.join(build, path), os.path.join(stage, path))

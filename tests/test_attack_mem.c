@@ -2,7 +2,7 @@
 /* Attacks on the caller's memory through a spawn's stages (issue 10.1),
  * performed for real: a sandboxed process writes into /proc/STAGE/mem at
  * the address of a canary of this process. The stages share our memory
- * (CLONE_VM) until they exec; the dumpable guard (lib/dump_guard.c) must
+ * (CLONE_VM) until they exec; the dumpable guard (lib/parent/dump_guard.c) must
  * keep every one of them out of reach. Each attack has a control with the
  * guard off (the internal knob), which must succeed, so that a passing
  * attack test means the defence held, not that the attack missed.
@@ -54,7 +54,9 @@ static nsbox_proc *attacker_start(nsbox *box)
     char addr[32], value[32];
     snprintf(addr, sizeof(addr), "%p", (void *)&canary);
     snprintf(value, sizeof(value), "%llu", (unsigned long long)FORGED);
-    char *argv[] = {ATTACK_MEM, addr, value, "60", NULL};
+    /* watches until killed; the bound only keeps a lost attacker from
+     * running forever (the emulated guest under load needs minutes) */
+    char *argv[] = {ATTACK_MEM, addr, value, "900", NULL};
     nsbox_proc *p;
     int r = nsbox_spawn(box, argv, &p);
     ck_assert_msg(r == 0, "attacker: %s", nsbox_errmsg(box));

@@ -43,8 +43,8 @@ _C_TO_CTYPES = {
     "const nsbox_proc *": "c_void_p", "nsbox_proc **": "LP_c_void_p", "const char *": "c_char_p",
     "char *const *": "c_void_p", "const void *": "c_void_p", "int": "c_int",
     "unsigned": "c_uint", "uint32_t": "c_uint", "uint64_t": "c_ulong", "size_t": "c_ulong",
-    "pid_t": "c_int", "void": "None", "unsigned long": "c_ulong", "char": "c_char",
-    "uid_t": "c_uint", "gid_t": "c_uint", "const gid_t *": "c_void_p",
+    "pid_t": "c_int", "pid_t *": "LP_c_int", "void": "None", "unsigned long": "c_ulong",
+    "char": "c_char", "uid_t": "c_uint", "gid_t": "c_uint", "const gid_t *": "c_void_p",
 }
 
 
@@ -226,6 +226,35 @@ class Binding(unittest.TestCase):
             have = ctypes_spelling_of(*protos[name])
             self.assertEqual(have, want, f"{name}: python/nsbox/_lib.py PROTOS has {have}, "
                              f"the header says {want}")
+
+    def test_oci_lifecycle(self):
+        """The gate holds the command until a byte comes; a detached
+        process is ours to reap; the by-path cgroup calls reach the library."""
+        r, w = os.pipe()
+        try:
+            with nsbox.Sandbox().set_exec_gate(r) as box:
+                p = box.spawn(["sh", "-c", "exit 3"])
+                self.assertIsNone(p.poll())
+                os.write(w, b"x")
+                self.assertEqual(p.wait(), 3)
+                p.close()
+                box.set_exec_gate(-1)
+                p = box.spawn(["true"])
+                pid = p.pid
+                p.detach()
+                self.assertEqual(os.waitpid(pid, 0), (pid, 0))
+                with self.assertRaises(OSError) as cm:
+                    box.set_cgroup_path("a/../b")
+                self.assertEqual(cm.exception.errno, errno.EINVAL)
+                gone = "/nsbox-lt-none-%d" % os.getpid()
+                for call in (box.cgroup_kill, box.cgroup_freeze, box.cgroup_pids):
+                    with self.assertRaises(OSError) as cm:
+                        call(gone)
+                    self.assertEqual(cm.exception.errno, errno.ENOENT)
+                box.cgroup_destroy(gone)
+        finally:
+            os.close(r)
+            os.close(w)
 
     def test_installed_package(self):
         """The package under test is the installed one, typed, loading the

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nsbox_set_cgroup_path: the sandbox's cgroup at a path the caller names
- * (OCI's cgroupsPath) instead of a new "nsbox-<pid>-<random>" under the
- * parent. The backends make it like any sandbox cgroup; this file turns the
- * path into their parent and name, and makes the missing levels above. */
+/* The sandbox's cgroup at the path nsbox_set_cgroup_path names (OCI's
+ * cgroupsPath) instead of a new "nsbox-<pid>-<random>" under the parent.
+ * The backends make it like any sandbox cgroup; this file turns the path
+ * into their parent and name, and makes the missing levels above. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,27 +10,6 @@
 #include <sys/stat.h>
 
 #include "cgroup_impl.h"
-
-NSBOX_EXPORT int nsbox_set_cgroup_path(nsbox *box, const char *path)
-{
-    if (!box)
-        return -EINVAL;
-    if (path && (!*path || strcmp(path, "/") == 0 || !cg_path_valid(path) || strchr(path, '\n') ||
-                 strlen(strrchr(path, '/') ? strrchr(path, '/') + 1 : path) > 255))
-        return box_invalid(box,
-                           "cgroup path %s: not a sandbox cgroup path (\"/a/b\" from the "
-                           "hierarchy's root, or \"a/b\" under the parent; no empty, \".\" or "
-                           "\"..\" component, names of at most 255 bytes)",
-                           path);
-    if (!box->cg && !(box->cg = calloc(1, sizeof(*box->cg))))
-        return box_fail(box, ENOMEM, "cgroup path %s", path);
-    char *copy = path ? strdup(path) : NULL;
-    if (path && !copy)
-        return box_fail(box, ENOMEM, "cgroup path %s", path);
-    free(box->cg->path);
-    box->cg->path = copy;
-    return 0;
-}
 
 char *cg_sandbox_parent(const struct cgroup_recipe *r, const char *own)
 {

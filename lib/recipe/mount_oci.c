@@ -3,7 +3,7 @@
  * nsbox_add_device, nsbox_add_mask, nsbox_add_readonly,
  * nsbox_set_root_propagation): the builder calls, which check what they
  * can at once, and the plan entries of their steps. The child's side is
- * lib/child/mount_oci.c and mount.c. */
+ * lib/child/mount_oci_child.c and mount.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/mount.h>

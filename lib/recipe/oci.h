@@ -2,7 +2,7 @@
 /* The process settings an OCI runtime needs (nsbox_set_groups,
  * nsbox_set_umask, nsbox_set_oom_score_adj, nsbox_set_domainname,
  * nsbox_set_sysctl): recipe and plan (lib/recipe/process_oci.c), child
- * steps (lib/child/process_oci.c). */
+ * steps (lib/child/process_oci_child.c). */
 #ifndef NSBOX_OCI_H
 #define NSBOX_OCI_H
 

@@ -2,7 +2,7 @@
 /* The process settings an OCI runtime needs: nsbox_set_groups,
  * nsbox_set_umask, nsbox_set_oom_score_adj, nsbox_set_domainname and
  * nsbox_set_sysctl. Builder calls, their plan, and the messages of the
- * child's failures (the child's side is lib/child/process_oci.c).
+ * child's failures (the child's side is lib/child/process_oci_child.c).
  *
  * A sysctl is taken only when the kernel keeps it per namespace and the
  * sandbox has that namespace of its own (new, or joined and not the

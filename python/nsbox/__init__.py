@@ -71,6 +71,7 @@ AS_PID1 = 1 << 2
 ALLOW_NEW_PRIVS = 1 << 3
 DISABLE_USERNS = 1 << 4  # no user namespace can be made inside (bwrap --disable-userns)
 ASSERT_USERNS_DISABLED = 1 << 5  # spawn fails if one can (bwrap --assert-userns-disabled)
+CONTROLLING_TTY = 1 << 6  # stdin (a terminal) becomes the controlling terminal
 
 Namespaces = Union[int, str, Iterable[str]]
 _H = TypeVar("_H", bound="_Handle")
@@ -273,6 +274,36 @@ class Sandbox(_Handle):
         root, "a/b" under the caller's own); None: the caller's own."""
         return self._call("nsbox_set_cgroup_parent", cstr(path, "path"))
 
+    def set_cgroup_path(self, path: Optional[str]) -> "Sandbox":
+        """Exactly this cgroup for the sandbox ("/a/b" from the root, "a/b"
+        under the parent), made when missing; None: a new one per spawn."""
+        return self._call("nsbox_set_cgroup_path", cstr(path, "path"))
+
+    def cgroup_kill(self, cgroup: str, sig: int = _signal.SIGKILL) -> "Sandbox":
+        """Sends sig to every process of a sandbox's cgroup (the path
+        Process.cgroup gave), from any process."""
+        return self._call("nsbox_cgroup_kill", cstr(cgroup, "cgroup"), c_int(sig, "sig"))
+
+    def cgroup_freeze(self, cgroup: str, frozen: bool = True) -> "Sandbox":
+        """Freezes (or thaws) every process of a sandbox's cgroup."""
+        return self._call("nsbox_cgroup_freeze", cstr(cgroup, "cgroup"), 1 if frozen else 0)
+
+    def cgroup_pids(self, cgroup: str) -> List[int]:
+        """The pids of every process of a sandbox's cgroup."""
+        n = 0
+        while True:
+            arr = (ctypes.c_int * max(n, 1))()
+            got = self._check(_fn("nsbox_cgroup_pids")(self._handle(), cstr(cgroup, "cgroup"),
+                                                       arr, n))
+            if got <= n:
+                return list(arr[:got])
+            n = got + 16
+
+    def cgroup_destroy(self, cgroup: str) -> "Sandbox":
+        """Kills every process of a sandbox's cgroup and removes it; a path
+        that is gone already is fine."""
+        return self._call("nsbox_cgroup_destroy", cstr(cgroup, "cgroup"))
+
     # -- the process
     def set_hostname(self, name: str) -> "Sandbox":
         """The sandbox's hostname (adds NS_UTS); 1 to 64 bytes."""
@@ -312,6 +343,12 @@ class Sandbox(_Handle):
         fd = fd_of(fd, "fd")
         return self._call("nsbox_pass_fd", fd, fd if target_fd is None
                           else c_int(target_fd, "target_fd"))
+
+    def set_exec_gate(self, fd: Any) -> "Sandbox":
+        """The command waits before exec until one byte can be read from fd
+        (an fd or an object with fileno(), -1: no gate); spawn returns once
+        it waits. EOF at the gate ends it with 127, unrun."""
+        return self._call("nsbox_set_exec_gate", fd_of(fd, "fd"))
 
     def set_rlimit(self, resource: int, soft: Optional[int],
                    hard: Optional[int] = None) -> "Sandbox":
@@ -556,6 +593,17 @@ class Process(_Handle):
             self.kill()
             self.wait()
         raise TimeoutExpired(self.args, timeout or 0.0, output=out, stderr=err)
+
+    def detach(self) -> None:
+        """Frees the handle without killing or waiting: the sandbox lives on
+        (its cgroup too, see Sandbox.cgroup_destroy); reap its pid yourself
+        while this process lives."""
+        for f in (self.stdin, self.stdout, self.stderr):
+            if f is not None:
+                f.close()
+        if self._ptr:
+            _fn("nsbox_proc_detach")(self._ptr)
+            self._ptr = None
 
     def kill(self, sig: int = _signal.SIGKILL) -> None:
         """Sends sig to the sandbox: every process of its cgroup, else its

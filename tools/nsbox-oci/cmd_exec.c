@@ -146,12 +146,18 @@ static int exec_recipe(struct oci_state *st, struct oci_spec *spec, nsbox *box,
 {
     pid_t pid = (pid_t)json_integer_value(json_object_get(st->json, "pid"));
     const char *cg = json_string_value(json_object_get(st->json, "cgroup"));
-    json_t *sc = json_object_get(json_object_get(spec->config, "linux"), "seccomp");
+    json_t *linux_ = json_object_get(spec->config, "linux");
+    json_t *sc = json_object_get(linux_, "seccomp");
     if (join_container(box, pid, pidfd) < 0)
         return -1;
     if (cg && nsbox_set_cgroup_path(box, cg) < 0)
         return oci_err("exec: cgroup %s: %s", cg, nsbox_errmsg(box));
-    if (json_is_object(sc) && spec_seccomp(spec, box, sc) < 0)
+    /* the container's device rules (spec->deny_mknod) and seccomp */
+    if (json_is_object(linux_) && spec_cgroup(spec, box, linux_) < 0)
+        return -1;
+    if (!json_is_object(sc))
+        sc = NULL;
+    if ((sc || spec->deny_mknod) && spec_seccomp(spec, box, sc) < 0)
         return -1;
     if (spec->terminal) {
         char *path = NULL;

@@ -8,9 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "oci.h"
+
+#ifndef HAVE_LIBSECCOMP
+#include <linux/capability.h>
+#endif
 
 #ifdef HAVE_LIBSECCOMP
 #include <seccomp.h>
@@ -151,7 +156,19 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, struct scmp_ar
     return 0;
 }
 
-static int add_syscalls(scmp_filter_ctx ctx, json_t *sc, uint32_t def)
+/* Whether a syscall rule names mknod or mknodat (the device rules then
+ * replace it). */
+static bool names_mknod(json_t *names)
+{
+    for (size_t k = 0; k < json_array_size(names); k++) {
+        const char *n = json_string_value(json_array_get(names, k));
+        if (n && (strcmp(n, "mknod") == 0 || strcmp(n, "mknodat") == 0))
+            return true;
+    }
+    return false;
+}
+
+static int add_syscalls(scmp_filter_ctx ctx, json_t *sc, uint32_t def, bool skip_mknod)
 {
     json_t *list = NULL;
     if (cfg_arr(sc, "linux.seccomp", "syscalls", &list) < 0)
@@ -177,6 +194,18 @@ static int add_syscalls(scmp_filter_ctx ctx, json_t *sc, uint32_t def)
             return -1;
         if (action == def)
             continue; /* libseccomp refuses rules that repeat the default */
+        if (skip_mknod && names_mknod(names)) {
+            /* the device rules decide mknod; the other names keep this rule */
+            json_t *rest = json_array();
+            for (size_t k = 0; k < json_array_size(names); k++) {
+                json_t *n = json_array_get(names, k);
+                const char *ns = json_string_value(n);
+                if (!ns || (strcmp(ns, "mknod") && strcmp(ns, "mknodat")))
+                    json_array_append(rest, n);
+            }
+            json_object_set_new(rule, "names", rest);
+            names = rest;
+        }
         for (size_t k = 0; k < json_array_size(names); k++) {
             const char *name;
             char nfield[96];
@@ -235,9 +264,45 @@ static int export_bpf(scmp_filter_ctx ctx, void **bpf, size_t *len)
     return 0;
 }
 
+/* The device rules' stand-in (spec_cgroup.c): mknod and mknodat of a
+ * character or block device fail with EPERM, whatever the profile says
+ * (rules added before the profile's take precedence in libseccomp only if
+ * the profile has none for the call: a profile's own rule for mknod is
+ * replaced here). */
+static int deny_device_nodes(scmp_filter_ctx ctx, uint32_t def)
+{
+    static const unsigned types[] = {S_IFCHR, S_IFBLK};
+    if (def == SCMP_ACT_ERRNO(EPERM))
+        return 0; /* the default denies them already */
+    for (size_t i = 0; i < 2; i++) {
+        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknod), 1,
+                                 SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, types[i]));
+        if (r == 0)
+            r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknodat), 1,
+                                 SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, types[i]));
+        if (r < 0)
+            return oci_err("linux.resources.devices: the mknod rule: %s", strerror(-r));
+    }
+    return 0;
+}
+
 int spec_seccomp(struct oci_spec *spec, nsbox *box, json_t *sc)
 {
-    (void)spec;
+    if (!sc) {
+        /* no profile: a filter of the device rules alone */
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        void *bpf = NULL;
+        size_t len = 0;
+        int ret = ctx ? deny_device_nodes(ctx, SCMP_ACT_ALLOW) : oci_err("seccomp_init failed");
+        if (ret == 0)
+            ret = export_bpf(ctx, &bpf, &len);
+        if (ctx)
+            seccomp_release(ctx);
+        if (ret == 0 && nsbox_set_seccomp_filter(box, bpf, len) < 0)
+            ret = spec_lib_err(box, "linux.resources.devices", -1);
+        free(bpf);
+        return ret;
+    }
     const char *def = NULL;
     int64_t def_errno = 1; /* EPERM, as runc */
     uint32_t def_action;
@@ -257,7 +322,9 @@ int spec_seccomp(struct oci_spec *spec, nsbox *box, json_t *sc)
     size_t len = 0;
     int ret = add_arches(ctx, sc);
     if (ret == 0)
-        ret = add_syscalls(ctx, sc, def_action);
+        ret = add_syscalls(ctx, sc, def_action, spec->deny_mknod);
+    if (ret == 0 && spec->deny_mknod)
+        ret = deny_device_nodes(ctx, def_action);
     if (ret == 0)
         ret = export_bpf(ctx, &bpf, &len);
     seccomp_release(ctx);
@@ -272,10 +339,13 @@ int spec_seccomp(struct oci_spec *spec, nsbox *box, json_t *sc)
 
 int spec_seccomp(struct oci_spec *spec, nsbox *box, json_t *sc)
 {
-    (void)spec;
     (void)box;
-    (void)sc;
-    return oci_err("config.json: linux.seccomp: nsbox-oci was built without libseccomp");
+    if (sc)
+        return oci_err("config.json: linux.seccomp: nsbox-oci was built without libseccomp");
+    /* the device rules' stand-in without seccomp: no CAP_MKNOD */
+    for (size_t i = 0; i < 5; i++)
+        spec->caps[i] &= ~(1ull << CAP_MKNOD);
+    return 0;
 }
 
 #endif

@@ -76,13 +76,14 @@ int oci_spec_apply(struct oci_spec *spec, nsbox *box)
         spec_process(spec, box, process) < 0 || apply_names(spec, box) < 0 ||
         spec_root_mounts(spec, box) < 0 || spec_linux_fs(spec, box, linux_) < 0)
         return -1;
+    /* the cgroup before seccomp: its device rules add to the filter */
     json_t *seccomp = NULL;
-    if (linux_ && cfg_obj(linux_, "linux", "seccomp", &seccomp) < 0)
+    if (spec_cgroup(spec, box, linux_) < 0 ||
+        (linux_ && cfg_obj(linux_, "linux", "seccomp", &seccomp) < 0))
         return -1;
-    if (seccomp && spec_seccomp(spec, box, seccomp) < 0)
+    if ((seccomp || spec->deny_mknod) && spec_seccomp(spec, box, seccomp) < 0)
         return -1;
-    /* the cgroup last: its device rules change the capabilities */
-    if (spec_cgroup(spec, box, linux_) < 0 || spec_caps(spec, box) < 0)
+    if (spec_caps(spec, box) < 0)
         return -1;
     int ret = nsbox_set_flags(box, spec->flags);
     if (ret < 0)

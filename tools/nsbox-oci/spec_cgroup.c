@@ -138,9 +138,9 @@ static int apply_unified(nsbox *box, json_t *res)
 
 /* Device rules: nsbox-oci does not program the devices controller (v2 has
  * none but BPF). It checks their shape and, when they do not allow every
- * device, takes CAP_MKNOD from the process instead, so that only the nodes
- * the runtime made (linux.devices and the defaults) exist in the
- * container. */
+ * device, denies making character and block nodes with seccomp instead
+ * (seccomp.c), so that only the nodes the runtime made (linux.devices and
+ * the defaults) exist in the container. */
 static int check_device_rules(struct oci_spec *spec, json_t *res)
 {
     json_t *rules = NULL;
@@ -202,16 +202,13 @@ int spec_cgroup(struct oci_spec *spec, nsbox *box, json_t *linux_)
     json_t *res = NULL;
     if (linux_ && cfg_obj(linux_, "linux", "resources", &res) < 0)
         return -1;
+    if (res && check_device_rules(spec, res) < 0)
+        return -1;
     if (spec->for_exec)
         return 0;
-    if (res) {
-        const char *p = "linux.resources";
-        for (size_t i = 0; unsupported[i]; i++)
-            if (cfg_refuse_nonempty(res, p, unsupported[i]) < 0)
-                return -1;
-        if (check_device_rules(spec, res) < 0)
+    for (size_t i = 0; res && unsupported[i]; i++)
+        if (cfg_refuse_nonempty(res, "linux.resources", unsupported[i]) < 0)
             return -1;
-    }
     bool limits =
         res && (json_object_get(res, "memory") || json_object_get(res, "cpu") ||
                 json_object_get(res, "pids") || json_object_size(json_object_get(res, "unified")));

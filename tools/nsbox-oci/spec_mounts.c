@@ -154,7 +154,11 @@ static int add_one_mount(struct oci_spec *spec, nsbox *box, json_t *mounts, size
         char *abs = bind_source(spec, src);
         if (!abs)
             return -1;
-        ret = nsbox_add_mount(box, "bind", abs, dst, req.flags, req.data[0] ? req.data : NULL);
+        /* file system options mean nothing to a bind: runc passes them to
+         * mount(2), which ignores them; the library refuses them */
+        if (req.data[0])
+            oci_debug("%s: ignoring \"%s\" on a bind mount", field, req.data);
+        ret = nsbox_add_mount(box, "bind", abs, dst, req.flags, NULL);
         free(abs);
     } else {
         ret = nsbox_add_mount(box, type, src, dst, req.flags, req.data[0] ? req.data : NULL);

@@ -189,8 +189,6 @@ int spec_caps(struct oci_spec *spec, nsbox *box)
     spec->caps[4] = ambient;
     for (size_t i = 0; i < 5; i++) {
         uint64_t mask = spec->caps[i];
-        if (spec->deny_mknod)
-            mask &= ~(1ull << CAP_MKNOD);
         int ret = nsbox_set_caps(box, sets[i], mask);
         if (ret < 0)
             return spec_lib_err(box, fields[i], ret);
@@ -280,10 +278,8 @@ static int apply_misc(struct oci_spec *spec, nsbox *box, json_t *process)
         cfg_bool(process, "process", "terminal", &spec->terminal) < 0 ||
         cfg_obj(process, "process", "consoleSize", &size) < 0)
         return -1;
-    /* Without noNewPrivileges the kernel takes linux.seccomp only while
-     * CAP_SYS_ADMIN is held: before the capability drop, as runc does. */
     if (!nnp)
-        spec->flags |= NSBOX_ALLOW_NEW_PRIVS | NSBOX_SECCOMP_BEFORE_CAPS;
+        spec->flags |= NSBOX_ALLOW_NEW_PRIVS;
     if (size) {
         int64_t h = 0, w = 0;
         if (cfg_int(size, "process.consoleSize", "height", 0, UINT16_MAX, &h) < 0 ||

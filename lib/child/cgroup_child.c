@@ -9,7 +9,6 @@
 #include <linux/mount.h>
 #include <sys/mount.h>
 
-#include "cgroup.h"
 #include "child.h"
 #include "sys.h"
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Shared between the cgroup files: the recipe's limits, one sandbox's
- * cgroup directories, the file helpers and the two backends. */
+/* Shared between the cgroup files: one sandbox's cgroup directories, the
+ * file helpers and the two backends (the recipe's limits: cgroup_recipe.h). */
 #ifndef NSBOX_CGROUP_IMPL_H
 #define NSBOX_CGROUP_IMPL_H
 
 #include "cgroup.h"
+#include "cgroup_recipe.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_MAX_DIRS 8
@@ -22,18 +23,6 @@
         while (_r < 0 && errno == EINTR);                                                          \
         _r;                                                                                        \
     })
-
-struct cg_limit {
-    char *key;   /* a cgroup v2 file name, "memory.max" */
-    char *value; /* as written to the kernel: sizes in bytes */
-};
-
-struct cgroup_recipe {
-    struct cg_limit *limits;
-    size_t n_limits;
-    char *parent; /* NULL: the caller's own cgroup; relative: under it */
-    char *path;   /* nsbox_set_cgroup_path: the sandbox's own; relative: under parent */
-};
 
 /* One directory of the sandbox's cgroup: the only one on v2, one per
  * controller hierarchy on v1. */
@@ -92,9 +81,6 @@ int cg_fail_access(nsbox *box, int err, const char *what, const char *path);
  * it, parent the recipe's (NULL, absolute, or relative to own). */
 char *cg_parent_path(const char *own, const char *parent);
 
-/* A cgroup path: no empty, "." or ".." component, no trailing slash. */
-bool cg_path_valid(const char *path);
-
 /* ------------------------------------------------- cgroup/cgroup_path.c */
 
 /* The cgroup path (as /proc/self/cgroup writes it) under which the
@@ -111,26 +97,6 @@ void cg_sandbox_name(const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
  * level gets its parent's CPUs and nodes. */
 int cg_path_make(nsbox *box, const struct cgroup_recipe *r, struct cg_dir *d,
                  int (*made)(nsbox *, const struct cgroup_recipe *, struct cg_dir *level));
-
-/* ----------------------------------------------------- cgroup_limits.c */
-
-/* Checks a key and its value, and turns a size into bytes. Returns 0 with
- * *out allocated, or -EINVAL with a message. */
-int cg_limit_normalize(nsbox *box, const char *key, const char *value, char **out);
-/* The controller a v2 key needs ("memory" for "memory.max"): its length
- * before the dot, 0 for core files (cgroup.*). */
-size_t cg_key_controller(const char *key);
-/* One write of a limit's v1 form: file of the hierarchy with ctl. */
-struct cg_v1_write {
-    const char *ctl, *file;
-    char value[64];
-};
-/* The v1 writes of a v2 limit, in order; returns their number, or -EINVAL
- * with a message naming a key that has no v1 twin. */
-int cg_v1_translate(nsbox *box, const struct cgroup_recipe *r, const struct cg_limit *l,
-                    struct cg_v1_write w[2]);
-/* The v1 controller a v2 key maps to, NULL when it has no v1 twin. */
-const char *cg_v1_controller(const char *key);
 
 /* ----------------------------------------------------- cgroup_guard.c */
 

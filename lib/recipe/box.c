@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The recipe handle: lifecycle, error messages, and the builder calls of the
- * process and its namespaces. Builders validate what they can at once. */
+/* The recipe handle: lifecycle and the builder calls of the process and
+ * its namespaces. Builders validate what they can at once (the messages
+ * through base/error.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "caps.h"
-#include "cgroup.h"
+#include "cgroup_recipe.h"
 #include "internal.h"
 #include "lock.h"
 #include "mount.h"
@@ -20,62 +21,7 @@
 
 #define NSBOX_FLAGS_ALL                                                                            \
     (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS |           \
-     NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED | NSBOX_CONTROLLING_TTY |                 \
-     NSBOX_SECCOMP_BEFORE_CAPS)
-
-void *vec_push(void *arr, size_t *n, size_t elem)
-{
-    void **p = arr;
-    if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) {
-        size_t cap = *n < 4 ? 4 : *n * 2;
-        void *grown = realloc(*p, cap * elem);
-        if (!grown)
-            return NULL;
-        *p = grown;
-    }
-    char *slot = (char *)*p + *n * elem;
-    memset(slot, 0, elem);
-    (*n)++;
-    return slot;
-}
-
-static int vfail(nsbox *box, int err, const char *fmt, va_list ap)
-{
-    int len = vsnprintf(box->errmsg, sizeof(box->errmsg), fmt, ap);
-    if (err && len >= 0 && (size_t)len < sizeof(box->errmsg)) {
-        const char *text = strerrordesc_np(err);
-        snprintf(box->errmsg + len, sizeof(box->errmsg) - len, ": %s",
-                 text ? text : "Unknown error");
-    }
-    return -err;
-}
-
-int box_fail(nsbox *box, int err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int r = vfail(box, err, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-void box_append(nsbox *box, const char *fmt, ...)
-{
-    size_t len = strlen(box->errmsg);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(box->errmsg + len, sizeof(box->errmsg) - len, fmt, ap);
-    va_end(ap);
-}
-
-int box_invalid(nsbox *box, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(box, 0, fmt, ap);
-    va_end(ap);
-    return -EINVAL;
-}
+     NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED | NSBOX_CONTROLLING_TTY)
 
 static const struct {
     unsigned ns;

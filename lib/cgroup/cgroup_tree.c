@@ -3,15 +3,18 @@
  * retry EINTR, the sandbox's two directories (its cgroup with the limits
  * and the CG_LEAF child holding its processes), walks over the subtree the
  * sandbox may have grown below the leaf (signals, removal), and the removal
- * of what dead callers left under a parent. */
+ * of what dead callers left under a parent; and the helpers the backends
+ * share to parse the files and to word a refused access. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup_impl.h"
 
@@ -261,4 +264,51 @@ static int tree_remove(int dfd, const char *name, int depth)
 int cg_tree_remove(int dfd, const char *name)
 {
     return tree_remove(dfd, name, 0);
+}
+
+/* ------------------------------------------------------------ file helpers */
+
+uint64_t cg_keyed(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+            return strtoull(line + klen + 1, NULL, 10);
+    return 0;
+}
+
+bool cg_list_has(const char *list, const char *word)
+{
+    size_t wlen = strlen(word);
+    for (const char *c = list; *c;) {
+        size_t len = strcspn(c, ", \n");
+        if (len == wlen && strncmp(c, word, len) == 0)
+            return true;
+        c += len;
+        c += strspn(c, ", \n");
+    }
+    return false;
+}
+
+char *cg_parent_path(const char *own, const char *parent)
+{
+    if (!parent)
+        return strdup(own);
+    if (parent[0] == '/')
+        return strdup(parent);
+    return cg_join(own, parent);
+}
+
+int cg_fail_access(nsbox *box, int err, const char *what, const char *path)
+{
+    int r = box_fail(box, err, "%s %s", what, path);
+    if (geteuid() != 0) {
+        size_t len = strlen(box->errmsg);
+        snprintf(box->errmsg + len, sizeof(box->errmsg) - len,
+                 " (no writable cgroup for uid %u: run as root, or name a cgroup delegated to "
+                 "this user, e.g. chowned to it, with nsbox_set_cgroup_parent)",
+                 (unsigned)geteuid());
+    }
+    return r;
 }

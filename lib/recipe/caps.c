@@ -239,8 +239,7 @@ static int caps_report_seccomp(nsbox *box, const struct plan *p, int err)
     const char *hint = "";
     if (err == EACCES && !p->no_new_privs)
         hint = " (NSBOX_ALLOW_NEW_PRIVS is set: without no_new_privs the filter needs "
-               "CAP_SYS_ADMIN, add it with nsbox_add_cap, set NSBOX_SECCOMP_BEFORE_CAPS or drop "
-               "the flag)";
+               "CAP_SYS_ADMIN, add it with nsbox_add_cap or drop the flag)";
     else if (err == EINVAL)
         hint = " (the kernel rejected the BPF program, or lacks CONFIG_SECCOMP_FILTER)";
     return box_fail(box, err, "install seccomp filter of %u instructions%s", p->caps->prog.len,

@@ -35,9 +35,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "../sys.h"
+#include "../../base/sys.h"
 
-/* The stages' report record and step numbers (lib/internal.h). */
+/* The stages' report record and step numbers (lib/base/internal.h). */
 struct child_report {
     int step, err, index;
 };
@@ -249,7 +249,7 @@ static int gate_wait(long gate_fd, long report_fd)
 
 static int exec_main(int argc, char **argv, char **envp, long gate_fd)
 {
-    /* enum child_step of lib/internal.h, checked there by a static assert */
+    /* enum child_step of lib/base/internal.h, checked there by a static assert */
     enum { STEP_EXEC_ = 21, STEP_CGROUP_ = 23 };
     if (argc < 8)
         return 125;

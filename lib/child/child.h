@@ -27,4 +27,8 @@ void child_wait_stages(struct plan *p);
 /* Brings "lo" up in the new network namespace. */
 long net_loopback_up(void);
 
+/* Child: makes every cgroup mount of the new mount namespace read-only
+ * (p->cgroupfs_ro); 0, or the exit code after child_fail. */
+int child_cgroupfs_ro(struct plan *p);
+
 #endif

@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 
 #include "caps.h"
-#include "cgroup.h"
 #include "child.h"
 #include "lock.h"
 #include "mount.h"
@@ -34,8 +33,8 @@ CHILD static long child_rlimits(struct plan *p, int *index)
 
 /* Marks every fd in [lo, hi] close-on-exec. close_range's CLOEXEC flag needs
  * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one.
- * So too when a filter installed early (NSBOX_SECCOMP_BEFORE_CAPS) denies
- * close_range with EPERM, as seccomp profiles older than it do. */
+ * So too when a seccomp filter installed early (without no_new_privs)
+ * denies close_range (EPERM, or the ENOSYS many OCI profiles return). */
 CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
 {
     long r = sys3(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC);
@@ -89,8 +88,8 @@ CHILD static int child_fds(struct plan *p)
     return 0;
 }
 
-/* The enum of lib/internal.h as the placement helper (lib/init) knows it. */
-_Static_assert(STEP_EXEC == 21 && STEP_CGROUP == 23, "lib/init/nsbox-init.c exec_main");
+/* The enum of lib/base/internal.h as the placement helper (lib/child/init) knows it. */
+_Static_assert(STEP_EXEC == 21 && STEP_CGROUP == 23, "lib/child/init/nsbox-init.c exec_main");
 
 /* Tries each candidate path; like execvpe, a missing or non-executable
  * entry moves on to the next, and EACCES wins over ENOENT in the report. */
@@ -129,9 +128,9 @@ CHILD static long child_exec_check(const char *path)
  * and waits at the gate in memory of its own (this stage shares the
  * caller's: an OOM kill in that cgroup would take the caller along, and a
  * stage that waits must not hold the caller's memory) and execs the path
- * found here. Prepared before the
- * seccomp filter, so that the filter sees only execveat and the helper's
- * write, close, fcntl and execve. */
+ * found here. Prepared before the seccomp filter, so that the filter sees
+ * only execveat and the helper's write, close, fcntl and execve (with a
+ * gate also its prctl and read). */
 CHILD static int child_placed_prepare(struct plan *p)
 {
     long err = -2 /* ENOENT */;
@@ -239,9 +238,11 @@ CHILD int child_command(struct plan_stage *s)
     if ((r = child_rlimits(p, &index)) < 0)
         return child_fail(p, STEP_RLIMIT, r, index);
     /* Without no_new_privs the kernel takes a filter only from a holder of
-     * CAP_SYS_ADMIN: NSBOX_SECCOMP_BEFORE_CAPS installs it while that is
-     * still held, as OCI runtimes do; otherwise as late as possible. */
-    bool seccomp_early = !p->no_new_privs && (p->flags & NSBOX_SECCOMP_BEFORE_CAPS);
+     * CAP_SYS_ADMIN, which the command seldom keeps (OCI configs with
+     * noNewPrivileges false and a seccomp profile): the filter goes in now,
+     * while this stage still holds every capability, as runc does; the id
+     * switch, capabilities, fds and exec then pass through it. */
+    bool seccomp_early = !p->no_new_privs;
     if (seccomp_early && child_seccomp(p))
         return 127;
     if (child_ids_caps(p) || child_pdeath_rearm(s))

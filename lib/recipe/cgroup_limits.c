@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup_impl.h"
+#include "cgroup_recipe.h"
 
 static const char *const size_keys[] = {
     "memory.max",      "memory.high",      "memory.low",       "memory.min",

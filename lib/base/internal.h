@@ -328,6 +328,8 @@ struct plan {
 /* Builds the plan of one spawn. The plan and all it points to live in one
  * allocation freed with plan_free(). */
 int plan_build(nsbox *box, char *const argv[], struct plan **out);
+/* An empty plan (base/arena.c), NULL when out of memory. */
+struct plan *plan_new(void);
 void plan_free(struct plan *p);
 /* Zeroed memory (or a copy of s) that lives as long as the plan. */
 void *plan_alloc(struct plan *p, size_t size);

@@ -11,8 +11,6 @@
 struct cgroup_recipe;
 struct cgroup_sandbox;
 
-void cgroup_recipe_free(struct cgroup_recipe *c);
-
 /* Makes the sandbox's cgroup when the recipe has limits (else *out NULL).
  * Sets p->cgroup_fd (v2: clone3 CLONE_INTO_CGROUP) or p->cgroup_moves (v1:
  * the child moves itself first thing). */
@@ -40,9 +38,5 @@ void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p);
  * sticky bit, which the removal of dead callers' cgroups skips), closes
  * them and frees cg, removing nothing. */
 void cgroup_detach(struct cgroup_sandbox *cg);
-
-/* Child: makes every cgroup mount of the new mount namespace read-only
- * (p->cgroupfs_ro); 0, or the exit code after child_fail. */
-int child_cgroupfs_ro(struct plan *p);
 
 #endif

@@ -20,66 +20,6 @@ extern char **environ;
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
-/* A bump allocator over one growing list of blocks, so that the plan is
- * freed with one call and the child sees plain pointers. */
-struct plan_block {
-    struct plan_block *next;
-    size_t used, size;
-    _Alignas(16) char data[];
-};
-
-struct plan_mem {
-    struct plan plan;
-    struct plan_block *blocks;
-};
-
-void *plan_alloc(struct plan *p, size_t size)
-{
-    struct plan_mem *m = (struct plan_mem *)p;
-    size = (size + 15) & ~(size_t)15;
-    struct plan_block *b = m->blocks;
-    if (!b || b->size - b->used < size) {
-        size_t cap = size > 16384 ? size : 16384;
-        b = malloc(sizeof(*b) + cap);
-        if (!b)
-            return NULL;
-        b->next = m->blocks;
-        b->used = 0;
-        b->size = cap;
-        m->blocks = b;
-    }
-    void *r = b->data + b->used;
-    b->used += size;
-    memset(r, 0, size);
-    return r;
-}
-
-char *plan_strdup(struct plan *p, const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *r = plan_alloc(p, len);
-    if (r)
-        memcpy(r, s, len);
-    return r;
-}
-
-void plan_free(struct plan *p)
-{
-    if (!p)
-        return;
-    struct plan_mem *m = (struct plan_mem *)p;
-    for (struct plan_block *b = m->blocks, *next; b; b = next) {
-        next = b->next;
-        free(b);
-    }
-    free(m);
-}
-
-bool plan_new_userns(const struct plan *p)
-{
-    return (p->clone_ns | p->unshare_ns) & CLONE_NEWUSER;
-}
-
 /* The namespaces to create, after the unprivileged rule: any new namespace
  * without a joined user namespace brings a new user namespace along. */
 static unsigned plan_namespaces(const nsbox *box, unsigned *joined)
@@ -271,10 +211,9 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
     int r = box_check_fds(box);
     if (r < 0)
         return r;
-    struct plan_mem *m = calloc(1, sizeof(*m));
-    if (!m)
+    struct plan *p = plan_new();
+    if (!p)
         return box_fail(box, ENOMEM, "plan");
-    struct plan *p = &m->plan;
     p->sync_fd = p->parent_sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = p->proc_fd = -1;
     p->gate_fd = -1;
 
