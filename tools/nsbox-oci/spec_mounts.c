@@ -196,13 +196,21 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
             return -1;
         if (!path || path[0] != '/')
             return oci_err("config.json: %s.path: %s", field, path ? "not absolute" : "missing");
-        if (!type || (strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "u")))
-            return oci_err("config.json: %s.type: %s is not supported (c, b or u)", field,
+        if (!type ||
+            (strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "u") && strcmp(type, "p")))
+            return oci_err("config.json: %s.type: %s is not supported (c, b, u or p)", field,
                            type ? type : "(missing)");
-        if (major < 0 || minor < 0)
+        /* a FIFO needs no numbers (config-linux.md); given ones mean
+         * nothing to mknod(2), as runc takes them; the library wants 0 */
+        bool fifo = type[0] == 'p';
+        if (fifo && (major > 0 || minor > 0))
+            oci_debug("%s: a FIFO: ignoring major and minor", field);
+        if (!fifo && (major < 0 || minor < 0))
             return oci_err("config.json: %s: needs major and minor", field);
-        int ret = nsbox_add_device(box, path, type[0] == 'b' ? 'b' : 'c', (uint32_t)major,
-                                   (uint32_t)minor, (uint32_t)mode, (uid_t)uid, (gid_t)gid);
+        char t = fifo ? 'p' : type[0] == 'b' ? 'b' : 'c';
+        int ret =
+            nsbox_add_device(box, path, t, fifo ? 0 : (uint32_t)major, fifo ? 0 : (uint32_t)minor,
+                             (uint32_t)mode, (uid_t)uid, (gid_t)gid);
         if (ret < 0)
             return spec_lib_err(box, field, ret);
         json_object_set_new(listed, path, json_true());
