@@ -167,12 +167,20 @@ int hooks_run(json_t *config, const char *kind, json_t *state)
     char *s = json_dumps(state, JSON_COMPACT);
     if (!s)
         return oci_err("out of memory");
+    /* A failing poststart or poststop hook is a warning and the remaining
+     * hooks still run (runtime.md, lifecycle steps 9 and 12): each failure
+     * is logged here and the result is 0. The others stop at the first. */
+    bool warn_only = strcmp(kind, "poststart") == 0 || strcmp(kind, "poststop") == 0;
     int ret = 0;
     for (size_t i = 0; i < json_array_size(list) && ret == 0; i++) {
         char name[128];
         snprintf(name, sizeof(name), "%s hook %s", kind,
                  json_string_value(json_object_get(json_array_get(list, i), "path")));
         ret = run_one(json_array_get(list, i), name, s);
+        if (ret < 0 && warn_only) {
+            oci_warn("%s", oci_errmsg());
+            ret = 0;
+        }
     }
     free(s);
     return ret;

@@ -97,6 +97,8 @@ void oci_spec_free(struct oci_spec *spec);
 /* The parts, one file each. */
 int spec_process(struct oci_spec *spec, nsbox *box, json_t *process);
 int spec_root_mounts(struct oci_spec *spec, nsbox *box);
+/* A mounts[] entry of type "cgroup" (spec_cgroupfs.c): per host hierarchy. */
+int spec_cgroup_mount(nsbox *box, const char *field, const char *dst, unsigned long flags);
 int spec_namespaces(struct oci_spec *spec, nsbox *box, json_t *linux_);
 int spec_idmaps(struct oci_spec *spec, nsbox *box, json_t *linux_);
 int spec_linux_fs(struct oci_spec *spec, nsbox *box, json_t *linux_);

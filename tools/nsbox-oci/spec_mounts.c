@@ -160,6 +160,8 @@ static int add_one_mount(struct oci_spec *spec, nsbox *box, json_t *mounts, size
             oci_debug("%s: ignoring \"%s\" on a bind mount", field, req.data);
         ret = nsbox_add_mount(box, "bind", abs, dst, req.flags, NULL);
         free(abs);
+    } else if (strcmp(type, "cgroup") == 0) {
+        return spec_cgroup_mount(box, field, dst, req.flags); /* spec_cgroupfs.c */
     } else {
         ret = nsbox_add_mount(box, type, src, dst, req.flags, req.data[0] ? req.data : NULL);
     }
