@@ -111,8 +111,9 @@ static long run_case(const char *self, bool cpu, bool wait)
         nsbox_proc_free(p);
     }
     nsbox_free(box);
-    printf("%s limit %d ms, enforced by %s:\n", cpu ? "CPU" : "wall",
-           (cpu ? CPU_LIMIT_US : WALL_LIMIT_US) / 1000, wait ? "nsbox_wait" : "the init");
+    int limit_us = cpu ? CPU_LIMIT_US : WALL_LIMIT_US; // NOLINT(bugprone-branch-clone): equal today
+    printf("%s limit %d ms, enforced by %s:\n", cpu ? "CPU" : "wall", limit_us / 1000,
+           wait ? "nsbox_wait" : "the init");
     print_dist(cpu ? "CPU time past the limit" : "wall time past the limit at the kill", over);
     if (!cpu)
         print_dist("wall time past the limit at the end (reaped)", end);
@@ -133,8 +134,9 @@ static const char *loadavg(void)
 
 int main(int argc, char **argv)
 {
-    if (getenv("NSBOX_BENCH_BOMB"))
-        bomb_n = atoi(getenv("NSBOX_BENCH_BOMB"));
+    const char *bomb_env = getenv("NSBOX_BENCH_BOMB");
+    if (bomb_env)
+        bomb_n = atoi(bomb_env);
     if (argc == 2 && strcmp(argv[1], "bomb") == 0)
         bomb();
     char self[4096];

@@ -294,7 +294,7 @@ START_TEST(test_kill_subtree)
     snprintf(file, sizeof(file), "%s/sandbox/sub/cgroup.procs", dir);
     snprintf(num, sizeof(num), "%d", (int)mover);
     write_file(file, num);
-    pid_t listed[8];
+    pid_t listed[8] = {0};
     ck_assert_int_eq(procs_read(file, listed, 8), 1);
     ck_assert_int_eq(listed[0], mover);
     ck_assert_int_eq(nsbox_cgroup_pids(q, cg, pids, 8), 3);

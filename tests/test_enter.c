@@ -87,7 +87,8 @@ static void say_all(int out, const char *prefix)
     char buf[16384], path[4096];
     say_ns(out, prefix);
     slurp("/proc/self/status", buf, sizeof(buf));
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         if (!strncmp(line, "Cap", 3) || !strncmp(line, "NoNewPrivs", 10) ||
             !strncmp(line, "Seccomp:", 8) || !strncmp(line, "Uid", 3) || !strncmp(line, "Gid", 3))
             say(out, "%s%s\n", prefix, line);
@@ -263,7 +264,7 @@ static void sub_edit(bool add)
         if (at)
             memmove(at, at + strlen(sub_line), strlen(at + strlen(sub_line)) + 1);
         else
-            strcpy(buf, sub_line); /* appended below */
+            snprintf(buf, sizeof(buf), "%s", sub_line); /* appended below */
         fd = open(sub_files[k],
                   add ? O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC : O_WRONLY | O_TRUNC | O_CLOEXEC,
                   0644);

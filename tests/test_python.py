@@ -305,14 +305,19 @@ class Binding(unittest.TestCase):
     def test_oci_calls(self):
         """The calls for an OCI runtime reach the library and act inside."""
         with nsbox.Sandbox().add_namespace("user").set_user(0, 0) as box:
-            box.add_namespace(nsbox.NS_NET | nsbox.NS_MOUNT)
+            # the command as PID 1: what oom_score_adj needs before Linux 6.15
+            box.add_namespace(nsbox.NS_NET | nsbox.NS_MOUNT | nsbox.NS_PID).set_flags(nsbox.AS_PID1)
             box.add_mount("tmpfs", None, "/tmp", 0, "mode=1777").set_umask(0o077)
             box.set_sysctl("net.ipv4.ip_forward", "1").set_domainname("d.example")
             box.add_mask("/etc/hostname").add_readonly("/tmp").set_root_propagation(0x40000)
             box.set_caps(nsbox.CAPS_BOUNDING, 1 << 10).set_groups([])
             box.set_oom_score_adj(100)
+            # oom_score_adj is written just after the exec: the shell's own
+            # value (a builtin read), waited for up to 2 s
             status, out = sh(box, "umask; cat /proc/sys/net/ipv4/ip_forward "
-                             "/proc/sys/kernel/domainname /proc/self/oom_score_adj; "
+                             "/proc/sys/kernel/domainname; i=0; "
+                             "while read v </proc/self/oom_score_adj; [ \"$v\" != 100 ] && "
+                             "[ $i -lt 200 ]; do sleep 0.01; i=$((i+1)); done; echo $v; "
                              "grep CapBnd /proc/self/status")
             self.assertEqual((status, out.split()[:5]), (0, ["0077", "1", "d.example", "100",
                                                              "CapBnd:"]))

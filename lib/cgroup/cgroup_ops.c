@@ -101,7 +101,7 @@ static int target_open(nsbox *box, const char *cgroup, struct cg_target *t, bool
     return r;
 }
 
-#define _cleanup_target_ __attribute__((cleanup(target_close)))
+#define CLEANUP_TARGET __attribute__((cleanup(target_close)))
 
 static void sleep_ms(long ms)
 {
@@ -174,7 +174,7 @@ NSBOX_EXPORT int nsbox_cgroup_kill(nsbox *box, const char *cgroup, int sig)
         return -EINVAL;
     if (sig < 0 || sig >= NSIG)
         return box_invalid(box, "cgroup %s: signal %d out of range", cgroup, sig);
-    _cleanup_target_ struct cg_target t;
+    CLEANUP_TARGET struct cg_target t;
     int r = target_open(box, cgroup, &t, false);
     if (r < 0)
         return r;
@@ -227,7 +227,7 @@ NSBOX_EXPORT int nsbox_cgroup_freeze(nsbox *box, const char *cgroup, int frozen)
 {
     if (!box)
         return -EINVAL;
-    _cleanup_target_ struct cg_target t;
+    CLEANUP_TARGET struct cg_target t;
     int r = target_open(box, cgroup, &t, false);
     if (r < 0)
         return r;
@@ -266,7 +266,7 @@ NSBOX_EXPORT int nsbox_cgroup_pids(nsbox *box, const char *cgroup, pid_t *pids, 
         return -EINVAL;
     if (!pids && n)
         return box_invalid(box, "cgroup %s: pids is NULL with n %zu", cgroup, n);
-    _cleanup_target_ struct cg_target t;
+    CLEANUP_TARGET struct cg_target t;
     int r = target_open(box, cgroup, &t, false);
     if (r < 0)
         return r;
@@ -297,7 +297,7 @@ NSBOX_EXPORT int nsbox_cgroup_destroy(nsbox *box, const char *cgroup)
 {
     if (!box)
         return -EINVAL;
-    _cleanup_target_ struct cg_target t;
+    CLEANUP_TARGET struct cg_target t;
     int r = target_open(box, cgroup, &t, true);
     /* A v1 frozen task does not die: thawed first (v2's die frozen). */
     for (int i = 0; r == 0 && i < t.n; i++)

@@ -69,7 +69,7 @@ CHILD long child_setattr(long fd, unsigned flags, uint64_t attr)
 {
     /* An atime mode replaces the one there (the kernel wants it cleared). */
     struct mount_attr a = {.attr_set = attr,
-                           .attr_clr = attr & MOUNT_ATTR__ATIME ? MOUNT_ATTR__ATIME : 0};
+                           .attr_clr = (attr & MOUNT_ATTR__ATIME) ? MOUNT_ATTR__ATIME : 0};
     return sys5(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, &a, sizeof(a));
 }
 
@@ -99,7 +99,7 @@ CHILD long child_open_source(const struct mount_plan *mp, const char *src)
  * through the fd's /proc link. */
 CHILD long child_propagate(const struct mount_plan *mp, long fd, unsigned long propagation)
 {
-    unsigned flags = AT_EMPTY_PATH | (propagation & MS_REC ? AT_RECURSIVE : 0);
+    unsigned flags = AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0);
     struct mount_attr a = {.propagation = propagation & ~(unsigned long)MS_REC};
     long r = sys5(SYS_mount_setattr, fd, "", flags, &a, sizeof(a));
     if (r != -ENOSYS)

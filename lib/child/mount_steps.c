@@ -143,7 +143,7 @@ CHILD int child_mounts(struct plan *p)
     long umask = sys1(SYS_umask, 0);
     /* rslave, when asked, keeps receiving the caller's mounts: a slave
      * sends nothing back either. */
-    unsigned long cut = mp->propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+    unsigned long cut = (mp->propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
     long r = sys5(SYS_mount, 0, "/", 0, MS_REC | cut, 0);
     if (r < 0)
         return child_fail(p, STEP_MOUNT, r, ROOT_PRIVATE);

@@ -11,6 +11,7 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -34,7 +35,7 @@ static int threads_list(int *n, char *buf, size_t size)
         if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
         (*n)++;
-        if (atoi(e->d_name) != self && len + 16 < size)
+        if (strtol(e->d_name, NULL, 10) != self && len + 16 < size)
             len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", e->d_name);
     }
     closedir(d);

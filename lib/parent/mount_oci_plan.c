@@ -16,13 +16,13 @@
 static uint64_t ms_to_attr(unsigned long flags)
 {
     uint64_t attr = 0;
-    attr |= flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0;
-    attr |= flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0;
-    attr |= flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0;
-    attr |= flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0;
-    attr |= flags & MS_NODIRATIME ? MOUNT_ATTR_NODIRATIME : 0;
-    attr |= flags & MS_NOATIME ? MOUNT_ATTR_NOATIME : 0;
-    attr |= flags & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME : 0;
+    attr |= (flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+    attr |= (flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0;
+    attr |= (flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0;
+    attr |= (flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0;
+    attr |= (flags & MS_NODIRATIME) ? MOUNT_ATTR_NODIRATIME : 0;
+    attr |= (flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME : 0;
+    attr |= (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : 0;
     return attr; /* MS_RELATIME: the default, MOUNT_ATTR_RELATIME is 0 */
 }
 

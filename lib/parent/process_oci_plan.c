@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -24,8 +25,10 @@ static int joined_ns_ino(const struct ns_join *j, unsigned kind, struct stat *st
         return -errno;
     long pid = -1;
     while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "Pid: %ld", &pid) == 1)
+        if (strncmp(line, "Pid:", 4) == 0) {
+            pid = strtol(line + 4, NULL, 10);
             break;
+        }
     fclose(f);
     if (pid <= 0)
         return -ESRCH;
@@ -43,7 +46,7 @@ static int sysctl_ns_check(nsbox *box, const struct oci_sysctl *s)
         if (!(box->joins[i].ns & s->ns))
             continue;
         char own[64];
-        struct stat a, b;
+        struct stat a = {0}, b = {0};
         snprintf(own, sizeof(own), "/proc/self/ns/%s", ns_name(s->ns));
         int r = joined_ns_ino(&box->joins[i], s->ns, &a);
         if (r == 0 && stat(own, &b) < 0)

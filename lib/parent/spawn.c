@@ -379,7 +379,7 @@ static uint64_t time_limits_arg(nsbox *box, struct plan *p)
              p->cpu_fd < 0 ? 0
              : p->cpu_v2   ? 2
                            : 1,
-             (unsigned long long)(box->cpu_limit_usec + box->extra_usec), (unsigned long long)wall,
+             (unsigned long long)box->cpu_limit_usec + box->extra_usec, (unsigned long long)wall,
              ncpus > 0 ? ncpus : 1);
     p->time_limits = p->time_limits_buf;
     return start;
@@ -453,7 +453,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     if (r == 0 &&
         (r = proc_new(box, c.pid, pidfd, status_rd, c.cg, &lock_fds, p->n_lock_files, out)) < 0)
         pidfd_kill_reap(pidfd);
-    if (r == 0) {
+    if (r == 0 && *out) {
         (*out)->cpu_limit_usec = box->cpu_limit_usec;
         (*out)->wall_limit_usec = box->wall_limit_usec;
         (*out)->extra_usec = box->extra_usec;

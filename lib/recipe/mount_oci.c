@@ -88,10 +88,15 @@ NSBOX_EXPORT int nsbox_add_mount(nsbox *box, const char *type, const char *src, 
     char *what = bind ? "bind mount" : "mount";
     struct mount_step st = {
         .kind = MK_MOUNT, .dst = path_normalize(dst), .fstype = strdup(type), .msflags = flags};
-    if (src && *src && !(st.src = bind ? source_absolute(src) : strdup(src)))
-        st.dst = (free(st.dst), NULL); /* ENOMEM, reported by step_add */
-    if (data && *data && !(st.opts = strdup(data)))
-        st.dst = (free(st.dst), NULL);
+    /* Out of memory: a NULL dst, which step_add reports (ENOMEM). */
+    if (src && *src && !(st.src = bind ? source_absolute(src) : strdup(src))) {
+        free(st.dst);
+        st.dst = NULL;
+    }
+    if (st.dst && data && *data && !(st.opts = strdup(data))) {
+        free(st.dst);
+        st.dst = NULL;
+    }
     return step_add(box, what, st);
 }
 
@@ -116,7 +121,7 @@ NSBOX_EXPORT int nsbox_add_device(nsbox *box, const char *path, char type, uint3
         return box_invalid(box, "device %s: number %u:%u beyond 4095:1048575", p, major, minor);
     if (uid == (uid_t)-1 || gid == (gid_t)-1)
         return box_invalid(box, "device %s: owner %d:%d: -1 is not an id", p, (int)uid, (int)gid);
-    char name[2] = {type == 'u' ? 'c' : type, '\0'};
+    char name[2] = {(char)(type == 'u' ? 'c' : type), '\0'};
     return step_add(box, "device",
                     (struct mount_step){.kind = MK_DEVICE,
                                         .dst = path_normalize(path),
