@@ -418,11 +418,13 @@ int nsbox_set_cgroup_parent(nsbox *box, const char *path);
  * cgroup). It is created when missing, with any missing parent (mode 0755);
  * an existing one is used as it is. The limits sit on it and the processes
  * in its child "sandbox", as for any sandbox cgroup, with the same guard
- * (nsbox_set_cgroup_limit). On v1 the freezer hierarchy is used too where it
- * is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the
- * others (not the parents it created), but kept by nsbox_proc_detach().
- * On v1 a relative path lies under the caller's own cgroup of each
- * hierarchy, which may differ from one to the other: the by-path calls
+ * (nsbox_set_cgroup_limit). The limits are also copied onto "sandbox",
+ * the command's own cgroup (what /proc/PID/cgroup names and OCI tools
+ * read): the copies are in the command's reach (a cgroup namespace it
+ * makes is rooted there), the named cgroup's are the bound. On v1 the freezer hierarchy is used too
+ * where it is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the others (not the
+ * parents it created), but kept by nsbox_proc_detach(). On v1 a relative path lies under the
+ * caller's own cgroup of each hierarchy, which may differ from one to the other: the by-path calls
  * below then reach only the hierarchies where nsbox_proc_cgroup()'s path
  * is the sandbox's (an OCI runtime names absolute paths).
  * NULL goes back to the default. Errors: -EINVAL for an empty path or one

@@ -158,6 +158,12 @@ int cg_leaf_make(nsbox *box, struct cg_dir *d)
     return 0;
 }
 
+bool cg_leaf_copies(const nsbox *box, const struct cgroup_sandbox *cg)
+{
+    /* The tests' controls put the processes in the sandbox's cgroup. */
+    return cg->named && !box->cg_unguarded && !box->test_cgroup_early;
+}
+
 /* Calls fn for each pid of dfd's cgroup.procs, read in chunks (a pid cut
  * at a chunk's end continues in the next); returns how many. */
 static int procs_each(int dfd, cg_pid_fn fn, void *arg)

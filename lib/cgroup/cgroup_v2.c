@@ -91,13 +91,14 @@ static int v2_enable_fail(nsbox *box, int err, const struct cg_dir *d, const cha
     return r;
 }
 
-/* Delegates the parent's controllers that the limits (required) and the
- * report (memory, optional) use to its children. */
-static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d)
+/* Delegates the controllers of the cgroup dfd that the limits (required)
+ * and the report (memory, optional) use to its children; d names the
+ * child in messages. */
+static int v2_enable_in(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d, int dfd)
 {
     char enabled[512], avail[512];
-    if (cg_read(d->parent_fd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0 ||
-        cg_read(d->parent_fd, "cgroup.controllers", avail, sizeof(avail)) < 0)
+    if (cg_read(dfd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0 ||
+        cg_read(dfd, "cgroup.controllers", avail, sizeof(avail)) < 0)
         return box_fail(box, errno, "read the controllers of cgroup %s", d->path);
     for (size_t i = 0; i <= r->n_limits; i++) {
         bool report = i == r->n_limits;
@@ -116,13 +117,19 @@ static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_
         }
         char plus[72];
         snprintf(plus, sizeof(plus), "+%s", ctl);
-        int rc = cg_write(d->parent_fd, "cgroup.subtree_control", plus);
+        int rc = cg_write(dfd, "cgroup.subtree_control", plus);
         if (rc < 0 && !report)
             return v2_enable_fail(box, -rc, d, ctl);
         if (rc == 0)
             snprintf(enabled + strlen(enabled), sizeof(enabled) - strlen(enabled), " %s", ctl);
     }
     return 0;
+}
+
+/* The parent hands its controllers down to the sandbox's cgroup. */
+static int v2_enable(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d)
+{
+    return v2_enable_in(box, r, d, d->parent_fd);
 }
 
 /* A level of nsbox_set_cgroup_path's path that was missing: its parent
@@ -132,11 +139,13 @@ static int v2_level_made(nsbox *box, const struct cgroup_recipe *r, struct cg_di
     return v2_enable(box, r, level);
 }
 
-static int v2_limits(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d)
+/* Writes the limits into the cgroup dfd: the sandbox's (d->fd), or its
+ * leaf for the copies (see cg_leaf_copies). */
+static int v2_limits(nsbox *box, const struct cgroup_recipe *r, const struct cg_dir *d, int dfd)
 {
     for (size_t i = 0; i < r->n_limits; i++) {
         const struct cg_limit *l = &r->limits[i];
-        int rc = cg_write(d->fd, l->key, l->value);
+        int rc = cg_write(dfd, l->key, l->value);
         if (rc == -ENOENT)
             return box_fail(box, ENOENT,
                             "cgroup limit %s: no such file in %s (unknown key, or "
@@ -145,7 +154,8 @@ static int v2_limits(nsbox *box, const struct cgroup_recipe *r, const struct cg_
         if (rc == -EACCES || rc == -EPERM)
             return cg_fail_access(box, -rc, "write cgroup limit in", d->path);
         if (rc < 0)
-            return box_fail(box, -rc, "cgroup limit %s=%s in %s", l->key, l->value, d->path);
+            return box_fail(box, -rc, "cgroup limit %s=%s in %s%s", l->key, l->value, d->path,
+                            dfd == d->fd ? "" : "/" CG_LEAF);
     }
     return 0;
 }
@@ -173,7 +183,13 @@ int cg_v2_prepare(nsbox *box, const struct cgroup_recipe *r, const char *root,
     if (rc == 0)
         rc = cg_leaf_make(box, d);
     if (rc == 0)
-        rc = v2_limits(box, r, d);
+        rc = v2_limits(box, r, d, d->fd);
+    /* The copies on the leaf: the sandbox's cgroup hands it the
+     * controllers first (it holds no process itself). */
+    if (rc == 0 && cg_leaf_copies(box, cg) && r->n_limits)
+        rc = v2_enable_in(box, r, d, d->fd);
+    if (rc == 0 && cg_leaf_copies(box, cg))
+        rc = v2_limits(box, r, d, d->leaf_fd);
     return rc;
 }
 
