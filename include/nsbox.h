@@ -112,7 +112,9 @@ int nsbox_add_uid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
 int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t count);
 
 /* The uid and gid the command runs as, inside the sandbox; supplementary
- * groups are dropped where the user namespace allows it. Without maps, a new
+ * groups are dropped where the user namespace allows it (a joined one that
+ * denies setgroups: an unprivileged caller keeps its groups, as the
+ * processes already in it did; a root caller's spawn fails). Without maps, a new
  * user namespace then maps uid (gid) inside to the caller's own.
  * With a user namespace (new or joined) the command always runs as ids it
  * maps, never with the caller's unmapped host ids (which show as 65534

@@ -37,19 +37,26 @@ static int apply_names(struct oci_spec *spec, nsbox *box)
         cfg_str(spec->config, "", "domainname", &domain) < 0)
         return -1;
     /* The spec lets a runtime refuse a hostname without a UTS namespace of
-     * its own; setting it would change the host's. */
+     * its own; setting it would change the host's. In a joined one (a pod's
+     * shared UTS namespace) it is set there, as runc does, through the
+     * library's kernel.hostname sysctl, which refuses the caller's own
+     * namespace at spawn. */
+    bool joined = spec->ns_joined & NSBOX_NS_UTS;
     if ((host && *host) || (domain && *domain)) {
-        if (!(spec->ns_new & NSBOX_NS_UTS))
-            return oci_err("config.json: %s: needs a new uts namespace in linux.namespaces",
+        if (!(spec->ns_new & NSBOX_NS_UTS) && !joined)
+            return oci_err("config.json: %s: needs a uts namespace in linux.namespaces (new, or "
+                           "joined by path)",
                            host && *host ? "hostname" : "domainname");
     }
     if (host && *host) {
-        int ret = nsbox_set_hostname(box, host);
+        int ret =
+            joined ? nsbox_set_sysctl(box, "kernel.hostname", host) : nsbox_set_hostname(box, host);
         if (ret < 0)
             return spec_lib_err(box, "hostname", ret);
     }
     if (domain && *domain) {
-        int ret = nsbox_set_domainname(box, domain);
+        int ret = joined ? nsbox_set_sysctl(box, "kernel.domainname", domain)
+                         : nsbox_set_domainname(box, domain);
         if (ret < 0)
             return spec_lib_err(box, "domainname", ret);
     }

@@ -57,6 +57,17 @@ int spec_namespaces(struct oci_spec *spec, nsbox *box, json_t *linux_)
         unsigned ns = ns_types[k].ns;
         if ((spec->ns_new | spec->ns_joined) & ns)
             return oci_err("config.json: %s: the %s namespace is listed twice", field, type);
+        /* Joining a mount namespace by path: runc builds the root in it, and
+         * so pivots the root of every process already there, with privileged
+         * steps on a mount table whoever holds it may rearrange meanwhile.
+         * libnsbox builds a root only in a namespace it has just made. */
+        if (ns == NSBOX_NS_MOUNT && path && *path)
+            return oci_err(
+                "config.json: %s.path: joining a mount namespace by path is not "
+                "supported: the container's root would be built in a namespace other "
+                "processes hold (its pivot_root changes theirs, and they could rearrange "
+                "its mounts during the setup); use a new mount namespace",
+                field);
         if (path && *path) {
             if (path[0] != '/')
                 return oci_err("config.json: %s.path: %s is not absolute", field, path);

@@ -114,17 +114,26 @@ static int parse_options(json_t *m, const char *field, struct mount_req *req)
     return 0;
 }
 
-/* A bind source: absolute, or relative to the bundle. */
-static char *bind_source(struct oci_spec *spec, const char *src)
+/* A bind source: absolute, or relative to the bundle, with its symlinks
+ * resolved here, in the runtime's view (runc's): the library opens
+ * sources without following any (a hostile sandbox could plant them), and
+ * the engine's paths are trusted (/etc/resolv.conf is often a link). */
+static char *bind_source(struct oci_spec *spec, const char *field, const char *src)
 {
     char *out = NULL;
     if (src[0] == '/')
         out = strdup(src);
     else if (asprintf(&out, "%s/%s", spec->bundle, src) < 0)
         out = NULL;
-    if (!out)
+    if (!out) {
         oci_err("out of memory");
-    return out;
+        return NULL;
+    }
+    char *real = realpath(out, NULL);
+    if (!real)
+        oci_err("config.json: %s.source: %s: %s", field, out, strerror(errno));
+    free(out);
+    return real;
 }
 
 static int add_one_mount(struct oci_spec *spec, nsbox *box, json_t *mounts, size_t i, bool *dev,
@@ -151,7 +160,7 @@ static int add_one_mount(struct oci_spec *spec, nsbox *box, json_t *mounts, size
     if (req.bind) {
         if (!src || !*src)
             return oci_err("config.json: %s.source: a bind mount needs a source", field);
-        char *abs = bind_source(spec, src);
+        char *abs = bind_source(spec, field, src);
         if (!abs)
             return -1;
         /* file system options mean nothing to a bind: runc passes them to
