@@ -699,6 +699,18 @@ enum {
      * itself cannot enter: the child is its PID 1, or a member of the
      * joined one); allowed without one. */
     NSBOX_ENTER_FORK = 1u << 7,
+    /* Cgroup limits (nsbox_set_cgroup_limit) with cap_sys_admin kept: by
+     * default nsbox_spawn() refuses them (-EPERM), as that command could
+     * make the cgroup mounts writable and lift its limits or leave its
+     * cgroup. With this flag they are set all the same, ADVISORY against
+     * that command: they hold while it does not undo them (as for an OCI
+     * privileged container, which keeps cap_sys_admin and whose limits
+     * runc sets). Everything else stays: the cgroup mounts are made
+     * read-only, the processes start in the leaf, kill and cleanup walk the
+     * sandbox's cgroup; a command that moved itself out of it escapes
+     * nsbox_kill() and the cleanup too. Without cap_sys_admin kept the flag
+     * changes nothing. */
+    NSBOX_CGROUP_ADVISORY = 1u << 8,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for

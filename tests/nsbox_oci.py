@@ -494,6 +494,30 @@ def test_joined_uts(env):
         holder.wait()
 
 
+def test_privileged_limits(env):
+    """A privileged container (CAP_SYS_ADMIN kept) with a pids limit: runs
+    with its cgroup and the limit (advisory, NSBOX_CGROUP_ADVISORY), as
+    runc does, where libnsbox alone refuses it (cgroup-attack suite:
+    test_sys_admin_refused/_advisory). Root: nobody has no cgroup here."""
+    who = env.who
+    if env.nobody:
+        return
+    proc = env.config(["sh", "-c", "cat /proc/self/cgroup"])["process"]
+    proc["capabilities"] = {k: ["CAP_SYS_ADMIN", "CAP_KILL"] for k in
+                            ("bounding", "effective", "permitted")}
+    linux = env.config([])["linux"]
+    linux["resources"] = {"pids": {"limit": 77}}
+    linux["cgroupsPath"] = f"/nsbox-oci-test-priv-{os.getpid()}"
+    mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}]
+    rc, out, err = env.run("priv", None, process=proc, linux=linux, mounts=mounts)
+    if not check(rc == 0, f"{who} privileged container with limits: {err}"):
+        return
+    leaf = [ln.split(":", 2)[2] for ln in out.split() if ":pids:" in ln or ln.startswith("0::")]
+    check(any(p.endswith(linux["cgroupsPath"] + "/sandbox") for p in leaf),
+          f"{who} privileged container's cgroup: {out}")
+    check(not cgroup_dirs(linux["cgroupsPath"][1:]), f"{who} privileged: cgroup left")
+
+
 def test_hooks(env):
     """hooks get the state on stdin; a failing one fails create and leaves
     nothing behind."""
@@ -765,7 +789,8 @@ def main():
             print(f"== as {env.who}", flush=True)
             for t in (test_cli, test_lifecycle, test_kill_names, test_process_fields, test_exec_pause_ps,
                       test_device_rules,
-                      test_mounts, test_bind_sources, test_joined_uts, test_hooks, test_console, test_bad_fields):
+                      test_mounts, test_bind_sources, test_joined_uts, test_privileged_limits,
+                      test_hooks, test_console, test_bad_fields):
                 print(f"-- {t.__name__}", flush=True)
                 t(env)
             # nothing left in the state root

@@ -188,14 +188,6 @@ static int apply_path(struct oci_spec *spec, nsbox *box, json_t *linux_, bool ha
                        path);
     if (path && *path) {
         spec->cgroup_path = strdup(path);
-    } else if (!has_limits && spec->caps_given &&
-               ((spec->caps[0] | spec->caps[2]) & (1ull << 21 /* CAP_SYS_ADMIN */))) {
-        /* The library refuses a cgroup to a command that keeps
-         * CAP_SYS_ADMIN (it could remount the cgroup file system writable):
-         * without limits nor a path asked for, no cgroup then (kill --all,
-         * pause and ps need one). */
-        oci_debug("linux.cgroupsPath: none, as the process keeps CAP_SYS_ADMIN");
-        return 0;
     } else if (geteuid() == 0 || has_limits) {
         /* runc's default: a cgroup named for the container */
         if (asprintf(&spec->cgroup_path, "/nsbox-oci/%s", spec->id) < 0)
@@ -217,6 +209,14 @@ int spec_cgroup(struct oci_spec *spec, nsbox *box, json_t *linux_)
         return -1;
     if (res && check_device_rules(spec, res) < 0)
         return -1;
+    if (spec->caps_given && ((spec->caps[0] | spec->caps[2]) & (1ull << 21 /* CAP_SYS_ADMIN */))) {
+        /* A privileged container keeps CAP_SYS_ADMIN, with which it could
+         * remount the cgroup file system writable: the library refuses its
+         * limits unless told they are advisory (runc sets them all the
+         * same). nsbox_cgroup(3), NSBOX_CGROUP_ADVISORY. */
+        oci_debug("cgroup limits: advisory, as the process keeps CAP_SYS_ADMIN");
+        spec->flags |= NSBOX_CGROUP_ADVISORY;
+    }
     if (spec->for_exec)
         return 0;
     for (size_t i = 0; res && unsupported[i]; i++)
