@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,11 +153,25 @@ static int attack_remount(void)
 {
     static const char *const v1[] = {CG "/memory", CG "/pids", NULL};
     static const char *const v2[] = {CG, NULL};
-    for (const char *const *d = cg_v2() ? v2 : v1; *d; d++)
-        if (mount(NULL, *d, NULL, MS_REMOUNT | MS_BIND, NULL) < 0) {
+    for (const char *const *d = cg_v2() ? v2 : v1; *d; d++) {
+        /* Only the read-only flag goes: the others the mount has (nosuid,
+         * nodev, noexec ...) are locked in a user namespace's copy. */
+        static const struct {
+            unsigned long st, ms;
+        } keep[] = {{ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+                    {ST_NOEXEC, MS_NOEXEC},         {ST_NOATIME, MS_NOATIME},
+                    {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+        struct statvfs sv;
+        unsigned long flags = MS_REMOUNT | MS_BIND;
+        if (statvfs(*d, &sv) == 0)
+            for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+                if (sv.f_flag & keep[i].st)
+                    flags |= keep[i].ms;
+        if (mount(NULL, *d, NULL, flags, NULL) < 0) {
             printf("remount:%s\n", res(-1));
             return 0;
         }
+    }
     return attack_host();
 }
 
