@@ -3,11 +3,13 @@
 # Installs what building and testing libnsbox needs on Debian 12 (as root):
 # what the README's commands need, nothing more (CI's extra tools, clang
 # and clang-format, are installed by .ci/run).
-# bubblewrap is the reference nsbox-run is compared with (tests).
+# bubblewrap is the reference nsbox-run is compared with (tests); busybox-static
+# makes nsbox-oci's test bundles.
 # Quiet and idempotent: a machine that has everything makes no change.
 set -e
-pkgs="meson ninja-build gcc pkg-config libcap-dev check libseccomp-dev scdoc man-db uidmap
-      python3 python3-pip python3-setuptools iproute2 procps bash-completion bubblewrap"
+pkgs="meson ninja-build gcc pkg-config libcap-dev check libseccomp-dev libjansson-dev scdoc man-db uidmap
+      python3 python3-pip python3-setuptools iproute2 procps bash-completion bubblewrap
+      busybox-static"
 # the missing ones, as the arguments "$@"
 set --
 for p in $pkgs; do

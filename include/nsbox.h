@@ -113,7 +113,9 @@ int nsbox_add_uid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t co
 int nsbox_add_gid_map(nsbox *box, uint32_t inside, uint32_t outside, uint32_t count);
 
 /* The uid and gid the command runs as, inside the sandbox; supplementary
- * groups are dropped where the user namespace allows it. Without maps, a new
+ * groups are dropped where the user namespace allows it (a joined one that
+ * denies setgroups: an unprivileged caller keeps its groups, as the
+ * processes already in it did; a root caller's spawn fails). Without maps, a new
  * user namespace then maps uid (gid) inside to the caller's own.
  * With a user namespace (new or joined) the command always runs as ids it
  * maps, never with the caller's unmapped host ids (which show as 65534
@@ -419,11 +421,13 @@ int nsbox_set_cgroup_parent(nsbox *box, const char *path);
  * cgroup). It is created when missing, with any missing parent (mode 0755);
  * an existing one is used as it is. The limits sit on it and the processes
  * in its child "sandbox", as for any sandbox cgroup, with the same guard
- * (nsbox_set_cgroup_limit). On v1 the freezer hierarchy is used too where it
- * is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the
- * others (not the parents it created), but kept by nsbox_proc_detach().
- * On v1 a relative path lies under the caller's own cgroup of each
- * hierarchy, which may differ from one to the other: the by-path calls
+ * (nsbox_set_cgroup_limit). The limits are also copied onto "sandbox",
+ * the command's own cgroup (what /proc/PID/cgroup names and OCI tools
+ * read): the copies are in the command's reach (a cgroup namespace it
+ * makes is rooted there), the named cgroup's are the bound. On v1 the freezer hierarchy is used too
+ * where it is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the others (not the
+ * parents it created), but kept by nsbox_proc_detach(). On v1 a relative path lies under the
+ * caller's own cgroup of each hierarchy, which may differ from one to the other: the by-path calls
  * below then reach only the hierarchies where nsbox_proc_cgroup()'s path
  * is the sandbox's (an OCI runtime names absolute paths).
  * NULL goes back to the default. Errors: -EINVAL for an empty path or one
@@ -696,6 +700,18 @@ enum {
      * itself cannot enter: the child is its PID 1, or a member of the
      * joined one); allowed without one. */
     NSBOX_ENTER_FORK = 1u << 7,
+    /* Cgroup limits (nsbox_set_cgroup_limit) with cap_sys_admin kept: by
+     * default nsbox_spawn() refuses them (-EPERM), as that command could
+     * make the cgroup mounts writable and lift its limits or leave its
+     * cgroup. With this flag they are set all the same, ADVISORY against
+     * that command: they hold while it does not undo them (as for an OCI
+     * privileged container, which keeps cap_sys_admin and whose limits
+     * runc sets). Everything else stays: the cgroup mounts are made
+     * read-only, the processes start in the leaf, kill and cleanup walk the
+     * sandbox's cgroup; a command that moved itself out of it escapes
+     * nsbox_kill() and the cleanup too. Without cap_sys_admin kept the flag
+     * changes nothing. */
+    NSBOX_CGROUP_ADVISORY = 1u << 8,
 };
 
 /* Sets the NSBOX_* flags above, replacing earlier ones. Errors: -EINVAL for
@@ -753,13 +769,16 @@ int nsbox_drop_cap(nsbox *box, const char *name);
 /* A seccomp filter for the command: a classic BPF program, an array of
  * struct sock_filter (<linux/filter.h>) of len bytes, as made by
  * libseccomp's seccomp_export_bpf() or by hand. The program is copied; a
- * later call replaces it; bpf NULL with len 0 removes it. It is installed
- * as the very last step before exec (after the fds are set up), so it
- * filters exec itself and everything the command does, but no step of the
- * library. The kernel checks the program at spawn: a bad one fails
- * nsbox_spawn() with -EINVAL. Without no_new_privs (NSBOX_ALLOW_NEW_PRIVS)
- * the kernel requires CAP_SYS_ADMIN to be kept (nsbox_add_cap), else
- * nsbox_spawn() fails with -EACCES. Errors: -EINVAL when len is not a
+ * later call replaces it; bpf NULL with len 0 removes it. With
+ * no_new_privs (the default) it is installed as the very last step before
+ * exec (after the fds are set up), so it filters exec itself and everything
+ * the command does, but no step of the library. The kernel checks the
+ * program at spawn: a bad one fails nsbox_spawn() with -EINVAL. Without
+ * no_new_privs (NSBOX_ALLOW_NEW_PRIVS) the kernel takes a filter only from
+ * a holder of CAP_SYS_ADMIN, so it is installed earlier, just before the
+ * id switch and the capabilities (as runc does for OCI's noNewPrivileges
+ * false): those steps, the fd set-up and exec then pass through it, and a
+ * filter that denies them fails nsbox_spawn() naming the step. Errors: -EINVAL when len is not a
  * multiple of sizeof(struct sock_filter) (8), or the program has 0 or more
  * than 4096 instructions, or bpf is NULL with a non-zero len. */
 int nsbox_set_seccomp_filter(nsbox *box, const void *bpf, size_t len);

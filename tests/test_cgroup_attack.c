@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +148,34 @@ static int attack_host(void)
     return 0;
 }
 
+/* With cap_sys_admin kept: makes the read-only cgroup mounts writable
+ * again, then writes the limits as attack_host does. */
+static int attack_remount(void)
+{
+    static const char *const v1[] = {CG "/memory", CG "/pids", NULL};
+    static const char *const v2[] = {CG, NULL};
+    for (const char *const *d = cg_v2() ? v2 : v1; *d; d++) {
+        /* Only the read-only flag goes: the others the mount has (nosuid,
+         * nodev, noexec ...) are locked in a user namespace's copy. */
+        static const struct {
+            unsigned long st, ms;
+        } keep[] = {{ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+                    {ST_NOEXEC, MS_NOEXEC},         {ST_NOATIME, MS_NOATIME},
+                    {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+        struct statvfs sv;
+        unsigned long flags = MS_REMOUNT | MS_BIND;
+        if (statvfs(*d, &sv) == 0)
+            for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+                if (sv.f_flag & keep[i].st)
+                    flags |= keep[i].ms;
+        if (mount(NULL, *d, NULL, flags, NULL) < 0) {
+            printf("remount:%s\n", res(-1));
+            return 0;
+        }
+    }
+    return attack_host();
+}
+
 /* Moves itself out of its cgroup: on v1 to the cgroup above the limited
  * one; on v2, where that one delegates controllers and so takes no
  * process, to its parent process's (the caller's) cgroup. */
@@ -263,13 +292,14 @@ static void run_attacker(int argc, char **argv)
 {
     if (argc != 2)
         return;
-    int (*fn)(void) = strcmp(argv[1], "nested") == 0   ? attack_nested
-                      : strcmp(argv[1], "host") == 0   ? attack_host
-                      : strcmp(argv[1], "leave") == 0  ? attack_leave
-                      : strcmp(argv[1], "hide") == 0   ? attack_hide
-                      : strcmp(argv[1], "deep") == 0   ? attack_deep
-                      : strcmp(argv[1], "userns") == 0 ? attack_userns
-                                                       : NULL;
+    int (*fn)(void) = strcmp(argv[1], "nested") == 0    ? attack_nested
+                      : strcmp(argv[1], "host") == 0    ? attack_host
+                      : strcmp(argv[1], "remount") == 0 ? attack_remount
+                      : strcmp(argv[1], "leave") == 0   ? attack_leave
+                      : strcmp(argv[1], "hide") == 0    ? attack_hide
+                      : strcmp(argv[1], "deep") == 0    ? attack_deep
+                      : strcmp(argv[1], "userns") == 0  ? attack_userns
+                                                        : NULL;
     if (!fn)
         return;
     fn();
@@ -523,6 +553,24 @@ START_TEST(test_sys_admin_refused)
 }
 END_TEST
 
+/* NSBOX_CGROUP_ADVISORY: the same recipe is spawned, and its limits are
+ * advisory indeed: the command makes the cgroup mounts writable and lifts
+ * them (test_sys_admin_refused is the control, without the flag). */
+START_TEST(test_sys_admin_advisory)
+{
+    nsbox *box = attack_box(_i == 1, true);
+    ck_assert_int_eq(nsbox_add_cap(box, "cap_sys_admin"), 0);
+    ck_assert_int_eq(nsbox_set_flags(box, NSBOX_CGROUP_ADVISORY), 0);
+    char line[256];
+    nsbox_proc *p = attack_spawn(box, "remount", line, sizeof(line));
+    ck_assert_str_eq(line, "memory:ok pids:ok");
+    limits_check(p, false, "remount");
+    nsbox_proc_free(p);
+    nsbox_free(box);
+    ck_assert_int_eq(count_sandbox_cgroups(), 0);
+}
+END_TEST
+
 /* NSBOX_DISABLE_USERNS: no user namespace, even with every capability
  * kept; without it (the control) the same attempt works. */
 START_TEST(test_disable_userns)
@@ -604,6 +652,7 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, test_leave, 0, 3);
     tcase_add_loop_test(tc, test_leave_control, 0, 2);
     tcase_add_loop_test(tc, test_sys_admin_refused, 0, 2);
+    tcase_add_loop_test(tc, test_sys_admin_advisory, 0, 2);
     tcase_add_loop_test(tc, test_disable_userns, 0, 2);
     tcase_add_loop_test(tc, test_disable_userns_nested, 0, 2);
     tcase_add_loop_test(tc, test_assert_userns, 0, 2);

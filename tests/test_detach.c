@@ -426,6 +426,82 @@ START_TEST(test_path_exact)
 }
 END_TEST
 
+/* A named cgroup's limits are also on its leaf, the command's own cgroup
+ * (what /proc/PID/cgroup names, where OCI tools read them), and the
+ * sandbox's cgroup keeps binding when the leaf's copy is raised (as the
+ * command could, through a cgroup namespace rooted at the leaf). Control:
+ * with the sandbox's own limit lifted too, the raised copy lets the
+ * command past 64 processes, so the count below is the bound's. Loop
+ * index: root/nobody, then the same two as controls. */
+START_TEST(test_path_leaf_copies)
+{
+    int control = _i / 2;
+    {
+        char name[64], cg[512], dir[1024], file[1100], buf[256];
+        snprintf(name, sizeof(name), LT_PREFIX "copy-%d-%d", (int)getpid(), control);
+        nsbox *box = named_box(_i % 2, name); /* pids.max 64 */
+        ck_assert_int_eq(nsbox_set_cgroup_limit(box, "memory.max", "256M"), 0);
+        int in[2], out[2];
+        ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+        ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+        ck_assert_int_eq(nsbox_set_stdio(box, in[0], out[1], -1), 0);
+        /* forks up to 90 sleepers (a shell dies at its first failed fork) */
+        char *argv[] = {"python3", "-c",
+                        "import os, sys, time\n"
+                        "sys.stdin.readline()\n"
+                        "n = 0\n"
+                        "for i in range(90):\n"
+                        "    try:\n"
+                        "        if os.fork() == 0:\n"
+                        "            time.sleep(30)\n"
+                        "            os._exit(0)\n"
+                        "        n += 1\n"
+                        "    except OSError:\n"
+                        "        pass\n"
+                        "print(n, flush=True)\n"
+                        "sys.stdin.readline()\n",
+                        NULL};
+        nsbox_proc *p;
+        ck_assert_msg(nsbox_spawn(box, argv, &p) == 0, "%s", nsbox_errmsg(box));
+        close(in[0]);
+        close(out[1]);
+        snprintf(cg, sizeof(cg), "%s", nsbox_proc_cgroup(p));
+        /* pids: index 1 of v1_dirs on v1 (memory is 0), the one on v2 */
+        cg_fs_path(cg, cg_v2() ? 0 : 1, dir, sizeof(dir));
+        snprintf(file, sizeof(file), "%s/sandbox/pids.max", dir);
+        read_text(file, buf, sizeof(buf));
+        ck_assert_str_eq(buf, "64\n");
+        cg_fs_path(cg, 0, file, sizeof(file));
+        snprintf(file + strlen(file), sizeof(file) - strlen(file), "/sandbox/%s",
+                 cg_v2() ? "memory.max" : "memory.limit_in_bytes");
+        read_text(file, buf, sizeof(buf));
+        ck_assert_str_eq(buf, "268435456\n");
+        /* The command's copy raised; in the control the bound too. */
+        snprintf(file, sizeof(file), "%s/sandbox/pids.max", dir);
+        write_file(file, "1000");
+        if (control) {
+            snprintf(file, sizeof(file), "%s/pids.max", dir);
+            write_file(file, "max");
+        }
+        ck_assert_int_eq(write(in[1], "go\n", 3), 3);
+        char line[16] = "";
+        ck_assert_int_gt(read(out[0], line, sizeof(line) - 1), 0);
+        long n = strtol(line, NULL, 10);
+        if (control)
+            ck_assert_msg(n == 90, "control: %ld children with both limits lifted", n);
+        else
+            ck_assert_msg(n < 64, "%ld children under pids.max 64", n);
+        close(in[1]);
+        nsbox_kill(p, SIGKILL);
+        nsbox_wait(p, -1);
+        nsbox_proc_free(p);
+        ck_assert_int_eq(cg_present(cg), 0);
+        close(out[0]);
+        nsbox_free(box);
+    }
+}
+END_TEST
+
 /* An existing cgroup at the path is used; the exec gate works with a
  * memory limit (the exec helper's placement mode and the gate at once):
  * what waits is already in the leaf. */
@@ -599,6 +675,7 @@ int main(void)
     tcase_add_test(tc, test_nobody_cannot);
     tcase_add_loop_test(tc, test_path_exact, 0, 2);
     tcase_add_loop_test(tc, test_path_existing_gate_memory, 0, 2);
+    tcase_add_loop_test(tc, test_path_leaf_copies, 0, 4);
     tcase_add_loop_test(tc, test_sweep_keeps_detached, 0, 2);
     tcase_add_test(tc, test_path_errors);
     tcase_add_test(tc, test_path_refused);

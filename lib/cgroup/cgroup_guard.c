@@ -20,10 +20,15 @@ int cg_caps_check(struct errbuf *e, const struct plan *p)
     bool holds = plan_new_userns(p) || geteuid() == 0;
     if (!holds || !(p->caps->keep & BIT(CAP_SYS_ADMIN)))
         return 0;
+    /* The caller's choice: limits that bind only a command that keeps
+     * them (nsbox_cgroup(3), NSBOX_CGROUP_ADVISORY). */
+    if (p->flags & NSBOX_CGROUP_ADVISORY)
+        return 0;
     return err_fail(e, EPERM,
                     "cgroup limits with cap_sys_admin kept: the command could remount the "
                     "cgroup file system writable and lift its limits or leave its cgroup "
-                    "(drop cap_sys_admin, e.g. nsbox_drop_cap(box, \"cap_sys_admin\"))");
+                    "(drop cap_sys_admin, e.g. nsbox_drop_cap(box, \"cap_sys_admin\"), or "
+                    "accept advisory limits with NSBOX_CGROUP_ADVISORY)");
 }
 
 int cg_plan_cgroupfs_ro(struct errbuf *e, struct plan *p)

@@ -69,6 +69,12 @@ char *cg_join(const char *dir, const char *name);
 int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d);
 /* Makes the CG_LEAF child of the sandbox's directory. */
 int cg_leaf_make(struct errbuf *e, const struct cgroup_sandbox *cg, struct cg_dir *d);
+/* True when the limits are also written on the leaf: a named cgroup
+ * (nsbox_set_cgroup_path), so that the command's own cgroup, the one
+ * /proc/PID/cgroup names and OCI tools read, shows them. The sandbox's
+ * cgroup keeps its own: those bind (the leaf's are in the command's reach
+ * through a cgroup namespace of its own, rooted there). */
+bool cg_leaf_copies(const struct cgroup_sandbox *cg);
 /* Sends sig to each process listed in cgroup.procs of dfd and of every
  * cgroup below it; returns the number listed or a negative errno. */
 int cg_signal_tree(int dfd, int sig);

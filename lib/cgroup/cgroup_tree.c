@@ -104,6 +104,12 @@ int cg_leaf_make(struct errbuf *e, const struct cgroup_sandbox *cg, struct cg_di
     return 0;
 }
 
+bool cg_leaf_copies(const struct cgroup_sandbox *cg)
+{
+    /* The tests' controls put the processes in the sandbox's cgroup. */
+    return cg->named && !cg->leaf_shared;
+}
+
 /* Calls fn for each pid of dfd's cgroup.procs, read in chunks (a pid cut
  * at a chunk's end continues in the next); returns how many. */
 static int procs_each(int dfd, cg_pid_fn fn, void *arg)

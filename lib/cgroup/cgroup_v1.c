@@ -154,8 +154,10 @@ static int v1_cpuset_fill(struct errbuf *e, const struct cg_dir *d, int from, in
     return 0;
 }
 
+/* Writes one limit into the sandbox's cgroup of its hierarchy, or into
+ * its leaf for the copies (cg_leaf_copies). */
 static int v1_limit_write(struct errbuf *e, const struct cgroup_recipe *r,
-                          struct cgroup_sandbox *cg, const struct cg_limit *l)
+                          struct cgroup_sandbox *cg, const struct cg_limit *l, bool leaf)
 {
     struct cg_v1_write w[2];
     int n = cg_v1_translate(e, r, l, w);
@@ -168,15 +170,15 @@ static int v1_limit_write(struct errbuf *e, const struct cgroup_recipe *r,
         if (!d)
             return err_fail(e, ENOENT, "cgroup limit %s: no cgroup v1 %s hierarchy", l->key,
                             w[i].ctl);
-        int rc = cg_write(d->fd, w[i].file, w[i].value);
+        int rc = cg_write(leaf ? d->leaf_fd : d->fd, w[i].file, w[i].value);
         if (rc == -ENOENT && strstr(w[i].file, "memsw"))
             return err_fail(e, ENOENT,
                             "cgroup limit %s: this kernel has no swap accounting "
                             "(%s/%s; boot with swapaccount=1)",
                             l->key, d->path, w[i].file);
         if (rc < 0)
-            return err_fail(e, -rc, "cgroup limit %s=%s (v1: %s/%s=%s)", l->key, l->value, d->path,
-                            w[i].file, w[i].value);
+            return err_fail(e, -rc, "cgroup limit %s=%s (v1: %s%s/%s=%s)", l->key, l->value,
+                            d->path, leaf ? "/" CG_LEAF : "", w[i].file, w[i].value);
     }
     return n < 0 ? n : 0;
 }
@@ -238,11 +240,13 @@ int cg_v1_prepare(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup
     for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, "cpuset"))
             rc = v1_cpuset_fill(e, &cg->dirs[i], cg->dirs[i].parent_fd, cg->dirs[i].fd);
-    /* memory.swap.max last: v1 wants memory+swap >= memory. */
-    for (int pass = 0; pass < 2; pass++)
+    /* memory.swap.max last: v1 wants memory+swap >= memory. Passes 2 and
+     * 3 write the leaf's copies. */
+    int passes = cg_leaf_copies(cg) ? 4 : 2;
+    for (int pass = 0; pass < passes; pass++)
         for (size_t i = 0; rc == 0 && i < r->n_limits; i++)
-            if ((strcmp(r->limits[i].key, "memory.swap.max") == 0) == (pass == 1))
-                rc = v1_limit_write(e, r, cg, &r->limits[i]);
+            if ((strcmp(r->limits[i].key, "memory.swap.max") == 0) == (pass % 2 == 1))
+                rc = v1_limit_write(e, r, cg, &r->limits[i], pass >= 2);
     /* The leaf's CPUs and nodes: the sandbox's, once they are set. */
     for (int i = 0; rc == 0 && i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, "cpuset"))

@@ -91,13 +91,15 @@ static int v2_enable_fail(struct errbuf *e, int err, const struct cg_dir *d, con
     return r;
 }
 
-/* Delegates the parent's controllers that the limits (required) and the
- * report (memory, optional) use to its children. */
-static int v2_enable(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d)
+/* Delegates the controllers of the cgroup dfd that the limits (required)
+ * and the report (memory, optional) use to its children; d names the
+ * child in messages. */
+static int v2_enable_in(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d,
+                        int dfd)
 {
     char enabled[512], avail[512];
-    if (cg_read(d->parent_fd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0 ||
-        cg_read(d->parent_fd, "cgroup.controllers", avail, sizeof(avail)) < 0)
+    if (cg_read(dfd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0 ||
+        cg_read(dfd, "cgroup.controllers", avail, sizeof(avail)) < 0)
         return err_fail(e, errno, "read the controllers of cgroup %s", d->path);
     for (size_t i = 0; i <= r->n_limits; i++) {
         bool report = i == r->n_limits;
@@ -116,13 +118,19 @@ static int v2_enable(struct errbuf *e, const struct cgroup_recipe *r, const stru
         }
         char plus[72];
         snprintf(plus, sizeof(plus), "+%s", ctl);
-        int rc = cg_write(d->parent_fd, "cgroup.subtree_control", plus);
+        int rc = cg_write(dfd, "cgroup.subtree_control", plus);
         if (rc < 0 && !report)
             return v2_enable_fail(e, -rc, d, ctl);
         if (rc == 0)
             snprintf(enabled + strlen(enabled), sizeof(enabled) - strlen(enabled), " %s", ctl);
     }
     return 0;
+}
+
+/* The parent hands its controllers down to the sandbox's cgroup. */
+static int v2_enable(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d)
+{
+    return v2_enable_in(e, r, d, d->parent_fd);
 }
 
 /* A level of nsbox_set_cgroup_path's path that was missing: its parent
@@ -132,11 +140,14 @@ static int v2_level_made(struct errbuf *e, const struct cgroup_recipe *r, struct
     return v2_enable(e, r, level);
 }
 
-static int v2_limits(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d)
+/* Writes the limits into the cgroup dfd: the sandbox's (d->fd), or its
+ * leaf for the copies (see cg_leaf_copies). */
+static int v2_limits(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d,
+                     int dfd)
 {
     for (size_t i = 0; i < r->n_limits; i++) {
         const struct cg_limit *l = &r->limits[i];
-        int rc = cg_write(d->fd, l->key, l->value);
+        int rc = cg_write(dfd, l->key, l->value);
         if (rc == -ENOENT)
             return err_fail(e, ENOENT,
                             "cgroup limit %s: no such file in %s (unknown key, or "
@@ -145,7 +156,8 @@ static int v2_limits(struct errbuf *e, const struct cgroup_recipe *r, const stru
         if (rc == -EACCES || rc == -EPERM)
             return cg_fail_access(e, -rc, "write cgroup limit in", d->path);
         if (rc < 0)
-            return err_fail(e, -rc, "cgroup limit %s=%s in %s", l->key, l->value, d->path);
+            return err_fail(e, -rc, "cgroup limit %s=%s in %s%s", l->key, l->value, d->path,
+                            dfd == d->fd ? "" : "/" CG_LEAF);
     }
     return 0;
 }
@@ -173,7 +185,13 @@ int cg_v2_prepare(struct errbuf *e, const struct cgroup_recipe *r, const char *r
     if (rc == 0)
         rc = cg_leaf_make(e, cg, d);
     if (rc == 0)
-        rc = v2_limits(e, r, d);
+        rc = v2_limits(e, r, d, d->fd);
+    /* The copies on the leaf: the sandbox's cgroup hands it the
+     * controllers first (it holds no process itself). */
+    if (rc == 0 && cg_leaf_copies(cg) && r->n_limits)
+        rc = v2_enable_in(e, r, d, d->fd);
+    if (rc == 0 && cg_leaf_copies(cg))
+        rc = v2_limits(e, r, d, d->leaf_fd);
     return rc;
 }
 

@@ -33,11 +33,13 @@ CHILD static long child_rlimits(struct plan *p, int *index)
 }
 
 /* Marks every fd in [lo, hi] close-on-exec. close_range's CLOEXEC flag needs
- * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one. */
+ * Linux 5.11; before it, each fd up to RLIMIT_NOFILE is marked one by one.
+ * So too when a seccomp filter installed early (without no_new_privs)
+ * denies close_range (EPERM, or the ENOSYS many OCI profiles return). */
 CHILD static long child_cloexec_range(unsigned lo, unsigned hi)
 {
     long r = sys3(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC);
-    if (r != -EINVAL && r != -ENOSYS)
+    if (r != -EINVAL && r != -ENOSYS && r != -EPERM)
         return r;
     struct rlimit64 lim;
     r = sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim);
@@ -242,6 +244,13 @@ CHILD int child_setup_identity(struct plan_stage *s)
 {
     struct plan *p = s->p;
     long r;
+    /* Without no_new_privs the kernel takes a filter only from a holder of
+     * CAP_SYS_ADMIN, which the command seldom keeps (OCI configs with
+     * noNewPrivileges false and a seccomp profile): the filter goes in now,
+     * while this stage still holds every capability, as runc does; the id
+     * switch, capabilities, fds and exec then pass through it. */
+    if (!p->no_new_privs && child_seccomp(p))
+        return 127;
     if (child_ids_caps(p) || child_pdeath_rearm(s))
         return 127;
     if (child_lock_files(p))
@@ -266,7 +275,7 @@ CHILD int child_command(struct plan_stage *s)
         return child_fail(p, STEP_SIGNALS, r, 1);
     if (p->exec_helper && child_placed_prepare(p))
         return 127;
-    if (child_seccomp(p))
+    if (p->no_new_privs && child_seccomp(p))
         return 127;
     return p->exec_helper ? child_exec_placed(p) : child_exec(p);
 }

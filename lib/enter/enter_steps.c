@@ -182,7 +182,8 @@ int enter_steps(struct enter_ctx *c)
     r = enter_fds(c);
     if (r == 0)
         r = enter_env(c);
-    if (r == 0 && child_seccomp(p))
+    /* without no_new_privs child_setup_identity() installed it already */
+    if (r == 0 && p->no_new_privs && child_seccomp(p))
         r = enter_step_failed(c);
     return r;
 }

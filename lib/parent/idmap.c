@@ -206,6 +206,24 @@ size_t idmap_parse(const char *text, struct idmap_range *r, size_t max)
     return n;
 }
 
+/* True when the user namespace process pid is in denies setgroups(2)
+ * (its /proc/PID/setgroups says "deny"). */
+static bool joined_setgroups_denied(pid_t pid)
+{
+    char path[64], buf[16] = "";
+    snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+    _cleanup_close_ int fd = -1;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    ssize_t n = -1;
+    if (fd >= 0)
+        do
+            n = read(fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
+    return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
 int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid)
 {
     _cleanup_free_ char *text = malloc(MAP_TEXT_MAX);
@@ -232,6 +250,13 @@ int idmap_choose_joined(nsbox *box, struct plan *p, pid_t pid)
      * user namespace made unprivileged); a switch away from unmapped ids
      * drops the host groups too, if there are any. */
     p->drop_groups = box->user_set || (fallback && getgroups(0, NULL) > 0);
+    /* A user namespace an unprivileged caller made (an unprivileged OCI
+     * container's, joined by its exec) denies setgroups: the kernel keeps
+     * the caller's groups there, as it kept them for the processes already
+     * in it (nsbox_set_user(3)). A privileged caller's groups are never
+     * carried in: the drop then fails the spawn. */
+    if (p->drop_groups && geteuid() != 0 && joined_setgroups_denied(pid))
+        p->drop_groups = false;
     return 0;
 }
 

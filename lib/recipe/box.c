@@ -23,7 +23,7 @@
 #define NSBOX_FLAGS_ALL                                                                            \
     (NSBOX_DIE_WITH_PARENT | NSBOX_NEW_SESSION | NSBOX_AS_PID1 | NSBOX_ALLOW_NEW_PRIVS |           \
      NSBOX_DISABLE_USERNS | NSBOX_ASSERT_USERNS_DISABLED | NSBOX_CONTROLLING_TTY |                 \
-     NSBOX_ENTER_FORK)
+     NSBOX_ENTER_FORK | NSBOX_CGROUP_ADVISORY)
 
 static const struct {
     unsigned ns;

@@ -74,6 +74,7 @@ DISABLE_USERNS = 1 << 4  # no user namespace can be made inside (bwrap --disable
 ASSERT_USERNS_DISABLED = 1 << 5  # spawn fails if one can (bwrap --assert-userns-disabled)
 CONTROLLING_TTY = 1 << 6  # stdin (a terminal) becomes the controlling terminal
 ENTER_FORK = 1 << 7  # enter() forks: returns in the child (PID 1 of a new PID namespace)
+CGROUP_ADVISORY = 1 << 8  # cgroup limits with cap_sys_admin kept: set, advisory (nsbox_cgroup(3))
 
 Namespaces = Union[int, str, Iterable[str]]
 _H = TypeVar("_H", bound="_Handle")
@@ -416,8 +417,8 @@ class Sandbox(_Handle):
 
     def set_flags(self, flags: int) -> "Sandbox":
         """Sets the DIE_WITH_PARENT, NEW_SESSION, AS_PID1, ALLOW_NEW_PRIVS,
-        DISABLE_USERNS, ASSERT_USERNS_DISABLED, ENTER_FORK flags, replacing
-        earlier ones."""
+        DISABLE_USERNS, ASSERT_USERNS_DISABLED, ENTER_FORK, CGROUP_ADVISORY
+        flags, replacing earlier ones."""
         return self._call("nsbox_set_flags", c_uint(flags, "flags"))
 
     def add_mount(self, type: str, src: Optional[StrPath], dst: StrPath, flags: int = 0,

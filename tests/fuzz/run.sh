@@ -13,7 +13,7 @@ merge=${3:-}
 src=$(cd "$(dirname "$0")" && pwd)
 scratch=$(mktemp -d /tmp/nsbox-fuzz-run-XXXXXX)
 status=0
-for t in fuzz_idmap fuzz_cgroup_limit fuzz_path fuzz_run_args; do
+for t in fuzz_idmap fuzz_cgroup_limit fuzz_path fuzz_run_args fuzz_oci_config; do
     exe=$build/tests/fuzz/$t
     corpus=$src/corpus/$t
     mkdir -p "$scratch/$t"
