@@ -133,7 +133,11 @@ int write_file_atomic(const char *path, const char *s)
             break;
         done += (size_t)n;
     }
-    int ok = done == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    /* No fsync: the rename alone makes readers see the old or the new file,
+     * never a part. Durability across a crash buys nothing here: the
+     * container's processes die with the machine (the default root, /run,
+     * is a tmpfs), and runc and crun do not sync either. */
+    int ok = done == len && fchmod(fd, 0644) == 0;
     int e = errno;
     close(fd);
     if (!ok || rename(tmp, path) < 0) {
