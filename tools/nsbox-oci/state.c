@@ -206,7 +206,7 @@ int state_remove(struct oci_state *st)
     }
     struct dirent *de;
     while ((de = readdir(d)))
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
             unlinkat(st->dirfd, de->d_name, 0);
     closedir(d);
     if (rmdir(st->dir) < 0 && errno != ENOENT)
