@@ -131,6 +131,9 @@ int report_error(nsbox *box, const struct plan *p, const struct child_report *ra
     case STEP_LOOPBACK:
         return box_fail(box, e, "bring up lo");
     case STEP_CWD:
+        if (rep->index == 2)
+            return box_fail(box, e, "cwd %s: outside the sandbox's root (through a magic link?)",
+                            p->cwd);
         return box_fail(box, e, "chdir %s", rep->index ? "/" : p->cwd);
     case STEP_SETSID:
         return box_fail(box, e, "setsid");
