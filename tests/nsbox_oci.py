@@ -631,6 +631,44 @@ def test_cli(env):
         check(False, f"{who} --log json: {e} {r.stderr}")
     if os.path.exists(log):
         os.unlink(log)
+    test_nested_root(env)
+
+
+def test_nested_root(env):
+    """--root with missing parents (the containerd shim's
+    /run/containerd/runc/NAMESPACE): made like runc's MkdirAll, each level
+    0700; a parent that is a file is an error naming it."""
+    who = env.who
+    top = os.path.join(env.root, "deep")
+    nested = os.path.join(top, "a", "b")
+    b = env.bundle(env.config(["true"]))
+
+    def create(root):
+        # the waiting container inherits stdout/stderr: files, not pipes
+        with tempfile.TemporaryFile("w+") as err:
+            r = subprocess.run([OCI, "--root", root, "create", "--bundle", b, "nested"],
+                               stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL,
+                               preexec_fn=as_nobody if env.nobody else None)
+            err.seek(0)
+            return r.returncode, err.read()
+    rc, err = create(nested)
+    modes = [stat.S_IMODE(os.stat(d).st_mode) if os.path.isdir(d) else None
+             for d in (top, os.path.join(top, "a"), nested)]
+    check(rc == 0 and modes == [0o700] * 3, f"{who} --root with missing parents: {rc} {modes} {err}")
+    r = subprocess.run([OCI, "--root", nested, "delete", "--force", "nested"], capture_output=True,
+                       text=True, preexec_fn=as_nobody if env.nobody else None)
+    check(r.returncode == 0, f"{who} delete in the nested root: {r.stderr}")
+    shutil.rmtree(top, ignore_errors=True)
+    # control: a parent that is a regular file
+    blocker = os.path.join(env.root, "file")
+    with open(blocker, "w"):
+        pass
+    if env.nobody:
+        os.chown(blocker, 65534, 65534)
+    rc, err = create(os.path.join(blocker, "x"))
+    check(rc == 1 and f"mkdir {blocker}/x: Not a directory" in err,
+          f"{who} --root under a file: {rc} {err}")
+    os.unlink(blocker)
 
 
 def main():

@@ -226,7 +226,7 @@ static bool kernel_before_6_15(void)
 /* The shell reads its own value through /proc/self: as PID 1 of a new PID
  * namespace without a /proc of its own, /proc/$$ would be the host's init. */
 #define OOM_WAIT(v)                                                                                \
-    "i=0; while read o </proc/self/oom_score_adj; [ \"$o\" != " v " ] && [ $i -lt 200 ]; do "     \
+    "i=0; while read o </proc/self/oom_score_adj; [ \"$o\" != " v " ] && [ $i -lt 200 ]; do "      \
     "sleep 0.01; i=$((i+1)); done; echo \"$o\""
 
 START_TEST(test_oom_score_adj)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "oci.h"
+#include "../../tools/nsbox-oci/oci.h" /* by path: lib/recipe has an oci.h too */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -21,7 +21,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #define main nsbox_run_main
 /* NOLINTNEXTLINE(bugprone-suspicious-include): to reach main.c's static parser */
-#include "main.c"
+#include "../../tools/nsbox-run/main.c" /* by path: tools/nsbox-oci has a main.c too */
 #undef main
 
 #define INPUT_FD 200

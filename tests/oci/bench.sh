@@ -41,11 +41,13 @@ tar -C "$B/rootfs" -xf "$OCI_W/rootfs.tar"
 cp "$OCI_HERE/bench-config.json" "$B/config.json"
 pod_args=()
 if [ $podman = 1 ]; then
+    # shellcheck disable=SC2119 # no runtime argument: podman --runtime per run
     oci_podman_setup
     pod_args=(-p "$POD" "$OCI_IMAGE")
 fi
 echo "# runc: $($runc --version | head -1); crun: $($crun --version | head -1);" \
     "nsbox-oci: $("$nsbox" --version | head -1); kernel $(uname -r); $(nproc) CPUs"
+# shellcheck disable=SC2016 # the inner bash expands it
 unshare -m --propagation private bash -c '
     if [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] && mountpoint -q /sys/fs/cgroup/unified; then
         umount /sys/fs/cgroup/unified || exit 1

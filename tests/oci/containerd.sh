@@ -18,6 +18,8 @@
 # are stopped, mounts are undone and the directory is removed; so is
 # /run/containerd/s (the shims' socket directory, fixed in containerd 1.6)
 # when it was not there before and is empty.
+# shellcheck disable=SC2016 # the single-quoted commands run in the
+# container's shell or an inner bash, which expand them
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 oci_runtime_arg "$@" # sets RT
@@ -44,7 +46,7 @@ oci_cleanup_hook() {
         grep -qF -- "$C/containerd.sock" "$p/cmdline" 2> /dev/null && kill -9 "${p#/proc/}" 2> /dev/null
     done
     oci_podman_cleanup
-    [ $had_run = 1 ] || rmdir /run/containerd/s /run/containerd 2> /dev/null
+    [ "$had_run" = 1 ] || rmdir /run/containerd/s /run/containerd 2> /dev/null
 }
 c() { ctr --address "$C/containerd.sock" --namespace "$NS" "$@"; }
 
@@ -64,6 +66,7 @@ ctrd_pid=$!
 for _ in $(seq 100); do [ -S "$C/containerd.sock" ] && c version > /dev/null 2>&1 && break; sleep 0.1; done
 c version > /dev/null 2>&1 || { tail "$C/containerd.log" >&2; oci_die "containerd did not start"; }
 
+# shellcheck disable=SC2119 # no runtime argument: the image only
 oci_podman_setup
 "$POD" save -q --format oci-archive -o "$OCI_W/image.tar" "$OCI_IMAGE" || oci_die "podman save failed"
 c image import "$OCI_W/image.tar" > /dev/null || oci_die "ctr image import failed"

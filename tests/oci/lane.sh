@@ -11,7 +11,7 @@
 # programs one after the other, the Go build cached in BUILDDIR/oci/cache
 # after the first run, which adds 20 s to 3 min) and about 2 min for podman.
 set -u -o pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=${1:-build}
 rt=$(pwd)/$build/tools/nsbox-oci/nsbox-oci
 [ -x "$rt" ] || { echo "lane oci: no $rt (is libjansson-dev installed? meson compile -C $build)" >&2; exit 1; }

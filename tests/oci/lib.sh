@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
 # lib.sh - sourced by tests/oci/{podman,containerd,bench}.sh: a private work
 # directory, the offline busybox image, podman with private storage, and
 # TAP-like checks. Nothing of it outlives the script: podman's storage, run
@@ -22,6 +23,7 @@ oci_die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 oci_runtime_arg() {
     if [ "${1:-}" = -u ]; then
         shift
+        # shellcheck disable=SC2016 # the inner bash expands them
         exec unshare -m --propagation private bash -c \
             'umount /sys/fs/cgroup/unified && exec "$0" "$@"' "$0" "$@"
     fi
@@ -50,7 +52,7 @@ oci_cleanup() {
     declare -F oci_cleanup_hook > /dev/null && oci_cleanup_hook
     if [ -n "${OCI_W:-}" ] && [ -d "$OCI_W" ]; then
         # Mounts podman (overlay of vfs: none) or a runtime left under it.
-        grep -o " $OCI_W[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+        grep -o " ${OCI_W}[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
         rm -rf --one-file-system "$OCI_W"
     fi
     # podman import/save write their blob cache there whatever --root says.

@@ -15,6 +15,8 @@
 # Podman's storage (vfs), run and tmp directories live in a directory under
 # /tmp that is removed at exit, with every container: nothing is left in
 # /var/lib/containers or /run/libpod.
+# shellcheck disable=SC2016 # the single-quoted commands run in the
+# container's shell, which expands them
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 oci_runtime_arg "$@" # sets RT

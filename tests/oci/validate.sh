@@ -155,6 +155,7 @@ t0=$SECONDS
 # One private mount namespace for the run (the -u unmount and every test's
 # mounts stay in it); xargs runs the items, each by this script's own
 # "--item" mode below.
+# shellcheck disable=SC2016 # the inner bash expands them
 printf '%s\n' "${items[@]}" |
     RT=$rt OUT=$out SRC=$src TMO=$tmo unshare -m --propagation private \
         bash -c '[ "$1" = 1 ] && { umount /sys/fs/cgroup/unified || exit 2; }

@@ -34,7 +34,7 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
         if (!o)
             return oci_err("%s: flag provided but not defined: -%.*s", cmd, (int)len, a);
         if (!o->has_arg) {
-            if (eq && strcmp(eq + 1, "true") && strcmp(eq + 1, "false"))
+            if (eq && strcmp(eq + 1, "true") != 0 && strcmp(eq + 1, "false") != 0)
                 return oci_err("%s: invalid boolean value \"%s\" for -%s", cmd, eq + 1, o->name);
             *o->flag = !eq || strcmp(eq + 1, "true") == 0;
             continue;

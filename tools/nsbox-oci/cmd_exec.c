@@ -290,7 +290,7 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
     if (first < 0 || cli_nargs("exec", argc, first, o.process ? 1 : 2, o.process ? 1 : 1 << 20) < 0)
         goto out;
     if ((o.label && *o.label) || (o.apparmor && *o.apparmor) || (o.add_gids && *o.add_gids) ||
-        (o.preserve_fds && strcmp(o.preserve_fds, "0")) || (o.cgroup && *o.cgroup)) {
+        (o.preserve_fds && strcmp(o.preserve_fds, "0") != 0) || (o.cgroup && *o.cgroup)) {
         ret = oci_err("exec: --process-label, --apparmor, --additional-gids, --preserve-fds and "
                       "--cgroup are not supported by nsbox-oci");
         goto out;

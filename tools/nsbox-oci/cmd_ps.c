@@ -51,7 +51,7 @@ static pid_t *cgroup_pids(struct oci_state *st, size_t *n)
 
 /* `ps ARGS` (default -ef) filtered to the container's pids: the header
  * line and every line whose PID column is one of them. */
-static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
+static int ps_table(const pid_t *pids, size_t n, int argc, char **argv)
 {
     char **args = calloc((size_t)argc + 3, sizeof(char *));
     if (!args)
@@ -122,7 +122,7 @@ int cmd_ps(const struct oci_global *g, int argc, char **argv)
     int first = cli_parse("ps", argc, argv, opts);
     if (first < 0 || cli_nargs("ps", argc, first, 1, 1 << 20) < 0)
         return -1;
-    if (strcmp(format, "table") && strcmp(format, "json"))
+    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
         return oci_err("invalid format option");
     struct oci_state st;
     if (state_open(&st, g->root, argv[first], false) < 0) {

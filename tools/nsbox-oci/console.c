@@ -20,7 +20,7 @@ static int send_fd(const char *socket_path, int fd)
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (strlen(socket_path) >= sizeof(addr.sun_path))
         return oci_err("--console-socket %s: path too long", socket_path);
-    strcpy(addr.sun_path, socket_path);
+    memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0)
         return oci_err("--console-socket: socket: %s", strerror(errno));

@@ -51,7 +51,7 @@ int cmd_features(const struct oci_global *g, int argc, char **argv)
         if (name && name[0] == 'c' && name[1] == 'a' && name[2] == 'p' && name[3] == '_') {
             char up[64];
             size_t k = 0;
-            for (; name[k] && k < sizeof(up) - 1; k++)
+            for (; k < sizeof(up) - 1 && name[k]; k++)
                 up[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
             up[k] = '\0';
             json_array_append_new(caps, json_string(up));

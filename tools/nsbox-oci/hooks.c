@@ -67,7 +67,7 @@ int hooks_check(json_t *config)
             int64_t timeout = 0;
             snprintf(field, sizeof(field), "%s[%zu]", path, i);
             if (cfg_elem_obj(list, path, i, &h) < 0 || cfg_str(h, field, "path", &p) < 0 ||
-                cfg_int(h, field, "timeout", 1, 86400 * 365, &timeout) < 0 ||
+                cfg_int(h, field, "timeout", 1, INT64_C(86400) * 365, &timeout) < 0 ||
                 check_strings(h, field, "args") < 0 || check_strings(h, field, "env") < 0)
                 return -1;
             if (!p || p[0] != '/')

@@ -61,11 +61,11 @@ static int version(void)
     return 0;
 }
 
-/* "--name=value" or "--name value" (also "-name"); returns the value and
- * advances *i, or NULL when argv[*i] is not that option. */
-static const char *global_value(int argc, char **argv, int *i, const char *name, bool *bad)
+/* "--name=value" or "--name value" (also "-name"); a is argv[*i]. Returns
+ * the value and advances *i, or NULL when a is not that option. */
+static const char *global_value(const char *a, int argc, char **argv, int *i, const char *name,
+                                bool *bad)
 {
-    const char *a = argv[*i];
     a += a[1] == '-' ? 2 : 1;
     size_t n = strlen(name);
     if (strncmp(a, name, n) != 0)
@@ -104,16 +104,16 @@ int main(int argc, char **argv)
             debug = true;
         else if (strcmp(a, "--systemd-cgroup") == 0 || strncmp(a, "--systemd-cgroup=", 17) == 0)
             g.systemd_cgroup = strcmp(a, "--systemd-cgroup=false") != 0;
-        else if ((v = global_value(argc, argv, &i, "root", &bad)))
+        else if ((v = global_value(a, argc, argv, &i, "root", &bad)))
             g.root = v;
-        else if ((v = global_value(argc, argv, &i, "log-format", &bad)))
+        else if ((v = global_value(a, argc, argv, &i, "log-format", &bad)))
             log_format = v;
-        else if ((v = global_value(argc, argv, &i, "log-level", &bad)))
+        else if ((v = global_value(a, argc, argv, &i, "log-level", &bad)))
             debug = strcmp(v, "debug") == 0;
-        else if ((v = global_value(argc, argv, &i, "log", &bad)))
+        else if ((v = global_value(a, argc, argv, &i, "log", &bad)))
             log_path = *v ? v : NULL;
-        else if ((v = global_value(argc, argv, &i, "rootless", &bad)) ||
-                 (v = global_value(argc, argv, &i, "criu", &bad)))
+        else if (global_value(a, argc, argv, &i, "rootless", &bad) ||
+                 global_value(a, argc, argv, &i, "criu", &bad))
             continue; /* accepted, as engines pass them; nothing to do */
         else if (!bad)
             bad = oci_err("flag provided but not defined: %s", a) < 0;
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
             break;
     }
     int format = strcmp(log_format, "json") == 0 ? LOG_JSON : LOG_TEXT;
-    if (!bad && strcmp(log_format, "text") && strcmp(log_format, "json"))
+    if (!bad && strcmp(log_format, "text") != 0 && strcmp(log_format, "json") != 0)
         bad = oci_err("invalid log-format: %s", log_format) < 0;
     if (oci_log_open(log_path, format, debug) < 0 || bad) {
         oci_log_error();

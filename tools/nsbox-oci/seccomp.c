@@ -180,7 +180,7 @@ static int add_syscalls(scmp_filter_ctx ctx, json_t *sc, uint32_t def, bool skip
         int64_t eret = EPERM; /* a rule's own errnoRet, else EPERM as runc */
         struct scmp_arg_cmp cmp[6];
         unsigned ncmp = 0;
-        uint32_t action;
+        uint32_t action = 0;
         snprintf(field, sizeof(field), "linux.seccomp.syscalls[%zu]", i);
         if (cfg_elem_obj(list, "linux.seccomp.syscalls", i, &rule) < 0 ||
             cfg_arr(rule, field, "names", &names) < 0 || cfg_str(rule, field, "action", &act) < 0 ||
@@ -200,7 +200,7 @@ static int add_syscalls(scmp_filter_ctx ctx, json_t *sc, uint32_t def, bool skip
             for (size_t k = 0; k < json_array_size(names); k++) {
                 json_t *n = json_array_get(names, k);
                 const char *ns = json_string_value(n);
-                if (!ns || (strcmp(ns, "mknod") && strcmp(ns, "mknodat")))
+                if (!ns || (strcmp(ns, "mknod") != 0 && strcmp(ns, "mknodat") != 0))
                     json_array_append(rest, n);
             }
             json_object_set_new(rule, "names", rest);
@@ -305,7 +305,7 @@ int spec_seccomp(struct oci_spec *spec, nsbox *box, json_t *sc)
     }
     const char *def = NULL;
     int64_t def_errno = 1; /* EPERM, as runc */
-    uint32_t def_action;
+    uint32_t def_action = 0;
     if (cfg_refuse_nonempty(sc, "linux.seccomp", "listenerPath") < 0 ||
         cfg_refuse_nonempty(sc, "linux.seccomp", "listenerMetadata") < 0 || check_flags(sc) < 0 ||
         cfg_str(sc, "linux.seccomp", "defaultAction", &def) < 0 ||

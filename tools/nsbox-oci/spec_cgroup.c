@@ -167,7 +167,7 @@ static int check_device_rules(struct oci_spec *spec, json_t *res)
             return -1;
         if (!json_is_boolean(json_object_get(r, "allow")))
             return oci_err("config.json: %s.allow: missing", field);
-        if (type && strcmp(type, "a") && strcmp(type, "b") && strcmp(type, "c"))
+        if (type && strcmp(type, "a") != 0 && strcmp(type, "b") != 0 && strcmp(type, "c") != 0)
             return oci_err("config.json: %s.type: %s is not a, b or c", field, type);
         bool everything = (!type || strcmp(type, "a") == 0) && major < 0 && minor < 0;
         if (everything)

@@ -203,8 +203,9 @@ static int add_devices(nsbox *box, json_t *linux_, json_t *listed)
             major = minor = 0; /* mknod ignores a FIFO's numbers, as runc passes them */
         if (major < 0 || minor < 0)
             return oci_err("config.json: %s: needs major and minor", field);
-        int ret = nsbox_add_device(box, path, type[0] == 'u' ? 'c' : type[0], (uint32_t)major,
-                                   (uint32_t)minor, (uint32_t)mode, (uid_t)uid, (gid_t)gid);
+        int ret =
+            nsbox_add_device(box, path, (char)(type[0] == 'u' ? 'c' : type[0]), (uint32_t)major,
+                             (uint32_t)minor, (uint32_t)mode, (uid_t)uid, (gid_t)gid);
         if (ret < 0)
             return spec_lib_err(box, field, ret);
         json_object_set_new(listed, path, json_true());

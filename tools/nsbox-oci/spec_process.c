@@ -254,7 +254,7 @@ static int apply_rlimits(nsbox *box, json_t *process)
         if (k == n)
             return oci_err("config.json: %s.type: unknown rlimit %s", path,
                            type ? type : "(missing)");
-        uint64_t soft, hard;
+        uint64_t soft = 0, hard = 0;
         if (rlimit_value(rl, path, "soft", &soft) < 0 || rlimit_value(rl, path, "hard", &hard) < 0)
             return -1;
         int ret = nsbox_set_rlimit(box, rlimit_names[k].resource, soft, hard);

@@ -41,13 +41,41 @@ static int lock_dir(struct oci_state *st, bool exclusive)
     return 0;
 }
 
+/* mkdir -p root, every missing level 0700 (runc's MkdirAll): the
+ * containerd shim passes --root /run/containerd/runc/NAMESPACE, whose
+ * parents do not exist before the first container. */
+static int make_root(const char *root)
+{
+    if (!*root)
+        return oci_err("--root: empty path");
+    char *path = strdup(root);
+    if (!path)
+        return oci_err("out of memory");
+    int ret = 0;
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+            ret = oci_err("mkdir %s: %s", path, strerror(errno));
+            break;
+        }
+        *p = c;
+        if (c == '\0')
+            break;
+    }
+    free(path);
+    return ret;
+}
+
 int state_create(struct oci_state *st, const char *root, const char *id)
 {
     memset(st, 0, sizeof(*st));
     st->dirfd = -1;
     st->id = id;
-    if (mkdir(root, 0700) < 0 && errno != EEXIST)
-        return oci_err("mkdir %s: %s", root, strerror(errno));
+    if (make_root(root) < 0)
+        return -1;
     if (asprintf(&st->dir, "%s/%s", root, id) < 0)
         return oci_err("out of memory");
     if (mkdir(st->dir, 0700) < 0) {
@@ -154,7 +182,7 @@ int state_remove(struct oci_state *st)
     }
     struct dirent *de;
     while ((de = readdir(d)))
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
             unlinkat(st->dirfd, de->d_name, 0);
     closedir(d);
     if (rmdir(st->dir) < 0 && errno != ENOENT)
