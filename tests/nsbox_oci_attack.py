@@ -571,9 +571,34 @@ def test_exec_stage_reachable(env):
     check(seen and seen[0] > 0, f"{who} control: the exec'd processes were opened: {out.strip()}")
 
 
+def test_mount_dest_symlink(env):
+    """A mount destination through a symlink of the image that points at a
+    host path (runc's CVE-2021-30465 without the race, and the older
+    mkdir-follows-the-link bugs): the destination's directories must be
+    made and mounted inside the rootfs, never on the host."""
+    who = env.who
+    root = os.path.join(env.top, f"rootfs-dlink-{who}")
+    shutil.copytree(env.rootfs, root, symlinks=True)
+    victim = os.path.join(env.top, f"victim-{who}")
+    os.makedirs(victim)
+    os.symlink(victim, os.path.join(root, "evil"))
+    mounts = MOUNTS + [{"destination": "/evil/sub", "type": "tmpfs", "source": "tmpfs"},
+                       {"destination": "/evil/bind", "type": "bind", "source": env.rootfs,
+                        "options": ["rbind", "ro"]}]
+    rc, out, err = env.run("dlink", ["sh", "-c", "ls /evil; grep -c /evil /proc/self/mountinfo"],
+                           mounts=mounts, root={"path": root, "readonly": False})
+    check(os.listdir(victim) == [], f"{who} nothing made on the host through /evil: "
+          f"{os.listdir(victim)} ({rc} {out!r} {err})")
+    # control: the host follows the link to the victim
+    os.makedirs(os.path.join(root, "evil", "ctl"))
+    check(os.listdir(victim) == ["ctl"], f"{who} control: the link reaches the victim")
+    os.rmdir(os.path.join(victim, "ctl"))
+
+
 TESTS = [test_cwd_leaked_fd, test_interpreter_leaked_fd, test_exec_proc_self_exe,
          test_exec_stage_reachable, test_pid_reuse,
-         test_cgroups_path_escape, test_sysctl_outside, test_namespace_path, test_masked_paths]
+         test_cgroups_path_escape, test_sysctl_outside, test_namespace_path, test_masked_paths,
+         test_mount_dest_symlink]
 
 
 def main():
