@@ -104,9 +104,11 @@ with_stdin() { printf '%s\n' "$1" | "${@:2}"; }
 # no_cr CMD...: CMD's stdout without carriage returns (a pty's CR LF) and
 # the "^@" a pty echoes for the NUL byte ctr writes to a new terminal.
 no_cr() { "$@" | tr -d '\r' | sed 's/\^@//g'; }
-# first_line CMD...: the first line of CMD's stdout (ctr may add a "resize
-# pty" error of its own after a short command ends).
-first_line() { "$@" | sed -n 1p; }
+# no_resize_error CMD...: CMD's stdout without ctr's own "resize pty" error
+# line: ctr resizes the terminal right after the start, and a short command
+# may have ended before (shim: "cannot resize a stopped container"), with
+# the line before or after the command's output.
+no_resize_error() { "$@" | grep -v "resize pty"; }
 
 # check DESCRIPTION WANT_RC WANT_OUT CMD...: run CMD, compare its exit status
 # and its stdout (stdin: /dev/null; exactly, trailing newline dropped; "*" matches any), print
