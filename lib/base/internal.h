@@ -181,7 +181,7 @@ enum child_step {
     STEP_MOUNT,
     STEP_HOSTNAME,
     STEP_LOOPBACK,
-    STEP_CWD,
+    STEP_CWD, /* chdir the cwd (index 0), "/" (1); the cwd outside the root (2) */
     STEP_SETSID,
     STEP_RLIMIT,
     STEP_SETGROUPS,

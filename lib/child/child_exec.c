@@ -197,6 +197,19 @@ CHILD static int child_exec_placed(struct plan *p)
     return child_fail(p, STEP_INIT_EXEC, r, 1);
 }
 
+/* runc's CVE-2024-21626: a cwd that goes through a magic link
+ * (/proc/self/fd/N of an fd this stage still holds, close-on-exec, on a host
+ * directory) lands outside the root, and the command starts there. The
+ * kernel's getcwd then does not start with '/' ("(unreachable)"). */
+CHILD static long child_cwd_inside(void)
+{
+    char buf[4096];
+    long r = sys2(SYS_getcwd, buf, sizeof(buf));
+    if (r < 0)
+        return r;
+    return buf[0] == '/' ? 0 : -EPERM;
+}
+
 CHILD int child_setup_view(struct plan *p)
 {
     long r;
@@ -227,6 +240,8 @@ CHILD int child_setup_view(struct plan *p)
             return child_fail(p, STEP_CWD, r, 0);
         if (r < 0 && (r = sys1(SYS_chdir, "/")) < 0)
             return child_fail(p, STEP_CWD, r, 1);
+        if ((r = child_cwd_inside()) < 0)
+            return child_fail(p, STEP_CWD, r, 2);
     }
     if ((p->flags & (NSBOX_NEW_SESSION | NSBOX_CONTROLLING_TTY)) && (r = sys0(SYS_setsid)) < 0)
         return child_fail(p, STEP_SETSID, r, 0);

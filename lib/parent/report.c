@@ -132,6 +132,9 @@ int report_error(struct errbuf *e, const struct plan *p, const struct child_repo
     case STEP_LOOPBACK:
         return err_fail(e, err, "bring up lo");
     case STEP_CWD:
+        if (rep->index == 2)
+            return err_fail(e, err, "cwd %s: outside the sandbox's root (through a magic link?)",
+                            p->cwd);
         return err_fail(e, err, "chdir %s", rep->index ? "/" : p->cwd);
     case STEP_SETSID:
         return err_fail(e, err, "setsid");

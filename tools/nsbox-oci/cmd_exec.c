@@ -178,6 +178,27 @@ static int exec_recipe(struct oci_state *st, struct oci_spec *spec, nsbox *box,
     return 0;
 }
 
+/* The process execs through the library's helper (nsbox-init, exec'd
+ * from a sealed memfd) behind a gate that is open already, not straight
+ * from a stage that shares our memory and holds our fds: so its execve
+ * resolves "#!/proc/self/exe" to that memfd, not to our binary on the host
+ * (runc's CVE-2019-5736), and "#!/proc/self/fd/N/..." finds none of our
+ * fds (CVE-2024-21626), which the helper's own exec has closed. */
+static int open_gate(nsbox *box, int *gate)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return oci_err("exec: pipe: %s", strerror(errno));
+    ssize_t n = write(fds[1], "0", 1);
+    close(fds[1]);
+    *gate = fds[0];
+    if (n != 1)
+        return oci_err("exec: write the gate: %s", strerror(errno));
+    if (nsbox_set_exec_gate(box, *gate) < 0)
+        return oci_err("exec: gate: %s", nsbox_errmsg(box));
+    return 0;
+}
+
 static int write_pid(const char *path, pid_t pid)
 {
     char buf[32];
@@ -205,7 +226,7 @@ static int run_exec(struct oci_state *st, json_t *process, const struct exec_opt
     struct oci_spec spec = {.config = config, .id = st->id, .for_exec = true};
     nsbox *box = nsbox_new();
     nsbox_proc *proc = NULL;
-    int pidfd = state_pidfd(st), slave = -1, ret = 0;
+    int pidfd = state_pidfd(st), slave = -1, gate = -1, ret = 0;
     if (!box)
         ret = oci_err("out of memory");
     else if (pidfd < 0)
@@ -216,10 +237,14 @@ static int run_exec(struct oci_state *st, json_t *process, const struct exec_opt
         ret = spec_caps(&spec, box);
     if (ret == 0)
         ret = exec_recipe(st, &spec, box, o, pidfd, &slave);
+    if (ret == 0)
+        ret = open_gate(box, &gate);
     if (ret == 0 && nsbox_spawn(box, spec.argv, &proc) < 0)
         ret = oci_err("exec failed: %s", nsbox_errmsg(box));
     if (slave >= 0)
         close(slave);
+    if (gate >= 0)
+        close(gate);
     if (ret == 0)
         ret = write_pid(o->pid_file, nsbox_proc_pid(proc));
     if (ret == 0 && !o->detach)
