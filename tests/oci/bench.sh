@@ -25,7 +25,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ $# = 2 ] || { sed -n '2,/^set -u/p' "$0" | sed '$d' >&2; exit 2; }
-bench=$1 nsbox=$2
+# meson passes the built programs relative to the build directory, and the
+# runtimes run from elsewhere: absolute paths for both.
+bench=$(readlink -f -- "$1") nsbox=$(readlink -f -- "$2")
 [ "$(id -u)" = 0 ] || { echo "bench.sh: runs as root (runc and crun as root)"; exit 77; }
 oci_check_runtime "$nsbox"
 runc=$(command -v runc) || { echo "bench.sh: no runc (apt-get install runc)"; exit 77; }

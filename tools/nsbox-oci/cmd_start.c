@@ -14,15 +14,11 @@
 
 json_t *state_config(struct oci_state *st)
 {
-    int fd = openat(st->dirfd, "config.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        oci_err("open %s/config.json: %s", st->dir, strerror(errno));
-        return NULL;
-    }
     json_error_t e;
-    json_t *j = json_loadfd(fd, JSON_REJECT_DUPLICATES, &e);
-    close(fd);
-    if (!j)
+    json_t *j = state_load(st, "config.json", &e);
+    if (!j && e.line == -1)
+        oci_err("open %s/config.json: %s", st->dir, e.text);
+    else if (!j)
         oci_err("%s/config.json: %s", st->dir, e.text);
     return j;
 }

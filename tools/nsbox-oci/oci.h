@@ -137,6 +137,9 @@ const char *state_status(struct oci_state *st, pid_t *pid);
 int state_pidfd(struct oci_state *st);
 /* The state as the spec's runtime.md shows it (new reference). */
 json_t *state_public(struct oci_state *st);
+/* A JSON file of the state directory, duplicate keys refused; NULL with
+ * e->line -1 when it cannot be opened (e->text: why). */
+json_t *state_load(struct oci_state *st, const char *name, json_error_t *e);
 /* The config.json create saved in the state directory (cmd_start.c). */
 json_t *state_config(struct oci_state *st);
 /* Writes s to path atomically (pid files). */

@@ -94,6 +94,28 @@ int state_create(struct oci_state *st, const char *root, const char *id)
     return 0;
 }
 
+/* name in the state directory, parsed. jansson's json_loadfd reads one byte
+ * per read(2) (some 3000 system calls for a config.json, on every start and
+ * delete); a stdio stream reads it in one. NULL with e->line -1 and errno
+ * set when the file cannot be opened. */
+json_t *state_load(struct oci_state *st, const char *name, json_error_t *e)
+{
+    int fd = openat(st->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        e->line = -1;
+        snprintf(e->text, sizeof(e->text), "%s", strerror(err));
+        errno = err;
+        return NULL;
+    }
+    json_t *j = json_loadf(f, JSON_REJECT_DUPLICATES, e);
+    fclose(f);
+    return j;
+}
+
 int state_open(struct oci_state *st, const char *root, const char *id, bool exclusive)
 {
     memset(st, 0, sizeof(*st));
@@ -108,14 +130,12 @@ int state_open(struct oci_state *st, const char *root, const char *id, bool excl
         return oci_err("container does not exist");
     if (ret < 0)
         return oci_err("open %s: %s", st->dir, strerror(-ret));
-    int fd = openat(st->dirfd, "state.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
+    json_error_t e;
+    st->json = state_load(st, "state.json", &e);
+    if (!st->json && e.line == -1) {
         /* a create in progress or one that failed half-way */
         return oci_err("container does not exist");
     }
-    json_error_t e;
-    st->json = json_loadfd(fd, JSON_REJECT_DUPLICATES, &e);
-    close(fd);
     if (!json_is_object(st->json))
         return oci_err("%s/state.json: %s", st->dir, st->json ? "not an object" : e.text);
     return 0;
@@ -141,7 +161,11 @@ int write_file_atomic(const char *path, const char *s)
             break;
         done += (size_t)n;
     }
-    int ok = done == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    /* No fsync: the rename alone makes readers see the old or the new file,
+     * never a part. Durability across a crash buys nothing here: the
+     * container's processes die with the machine (the default root, /run,
+     * is a tmpfs), and runc and crun do not sync either. */
+    int ok = done == len && fchmod(fd, 0644) == 0;
     int e = errno;
     close(fd);
     if (!ok || rename(tmp, path) < 0) {
