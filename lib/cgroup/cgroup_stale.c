@@ -84,7 +84,7 @@ static bool stale_name(const char *name)
     if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
         return true;
     const char *field = end + 1;
-    unsigned long long named = strtoull(field, &end, 10), start;
+    unsigned long long named = strtoull(field, &end, 10), start = 0;
     if (end == field || *end != '-')
         return false; /* no start time: the pid exists */
     return cg_proc_start((pid_t)pid, &start) == 0 && start != named;
