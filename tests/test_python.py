@@ -9,8 +9,10 @@ import os
 import re
 import resource
 import signal
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -303,6 +305,46 @@ class Binding(unittest.TestCase):
             self.assertEqual(cm.exception.strerror,
                              "chmod 0700 /tmp/missing: No such file or directory")
         self.assertEqual(len(os.listdir("/proc/self/fd")), fds)
+
+    def test_interpreter_magic_links(self):
+        """runc's CVE-2019-5736 and CVE-2024-21626 through the command's
+        "#!" line: "/proc/self/exe" must not run the caller's binary (here
+        python, which would run the script's body) in the sandbox, where
+        /proc/PID/exe would let the command write it; "/proc/self/fd/N/X"
+        must not reach a host directory the caller holds open. The
+        controls run the same lines from a plain child of the caller."""
+        host = tempfile.mkdtemp()
+        try:
+            os.chmod(host, 0o755)
+            # a host-only interpreter: a copy of python, which runs the body
+            marker = os.path.join(host, "marker")
+            shutil.copy(os.path.realpath(sys.executable), marker)
+            os.chmod(marker, 0o755)
+            dfd = os.open(host, os.O_RDONLY | os.O_DIRECTORY)  # close-on-exec
+            exe = b"#!/proc/self/exe\nprint('CALLER-BINARY')\n"
+            via_fd = f"#!/proc/self/fd/{dfd}/marker\nprint('HOST-FILE')\n".encode()
+            try:
+                for name, text, leak in (("exe", exe, "CALLER-BINARY"),
+                                         ("fd", via_fd, "HOST-FILE")):
+                    with nsbox.Sandbox() as box:
+                        box.add_tmpfs("/tmp").add_file("/tmp/" + name, text, 0o755)
+                        try:  # the interpreter is the helper, or not found
+                            status, out = capture(box, ["/tmp/" + name])
+                        except FileNotFoundError:
+                            status, out = -1, ""
+                    self.assertNotIn(leak, out, name)
+                    self.assertNotEqual(status, 0, name)
+                    # control: a plain child resolves the same line
+                    path = os.path.join(host, name)
+                    with open(path, "wb") as f:
+                        f.write(text)
+                    os.chmod(path, 0o755)
+                    r = subprocess.run([path], capture_output=True, text=True, close_fds=False)
+                    self.assertIn(leak, r.stdout, f"control {name}: {r.stderr}")
+            finally:
+                os.close(dfd)
+        finally:
+            shutil.rmtree(host)
 
     def test_capabilities(self):
         def cap_eff(box):

@@ -120,14 +120,17 @@ static int status_pipe_open(nsbox *box, struct plan *p, struct spawn_fds *fds)
     return 0;
 }
 
-/* A memory-limited recipe or an exec gate: room for the exec helper's argv
- * ("nsbox-init [gate GATE_FD] exec REPORT INDEX PID NFDS FD... PATH
- * ARGV...") and numbers. */
+/* Every command is exec'd by the init helper's exec mode, from its sealed
+ * memfd ("nsbox-init [gate GATE_FD] exec REPORT INDEX PID NFDS FD... PATH
+ * ARGV..."): an execve from the command's stage would resolve the
+ * command's "#!" interpreter while the stage still shares the caller's
+ * memory and holds its fds, so "#!/proc/self/exe" would run the caller's
+ * binary in the sandbox and hand it /proc/PID/exe to write (runc's
+ * CVE-2019-5736), and "#!/proc/self/fd/N/..." would reach a host directory
+ * (CVE-2024-21626). Room for the helper's argv and numbers. */
 static int placed_plan(nsbox *box, struct plan *p)
 {
-    p->exec_helper = p->cgroup_late || p->gate_fd >= 0;
-    if (!p->exec_helper)
-        return 0;
+    p->exec_helper = true;
     size_t argc = 0;
     while (p->argv[argc])
         argc++;
