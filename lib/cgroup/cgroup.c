@@ -228,6 +228,7 @@ void cgroup_keep(struct cgroup_sandbox *cg)
 {
     if (!cg)
         return;
+    closep(&cg->init_leaf_fd);
     for (int i = 0; i < CG_MAX_DIRS; i++) {
         struct cg_dir *d = &cg->dirs[i];
         closep(&d->tasks_fd);
@@ -273,14 +274,8 @@ void cgroup_detach(struct cgroup_sandbox *cg)
         struct stat st;
         if (d->fd >= 0 && fstat(d->fd, &st) == 0)
             fchmod(d->fd, (st.st_mode & 07777) | S_ISVTX);
-        closep(&d->tasks_fd);
-        closep(&d->leaf_fd);
-        closep(&d->fd);
-        closep(&d->parent_fd);
-        free(d->path);
-        free(d->cgpath);
     }
-    free(cg);
+    cgroup_keep(cg);
 }
 
 /* ------------------------------------------------------------ the report */
