@@ -548,6 +548,24 @@ def test_hooks(env):
     wait_stopped(env, "h")
     rc, _, err = env.oci("delete", "h")
     check(rc == 0 and os.path.exists(f"{hook_out}.poststop"), f"{who} poststop hook: {err}")
+    # poststart runs once the command has exec'd: the state says running
+    # and the container's process has the command's name, not the gate's
+    post = ("s=$(cat); pid=$(echo \"$s\" | sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p'); "
+            "st=$(echo \"$s\" | sed -n 's/.*\"status\": *\"\\([a-z]*\\)\".*/\\1/p'); "
+            f"echo $st $(cat /proc/$pid/comm) > {hook_out}.poststart")
+    b = env.bundle(env.config(["sleep", "100"], hooks={"poststart": [
+        {"path": "/bin/sh", "args": ["sh", "-c", post]}]}))
+    with env.out_file("hookpost") as f:
+        rc, _, err = env.oci("create", "--bundle", b, "hp", stdout=f)
+    if check(rc == 0, f"{who} create with a poststart hook: {err}"):
+        rc, _, err = env.oci("start", "hp")
+        try:
+            with open(f"{hook_out}.poststart") as f:
+                seen = f.read().strip()
+        except OSError as e:
+            seen = str(e)
+        check(rc == 0 and seen == "running sleep", f"{who} poststart hook saw: {seen!r} {err}")
+        env.oci("delete", "--force", "hp")
     # a failing hook
     b = env.bundle(env.config(["sleep", "100"], hooks={"createRuntime": [
         {"path": "/bin/false"}]}))
@@ -791,6 +809,9 @@ def main():
                       test_device_rules,
                       test_mounts, test_bind_sources, test_joined_uts, test_privileged_limits,
                       test_hooks, test_console, test_bad_fields):
+                # NSBOX_OCI_ONLY=test_a,test_b runs only those (for a quick check)
+                if os.environ.get("NSBOX_OCI_ONLY", t.__name__).split(",").count(t.__name__) == 0:
+                    continue
                 print(f"-- {t.__name__}", flush=True)
                 t(env)
             # nothing left in the state root

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,6 +40,30 @@ static int release_gate(struct oci_state *st)
         return oci_err("cannot start the container: write exec.fifo: %s", strerror(e));
     unlinkat(st->dirfd, "exec.fifo", 0);
     return 0;
+}
+
+/* The spec calls the poststart hooks after the user-specified process is
+ * executed, and the gate's byte only lets it go: wait until the process
+ * has left the gate (the library's helper names itself "nsbox-gate" there
+ * and the command's exec renames it). Bounded, since a command that names
+ * itself so, or a stopped one, must not hang start. */
+static void wait_exec(pid_t pid)
+{
+    char path[64], comm[32];
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    for (int i = 0; i < 2000; i++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        ssize_t n = read(fd, comm, sizeof(comm) - 1);
+        close(fd);
+        if (n <= 0)
+            return;
+        comm[n] = '\0';
+        if (strcmp(comm, "nsbox-gate\n") != 0)
+            return;
+        usleep(500);
+    }
 }
 
 int cmd_start(const struct oci_global *g, int argc, char **argv)
@@ -75,6 +100,7 @@ int cmd_start(const struct oci_global *g, int argc, char **argv)
     if (ret == 0)
         ret = release_gate(&st);
     if (ret == 0) {
+        wait_exec(pid);
         json_decref(pub);
         pub = state_public(&st);
         /* poststart failures are warnings: the container runs already */
