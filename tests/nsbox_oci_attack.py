@@ -489,6 +489,57 @@ def test_namespace_path(env):
         host.wait()
 
 
+def test_exec_pid_namespace(env):
+    """A pod's container: a namespace joined by path (a holder's UTS) and a
+    new PID namespace. The state's process is then the library's monitor,
+    which stays outside the new PID namespace; exec must still land inside
+    it. Before the fix it landed in the runtime's own PID namespace, where
+    the exec'd command (running the container's binaries) could signal every
+    host process (kill -9 -1). Control: the same exec in a container without
+    a PID namespace reaches the holder."""
+    who = env.who
+    # nobody: the holder's namespaces are nobody's own user namespace's,
+    # joined by path too (a rootless pod)
+    cmd = ["unshare", "--user", "--map-root-user", "--uts", "sleep", "1000"] if env.nobody \
+        else ["unshare", "--uts", "sleep", "1000"]
+    holder = subprocess.Popen(cmd, preexec_fn=T.as_nobody if env.nobody else None)
+    try:
+        if not wait_for(lambda: os.readlink(f"/proc/{holder.pid}/ns/uts") !=
+                        os.readlink("/proc/self/ns/uts")):
+            check(False, f"{who} the holder has no UTS namespace of its own")
+            return
+        attack = f"kill -0 {holder.pid} && echo REACHED; echo self=$$"
+        for pid_ns in (True, False):
+            cid = f"xpid{int(pid_ns)}"
+            cfg = env.config(["sleep", "100"], mounts=MOUNTS)
+            linux = cfg["linux"]
+            keep = ("uts", "user") if env.nobody else ("uts",)
+            linux["namespaces"] = [n for n in linux["namespaces"]
+                                   if n["type"] not in keep and (pid_ns or n["type"] != "pid")]
+            for t in keep:
+                linux["namespaces"].append({"type": t, "path": f"/proc/{holder.pid}/ns/{t}"})
+            linux.pop("uidMappings", None)
+            linux.pop("gidMappings", None)
+            if not start(env, cid, ["sleep", "100"], mounts=MOUNTS, linux=linux,
+                         hostname="pod"):
+                env.oci("delete", "--force", cid)
+                continue
+            if exec_works(env, cid):
+                rc, out, err = env.oci("exec", cid, "sh", "-c", attack)
+                if pid_ns:
+                    self_pid = out.split("self=")[-1].strip()
+                    check(rc == 0 and "REACHED" not in out and self_pid.isdigit() and
+                          int(self_pid) < 100,
+                          f"{who} exec lands in the container's PID namespace: {out!r} {err}")
+                else:
+                    check("REACHED" in out, f"{who} control: without a PID namespace exec "
+                          f"reaches the holder: {out!r} {err}")
+            env.oci("delete", "--force", cid)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_masked_paths(env):
     """maskedPaths and readonlyPaths as the engines send them, also when the
     image's /proc is a symlink (CVE-2019-19921's shape): /proc/kcore and
@@ -615,7 +666,8 @@ def test_mount_dest_symlink(env):
 
 TESTS = [test_cwd_leaked_fd, test_interpreter_leaked_fd, test_exec_proc_self_exe,
          test_exec_stage_reachable, test_pid_reuse,
-         test_cgroups_path_escape, test_sysctl_outside, test_namespace_path, test_masked_paths,
+         test_cgroups_path_escape, test_sysctl_outside, test_namespace_path, test_exec_pid_namespace,
+         test_masked_paths,
          test_mount_dest_symlink]
 
 

@@ -30,7 +30,14 @@ static const struct {
     const char *file;
     unsigned ns;
 } ns_files[] = {
-    {"user", NSBOX_NS_USER},     {"mnt", NSBOX_NS_MOUNT}, {"pid", NSBOX_NS_PID},
+    /* pid_for_children, not pid: with a namespace joined by path and a new
+     * PID namespace, the state's process is the library's monitor, which
+     * stays in the runtime's PID namespace and forks the container's init
+     * into the new one (Linux 4.12 has the file). Joining its "pid" would
+     * put the exec'd process in the host's PID namespace. For a container
+     * init both files name its own PID namespace; one it unshared later
+     * is below it. */
+    {"user", NSBOX_NS_USER},     {"mnt", NSBOX_NS_MOUNT}, {"pid_for_children", NSBOX_NS_PID},
     {"net", NSBOX_NS_NET},       {"uts", NSBOX_NS_UTS},   {"ipc", NSBOX_NS_IPC},
     {"cgroup", NSBOX_NS_CGROUP}, {"time", NSBOX_NS_TIME},
 };
