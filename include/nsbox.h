@@ -93,10 +93,15 @@ int nsbox_add_namespace(nsbox *box, unsigned ns_mask);
  * duplicated: the caller may close its own. A joined user namespace is
  * entered first, so that joining the other namespaces of an unprivileged
  * sandbox works; the command then runs as ids that user namespace maps,
- * chosen as nsbox_set_user() says. Errors: -EINVAL for an empty or unknown
- * mask, several kinds with a non-pidfd, a kind also added as new, or an fd
- * that is not a namespace of kind ns; -EBADF for a closed fd. setns()
- * itself runs at spawn; its failure comes back from nsbox_spawn(). */
+ * chosen as nsbox_set_user() says. Through a pidfd, NSBOX_NS_PID is the
+ * namespace the process makes its children in (/proc/PID/ns/
+ * pid_for_children, opened at spawn; nsbox_spawn() fails with -ESRCH if
+ * the process ended): for a sandbox whose first process is a monitor
+ * outside its PID namespace (see nsbox_proc_pid()) that is the sandbox's.
+ * Errors: -EINVAL for an empty or unknown mask, several kinds with a
+ * non-pidfd, a kind also added as new, or an fd that is not a namespace of
+ * kind ns; -EBADF for a closed fd. setns() itself runs at spawn; its
+ * failure comes back from nsbox_spawn(). */
 int nsbox_join_namespace(nsbox *box, unsigned ns, int fd);
 
 /* ----------------------------------------------------------------- identity */
@@ -923,7 +928,9 @@ void nsbox_proc_free(nsbox_proc *p);
 void nsbox_proc_detach(nsbox_proc *p);
 
 /* The pid of the sandbox's first process, in the caller's PID namespace
- * (with a PID namespace, its init). */
+ * (with a PID namespace, its init). With a namespace joined and a new PID
+ * namespace, or a joined one, it is a monitor outside the sandbox's PID
+ * namespace, which /proc/PID/ns/pid_for_children names. */
 pid_t nsbox_proc_pid(const nsbox_proc *p);
 
 /* A pidfd of that process, owned by the handle: pollable, readable once it

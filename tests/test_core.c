@@ -268,6 +268,54 @@ START_TEST(test_join_pid)
 }
 END_TEST
 
+/* A sandbox whose first process is a monitor outside its PID namespace (a
+ * namespace joined and a new PID namespace, like a pod's container): a
+ * second sandbox joining its PID namespace through that process's pidfd
+ * (as nsbox-exec --target does) lands in the sandbox's namespace. Before,
+ * it landed in the monitor's own, the caller's, where it could signal the
+ * caller (kill -0 below). Control: the monitor is in the caller's PID
+ * namespace, and the sandbox's is its pid_for_children. */
+START_TEST(test_join_pid_monitor)
+{
+    t_as(_i);
+    bool root = geteuid() == 0;
+    char *sleep_argv[] = {"sleep", "30", NULL};
+    nsbox *holder = nsbox_new();
+    ck_assert_int_eq(nsbox_add_namespace(holder, NSBOX_NS_UTS), 0);
+    nsbox_proc *h;
+    ck_assert_int_eq(nsbox_spawn(holder, sleep_argv, &h), 0);
+    nsbox *pod = nsbox_new();
+    unsigned user = root ? 0 : NSBOX_NS_USER;
+    ck_assert_int_eq(nsbox_join_namespace(pod, NSBOX_NS_UTS | user, nsbox_proc_pidfd(h)), 0);
+    ck_assert_int_eq(nsbox_add_namespace(pod, NSBOX_NS_PID), 0);
+    nsbox_proc *p;
+    ck_assert_int_eq(nsbox_spawn(pod, sleep_argv, &p), 0);
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(p));
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_ino, t_ns_inode("pid"));
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", (int)nsbox_proc_pid(p));
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_ne(st.st_ino, t_ns_inode("pid"));
+
+    nsbox *second = nsbox_new();
+    ck_assert_int_eq(nsbox_join_namespace(second, NSBOX_NS_PID | user, nsbox_proc_pidfd(p)), 0);
+    char script[128], out[128], want[64];
+    snprintf(script, sizeof(script),
+             "stat -L -c %%i /proc/self/ns/pid; kill -0 %d 2>/dev/null && echo REACHED; true",
+             (int)getpid());
+    ck_assert_int_eq(t_sh(second, script, out, sizeof(out)), 0);
+    snprintf(want, sizeof(want), "%lu\n", (unsigned long)st.st_ino);
+    ck_assert_str_eq(out, want);
+    nsbox_free(second);
+    nsbox_proc_free(p);
+    nsbox_free(pod);
+    nsbox_proc_free(h);
+    nsbox_free(holder);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -284,6 +332,7 @@ int main(void)
     tcase_add_loop_test(tc, test_cgroup_ns_root, 0, 2);
     tcase_add_loop_test(tc, test_join, 0, 2);
     tcase_add_loop_test(tc, test_join_pid, 0, 2);
+    tcase_add_loop_test(tc, test_join_pid_monitor, 0, 2);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -262,6 +262,7 @@ struct plan {
     unsigned long unshare_ns; /* CLONE_NEW* unshared after the joins */
     struct plan_join joins[8];
     int n_joins;
+    int pid_join_fd; /* a pidfd join's PID namespace (pid_for_children), or -1 */
     bool pid_stage;  /* the first process is outside the target PID namespace */
     bool monitor;    /* the first process forks the rest and watches it (init helper):
                         pid_stage, or a kernel without PIDFD_INFO_EXIT, where only the

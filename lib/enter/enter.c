@@ -23,6 +23,7 @@
 #include "enter.h"
 #include "report.h"
 #include "idmap.h"
+#include "join_pid.h"
 #include "plan.h"
 
 static char *const enter_argv[] = {"nsbox_enter", NULL};
@@ -42,6 +43,9 @@ static int enter_plan(nsbox *box, struct enter_ctx *c)
     p->clone_ns = c->ns_first;
     p->unshare_ns = 0;
     p->monitor = p->use_init = false;
+    r = join_pid_open(box, p);
+    if (r < 0)
+        return r;
     if (p->mounts && !p->cwd) {
         char *cwd = getcwd(NULL, 0);
         p->cwd = cwd ? plan_strdup(p, cwd) : NULL;
@@ -183,6 +187,7 @@ static void enter_close(struct enter_ctx *c)
     closep(&c->report_rd);
     closep(&p->report_fd);
     closep(&p->init_fd);
+    closep(&p->pid_join_fd);
     closep(&p->status_fd);
     closep(&p->stages[0].parent_pidfd);
     closep(&p->stages[1].parent_pidfd);

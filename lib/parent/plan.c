@@ -228,6 +228,7 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
         return box_fail(box, ENOMEM, "plan");
     p->sync_fd = p->parent_sync_fd = p->status_fd = p->init_fd = p->cgroup_fd = p->proc_fd = -1;
     p->gate_fd = -1;
+    p->pid_join_fd = -1;
     p->cpu_fd = -1;
 
     unsigned joined;

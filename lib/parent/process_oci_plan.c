@@ -13,6 +13,7 @@
 #include "oci_plan.h"
 #include "box.h"
 #include "idmap.h"
+#include "join_pid.h"
 
 /* The inode of the namespace of kind a joined fd names (a namespace file,
  * or a pidfd's process's), and of the caller's own. */
@@ -20,20 +21,10 @@ static int joined_ns_ino(const struct ns_join *j, unsigned kind, struct stat *st
 {
     if (!j->pidfd)
         return fstat(j->fd, st) < 0 ? -errno : 0;
-    char path[64], line[128];
-    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", j->fd);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -errno;
-    long pid = -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "Pid:", 4) == 0) {
-            pid = strtol(line + 4, NULL, 10);
-            break;
-        }
-    fclose(f);
-    if (pid <= 0)
-        return -ESRCH;
+    long pid = pidfd_pid(j->fd);
+    if (pid < 0)
+        return (int)pid;
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%ld/ns/%s", pid, ns_name(kind));
     return stat(path, st) < 0 ? -errno : 0;
 }

@@ -26,6 +26,7 @@
 #include "dump_guard.h"
 #include "internal.h"
 #include "lock.h"
+#include "join_pid.h"
 #include "oci_plan.h"
 #include "report.h"
 #include "sys.h"
@@ -403,6 +404,8 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     struct spawn_fds fds = {-1, -1};
     r = gate_open(box, p);
     if (r == 0)
+        r = join_pid_open(box, p);
+    if (r == 0)
         r = placed_plan(box, p);
     if (r == 0)
         r = sync_open(box, p, &fds);
@@ -416,7 +419,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     _cleanup_close_ int sync_fd = fds.sync, status_rd = fds.status_rd, pidfd = -1;
     _cleanup_close_ int child_sync = p->sync_fd, child_status = p->status_fd;
     _cleanup_close_ int child_init = p->init_fd, child_pdeath = p->stages[0].parent_pidfd;
-    _cleanup_close_ int child_gate = p->gate_fd;
+    _cleanup_close_ int child_gate = p->gate_fd, child_pidns = p->pid_join_fd;
     _cleanup_close_ int child_cpu = p->cpu_fd;
     if (r == 0)
         r = stacks_get(box, p);
@@ -448,6 +451,7 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     closep(&child_init);
     closep(&child_pdeath);
     closep(&child_gate);
+    closep(&child_pidns);
     closep(&child_cpu);
     if (c.pid < 0) {
         dump_guard_leave(c.kind);
