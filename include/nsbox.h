@@ -723,6 +723,38 @@ enum {
  * unknown bits. */
 int nsbox_set_flags(nsbox *box, unsigned flags);
 
+/* The command's terminal: a pty of the sandbox's own devpts (OCI's
+ * process.terminal, as runc and crun make it). flags: NSBOX_CONSOLE_PTY,
+ * optionally with NSBOX_CONSOLE_DEV_CONSOLE; 0 removes the console.
+ * After the filesystem steps, hostname and cwd, the command's stage opens
+ * /dev/ptmx inside the sandbox (after its root switch, so a symlink there
+ * resolves inside it; no magic link is followed), checks that it is a pty
+ * master, unlocks it, opens the slave through the master (TIOCGPTPEER: no
+ * path in between), gives the slave to the command's uid (the group is
+ * kept, as runc does) when nsbox_set_user or a map chose the ids, sets the
+ * window size when rows and cols are not both 0, binds the slave on
+ * /dev/console with NSBOX_CONSOLE_DEV_CONSOLE (made as an empty file when
+ * missing; adds NSBOX_NS_MOUNT), makes it the controlling terminal
+ * (setsid, TIOCSCTTY: NSBOX_CONTROLLING_TTY implied) and the command's
+ * stdin, stdout and stderr, and sends the master to the caller, who takes
+ * it with nsbox_proc_take_console(). The sandbox needs a devpts of its own
+ * at /dev/pts whose ptmx it may open and a /dev/ptmx leading to it
+ * (nsbox_add_dev makes both; or nsbox_add_mount "devpts" with
+ * "newinstance,ptmxmode=0666" and nsbox_add_symlink "pts/ptmx"). No fd of
+ * the caller's terminal or devpts reaches the sandbox.
+ * Errors: -EINVAL for unknown flags or NSBOX_CONSOLE_DEV_CONSOLE alone.
+ * At spawn, each naming the step ("console: open /dev/ptmx inside the
+ * sandbox: No such file or directory"): -EINVAL with nsbox_set_stdio() fds
+ * (the console is the command's stdio); -EXDEV when the pty is one of the
+ * caller's devpts (the sandbox has none of its own); -ENOTTY when
+ * /dev/ptmx is no pty master; the errno of the open, the ioctls, the bind
+ * or TIOCSCTTY. nsbox_enter() refuses a console (-EINVAL). */
+enum {
+    NSBOX_CONSOLE_PTY = 1u << 0,         /* a pty of the sandbox as the command's terminal */
+    NSBOX_CONSOLE_DEV_CONSOLE = 1u << 1, /* its slave bound on /dev/console too */
+};
+int nsbox_set_console(nsbox *box, unsigned flags, uint16_t rows, uint16_t cols);
+
 /* Holds a read lock on path, a file inside the sandbox, while the sandbox
  * runs (bubblewrap's --lock-file). At spawn, after the identity step (with
  * the command's ids and capabilities, in its filesystem view: a symlink
@@ -926,6 +958,14 @@ void nsbox_proc_free(nsbox_proc *p);
  * _destroy() by the path nsbox_proc_cgroup() returned before this call.
  * NULL is fine. */
 void nsbox_proc_detach(nsbox_proc *p);
+
+/* The master of the sandbox's console (nsbox_set_console), handed to the
+ * caller: it owns the fd from then on (close-on-exec; it closes it). The
+ * library checked that it is a pty master (TIOCGPTN) before keeping it.
+ * Until taken the handle holds it; nsbox_proc_free() and
+ * nsbox_proc_detach() close it then. Returns the fd; -ENOENT without a
+ * console or once taken; -EINVAL for a NULL p. */
+int nsbox_proc_take_console(nsbox_proc *p);
 
 /* The pid of the sandbox's first process, in the caller's PID namespace
  * (with a PID namespace, its init). With a namespace joined and a new PID

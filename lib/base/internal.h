@@ -148,20 +148,21 @@ struct nsbox {
     char *exec_path;   /* program to exec instead of argv[0], NULL: argv[0] */
     char **lock_files; /* lock.c */
     size_t n_lock_files;
-    struct mount_recipe *mnt; /* mount.c */
-    struct cgroup_recipe *cg; /* cgroup.c */
-    struct caps_recipe *caps; /* caps.c */
-    uint64_t cpu_limit_usec;  /* 0: none (time_limit.c) */
-    uint64_t wall_limit_usec; /* 0: none */
-    uint64_t extra_usec;      /* grace past the CPU limit before the kill */
-    struct oci_recipe *oci;   /* recipe/process_oci.c */
-    char *stacks;             /* the child stages' stacks, mapped at the first spawn */
-    bool force_monitor;       /* tests: the pre-6.15 status path on any kernel */
-    bool test_no_exit_info;   /* tests: nsbox_wait without PIDFD_INFO_EXIT (pre-6.15) */
-    bool test_cgroup_early;   /* tests: memory-limited recipes placed at clone (unsafe) */
-    bool cg_unguarded;        /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
-    bool init_unhardened;     /* tests: the init as before its hardening (attack controls) */
-    struct errbuf err;        /* nsbox_errmsg */
+    struct mount_recipe *mnt;       /* mount.c */
+    struct cgroup_recipe *cg;       /* cgroup.c */
+    struct caps_recipe *caps;       /* caps.c */
+    uint64_t cpu_limit_usec;        /* 0: none (time_limit.c) */
+    uint64_t wall_limit_usec;       /* 0: none */
+    uint64_t extra_usec;            /* grace past the CPU limit before the kill */
+    struct oci_recipe *oci;         /* recipe/process_oci.c */
+    struct console_recipe *console; /* recipe/console.c, NULL: none */
+    char *stacks;                   /* the child stages' stacks, mapped at the first spawn */
+    bool force_monitor;             /* tests: the pre-6.15 status path on any kernel */
+    bool test_no_exit_info;         /* tests: nsbox_wait without PIDFD_INFO_EXIT (pre-6.15) */
+    bool test_cgroup_early;         /* tests: memory-limited recipes placed at clone (unsafe) */
+    bool cg_unguarded;              /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
+    bool init_unhardened;           /* tests: the init as before its hardening (attack controls) */
+    struct errbuf err;              /* nsbox_errmsg */
 };
 
 /* ------------------------------------------------------------------- plan */
@@ -201,6 +202,7 @@ enum child_step {
     STEP_LOCK,     /* a lock file: err 0 carries its fd; else index 2i open, 2i+1 lock */
     STEP_CTTY,     /* NSBOX_CONTROLLING_TTY: TIOCSCTTY on stdin */
     STEP_OCI,      /* sysctl, oom_score_adj, domain name, groups (recipe/oci.h) */
+    STEP_CONSOLE,  /* nsbox_set_console (index: enum console_part, recipe/console.h) */
     STEP_COUNT,    /* keep last: the unit_report test gives each step below a message */
 };
 
@@ -331,11 +333,12 @@ struct plan {
     char *const *lock_files; /* absolute paths inside the sandbox */
     int n_lock_files;
 
-    struct mount_plan *mounts; /* mount.c; NULL: no mount steps */
-    struct caps_plan *caps;    /* caps.c */
-    struct oci_plan *oci;      /* recipe/process_oci.c, NULL: nothing set */
-    int cgroup_fd;             /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
-    bool cgroupns_late;        /* unshare the cgroup namespace after the joins (v1) */
+    struct mount_plan *mounts;    /* mount.c; NULL: no mount steps */
+    struct caps_plan *caps;       /* caps.c */
+    struct oci_plan *oci;         /* recipe/process_oci.c, NULL: nothing set */
+    struct console_plan *console; /* recipe/console.h, NULL: no console */
+    int cgroup_fd;                /* v2: the sandbox's cgroup for CLONE_INTO_CGROUP, else -1 */
+    bool cgroupns_late;           /* unshare the cgroup namespace after the joins (v1) */
     struct plan_cgroup_move *cgroup_moves; /* v1: "tasks" files the child writes "0" to */
     int n_cgroup_moves;
     /* A memory limit: no stage enters the cgroup; the command's stage execs
@@ -388,6 +391,7 @@ struct nsbox_proc {
     int signal;
     struct cgroup_sandbox *cg; /* NULL without limits */
     int *lock_fds;             /* the locked files, closed at the reap */
+    int console_fd;            /* the console's master until taken, -1: none */
     int n_lock_fds;
     char *cgroup_path; /* as /proc/self/cgroup writes it, NULL if none */
     bool oom_killed;

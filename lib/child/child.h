@@ -12,6 +12,10 @@ int child_main(void *plan);
  * failing stage. */
 int child_fail(struct plan *p, int step, long err, int index);
 
+/* Sends {step, 0, index} with fd (SCM_RIGHTS) on the sync socket; 0 or
+ * a negative errno. */
+long child_send_fd(int sync, int step, int index, long fd);
+
 /* The command's own stage: filesystem, identity, fds, exec. Returns only
  * on failure, with the stage's exit code. */
 int child_command(struct plan_stage *s);

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include "child.h"
 #include "sys.h"
@@ -19,6 +20,28 @@ CHILD int child_fail(struct plan *p, int step, long err, int index)
     struct child_report rep = {.step = step, .err = (int)-err, .index = index};
     sys3(SYS_write, p->report_fd, &rep, sizeof(rep));
     return 127;
+}
+
+/* Sends {step, 0, index} with fd attached (SCM_RIGHTS) on the sync socket:
+ * a lock file's fd, the console's master. The parent receives them once
+ * every stage has exec'd (they wait on the socket until then). */
+CHILD long child_send_fd(int sync, int step, int index, long fd)
+{
+    struct child_report rep = {.step = step, .err = 0, .index = index};
+    struct iovec iov = {.iov_base = &rep, .iov_len = sizeof(rep)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct cmsghdr *c = &u.align;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    *(int *)CMSG_DATA(c) = (int)fd;
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    long r = sys_retry(sys3(SYS_sendmsg, sync, &msg, MSG_NOSIGNAL));
+    return r == (long)sizeof(rep) ? 0 : r < 0 ? r : -EIO;
 }
 
 /* The command's stage: waits until every stage above it has exec'd or

@@ -13,6 +13,7 @@
 
 #include "caps_child.h"
 #include "child.h"
+#include "console_child.h"
 #include "lock_child.h"
 #include "mount_child.h"
 #include "oci_child.h"
@@ -59,7 +60,7 @@ CHILD int child_fds(struct plan *p)
     int n = 0;
     long r;
     for (int i = 0; i < 3 + p->n_fds; i++) {
-        int src = i < 3 ? p->stdio[i] : p->fds[i - 3].src;
+        int src = i >= 3 ? p->fds[i - 3].src : p->console ? p->console->slave : p->stdio[i];
         p->fd_tmp[i] = -1;
         if (src < 0)
             continue;
@@ -243,11 +244,16 @@ CHILD int child_setup_view(struct plan *p)
         if ((r = child_cwd_inside()) < 0)
             return child_fail(p, STEP_CWD, r, 2);
     }
-    if ((p->flags & (NSBOX_NEW_SESSION | NSBOX_CONTROLLING_TTY)) && (r = sys0(SYS_setsid)) < 0)
+    if (((p->flags & (NSBOX_NEW_SESSION | NSBOX_CONTROLLING_TTY)) || p->console) &&
+        (r = sys0(SYS_setsid)) < 0)
         return child_fail(p, STEP_SETSID, r, 0);
-    /* Before the id switch and the fd shuffle: stdin is still the caller's
-     * fd number (or 0 when inherited). */
-    if ((p->flags & NSBOX_CONTROLLING_TTY) &&
+    /* Before the id switch (the bind on /dev/console needs the stage's
+     * capabilities) and the fd shuffle: stdin is still the caller's fd
+     * number (or 0 when inherited). The console's slave is the terminal
+     * instead when there is one. */
+    if (p->console && child_console(p))
+        return 127;
+    if ((p->flags & NSBOX_CONTROLLING_TTY) && !p->console &&
         (r = sys3(SYS_ioctl, p->stdio[0] >= 0 ? p->stdio[0] : 0, TIOCSCTTY, 0)) < 0)
         return child_fail(p, STEP_CTTY, r, 0);
     if ((r = child_rlimits(p, &index)) < 0)

@@ -177,6 +177,9 @@ int enter_check(nsbox *box, const struct enter_ctx *c)
     if (box->n_lock_files)
         return box_invalid(box, "enter: lock files are held by a spawned sandbox's handle "
                                 "(nsbox_spawn only): open and lock the file yourself");
+    if (box->console)
+        return box_invalid(box, "enter: a console's master goes to a spawned sandbox's handle "
+                                "(nsbox_spawn only): open a pty in the sandbox yourself");
     if ((box->flags & NSBOX_NEW_SESSION) && !c->fork && getpgrp() == getpid())
         return box_invalid(box, "enter: NSBOX_NEW_SESSION in a process group leader (setsid "
                                 "fails): set NSBOX_ENTER_FORK too, or fork first");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "console_plan.h"
 #include "userns_plan.h"
 #include "internal.h"
 #include "mount_build.h"
@@ -286,6 +287,8 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
         r = userns_plan(box, p);
     if (r == 0)
         r = oci_plan_build(box, p);
+    if (r == 0)
+        r = console_plan_build(box, p);
     if (r < 0) {
         plan_free(p);
         return r;

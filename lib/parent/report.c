@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "console_plan.h"
 #include "lock.h"
 #include "userns_plan.h"
 #include "mount_build.h"
@@ -175,6 +176,8 @@ int report_error(struct errbuf *e, const struct plan *p, const struct child_repo
         return err_fail(e, err, "make the child's report pipe");
     case STEP_OCI:
         return oci_report(e, p, rep);
+    case STEP_CONSOLE:
+        return console_report(e, p, rep);
     case STEP_LOCK:
         if (rep->index >= 0 && REPORT_ITEM(rep->index) < p->n_lock_files)
             return err_fail(e, err, "%s %s",

@@ -23,6 +23,7 @@
 #endif
 
 #include "cgroup.h"
+#include "console_plan.h"
 #include "dump_guard.h"
 #include "internal.h"
 #include "lock.h"
@@ -280,7 +281,8 @@ struct spawn_ctx {
     pid_t pid;
     enum dump_kind kind;
     struct cgroup_sandbox *cg;
-    int *lock_fds; /* the locked files the command's stage sent, p->n_lock_files */
+    int *lock_fds;  /* the locked files the command's stage sent, p->n_lock_files */
+    int console_fd; /* the console's master the command's stage sent, -1: none */
 };
 
 /* After clone: maps, go, then the report. Returns 0 once every stage has
@@ -324,6 +326,10 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
     /* Every stage has exec'd: the lock fds sent before wait on the socket,
      * and the init above the command may join it. */
     bool execd = r == 0;
+    /* the console's master went first: the console step precedes the
+     * identity step, which sends the lock files */
+    if (r == 0 && p->console)
+        r = console_receive(box, c->sync, &c->console_fd);
     if (r == 0 && p->n_lock_files)
         r = lock_fds_receive(box, c->sync, c->lock_fds, p->n_lock_files);
     if (r == 0 && p->cgroup_late && p->cmd_level > 0)
@@ -361,6 +367,7 @@ static int proc_new(nsbox *box, pid_t pid, int pidfd, int status_rd, struct cgro
     nsbox_proc *proc = calloc(1, sizeof(*proc));
     if (!proc)
         return box_fail(box, ENOMEM, "process handle");
+    proc->console_fd = -1;
     proc->lock_fds = take_ptr(lock_fds);
     proc->n_lock_fds = n_locks;
     proc->pid = pid;
@@ -397,7 +404,7 @@ static uint64_t time_limits_arg(nsbox *box, struct plan *p)
 
 static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
 {
-    struct spawn_ctx c = {.pidfd = -1};
+    struct spawn_ctx c = {.pidfd = -1, .console_fd = -1};
     int r = cgroup_prepare(box, &box->err, p, &c.cg);
     if (r < 0)
         return r;
@@ -470,12 +477,14 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
         (r = proc_new(box, c.pid, pidfd, status_rd, c.cg, &lock_fds, p->n_lock_files, out)) < 0)
         pidfd_kill_reap(pidfd);
     if (r == 0 && *out) {
+        (*out)->console_fd = take_fd(&c.console_fd);
         (*out)->cpu_limit_usec = box->cpu_limit_usec;
         (*out)->wall_limit_usec = box->wall_limit_usec;
         (*out)->extra_usec = box->extra_usec;
         (*out)->start_ns = c.start_ns;
     }
     if (r < 0) {
+        closep(&c.console_fd);
         lock_fds_close(lock_fds, p->n_lock_files);
         cgroup_finish(c.cg, NULL);
         return r;

@@ -198,6 +198,7 @@ static void proc_release(nsbox_proc *p)
 {
     closep(&p->pidfd);
     closep(&p->status_fd);
+    closep(&p->console_fd);
     lock_fds_close(p->lock_fds, p->n_lock_fds);
     free(p->lock_fds);
     free(p->cgroup_path);

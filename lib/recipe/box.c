@@ -14,6 +14,7 @@
 
 #include "caps.h"
 #include "cgroup_recipe.h"
+#include "console.h"
 #include "internal.h"
 #include "lock.h"
 #include "mount.h"
@@ -92,6 +93,7 @@ NSBOX_EXPORT void nsbox_free(nsbox *box)
     cgroup_recipe_free(box->cg);
     caps_recipe_free(box->caps);
     oci_recipe_free(box->oci);
+    console_recipe_free(box->console);
     stacks_release(box);
     free(box);
 }

@@ -37,8 +37,7 @@ void lock_files_free(nsbox *box)
     free(box->lock_files);
 }
 
-/* Receives one lock report, {STEP_LOCK, 0, i} with the fd, into fds[i]. */
-static int lock_fd_recv(int sync, int *fds, int n_fds)
+int fd_report_recv(int sync, int step, int *index)
 {
     struct child_report rep = {0}; /* recvmsg fills it; a short one is refused below */
     union {
@@ -53,20 +52,34 @@ static int lock_fd_recv(int sync, int *fds, int n_fds)
         n = recvmsg(sync, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        return -errno;
+        return errno == EAGAIN ? -EPROTO : -errno;
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     int fd = -1;
     if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
         c->cmsg_len == CMSG_LEN(sizeof(int)))
         memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-    if (fd >= 0 && n == sizeof(rep) && rep.step == STEP_LOCK && rep.err == 0 &&
-        !(msg.msg_flags & MSG_CTRUNC) && rep.index >= 0 && rep.index < n_fds &&
-        fds[rep.index] < 0) {
-        fds[rep.index] = fd;
-        return 0;
+    if (fd >= 0 && n == sizeof(rep) && rep.step == step && rep.err == 0 &&
+        !(msg.msg_flags & MSG_CTRUNC)) {
+        *index = rep.index;
+        return fd;
     }
     if (fd >= 0)
         close(fd);
+    return -EPROTO;
+}
+
+/* Receives one lock report, {STEP_LOCK, 0, i} with the fd, into fds[i]. */
+static int lock_fd_recv(int sync, int *fds, int n_fds)
+{
+    int i = -1;
+    int fd = fd_report_recv(sync, STEP_LOCK, &i);
+    if (fd < 0)
+        return fd;
+    if (i >= 0 && i < n_fds && fds[i] < 0) {
+        fds[i] = fd;
+        return 0;
+    }
+    close(fd);
     return -EPROTO;
 }
 
@@ -75,7 +88,7 @@ int lock_fds_receive(nsbox *box, int sync, int *fds, int n_fds)
     for (int i = 0; i < n_fds; i++) {
         int r = lock_fd_recv(sync, fds, n_fds);
         if (r < 0)
-            return box_fail(box, r == -EAGAIN ? EPROTO : -r, "receive the lock file fds");
+            return box_fail(box, -r, "receive the lock file fds");
     }
     return 0;
 }

@@ -20,4 +20,10 @@ void lock_files_free(nsbox *box);
 int lock_fds_receive(nsbox *box, int sync, int *fds, int n_fds);
 void lock_fds_close(int *fds, int n);
 
+/* Parent: receives one {step, 0, index} record with its fd (SCM_RIGHTS,
+ * close-on-exec) from the sync socket without waiting (the child sent it
+ * before exec): the fd, *index set; -EPROTO for anything else (nothing
+ * there, another step, an error record, no fd). */
+int fd_report_recv(int sync, int step, int *index);
+
 #endif
