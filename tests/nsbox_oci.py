@@ -591,32 +591,32 @@ def recv_fd(sock):
     return fds[0] if fds else -1
 
 
-def test_console(env):
-    """process.terminal: the pty master arrives on --console-socket; the
-    container's stdio is the slave, its controlling terminal."""
-    who = env.who
-    sock_path = os.path.join(env.top, f"console-{who}.sock")
+def console_listen(env, name):
+    sock_path = os.path.join(env.top, f"{name}-{env.who}.sock")
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(sock_path)
     srv.listen(1)
     if env.nobody:
         os.chown(sock_path, 65534, 65534)
-    proc = env.config(["sh", "-c", "test -t 0 && echo tty-yes; stty size; exec 2>&1; tty"])["process"]
-    proc["terminal"] = True
-    proc["consoleSize"] = {"height": 33, "width": 77}
-    b = env.bundle(env.config([], process=proc))
-    rc, _, err = env.oci("create", "--bundle", b, "--console-socket", sock_path, "tty")
-    if not check(rc == 0, f"{who} create with a terminal: {err}"):
+    return srv, sock_path
+
+
+def console_master(srv):
+    srv.settimeout(10)
+    try:
+        conn, _ = srv.accept()
+    except OSError:
         srv.close()
-        return
-    conn, _ = srv.accept()
+        return -1
     master = recv_fd(conn)
     conn.close()
     srv.close()
-    check(master >= 0, f"{who} the console socket got an fd")
-    env.oci("start", "tty")
+    return master
+
+
+def read_master(master, limit=10.0):
     out = b""
-    end = time.monotonic() + 10
+    end = time.monotonic() + limit
     while time.monotonic() < end:
         try:
             chunk = os.read(master, 4096)
@@ -626,13 +626,88 @@ def test_console(env):
             break
         out += chunk
     os.close(master)
+    return out.decode(errors="replace")
+
+
+# What the container's process reports of its terminal: its name, the
+# device of stdin's file and of /dev/pts, /dev/console's and stdin's inode,
+# the devices of all its fds.
+CONSOLE_LOOK = ("test -t 0 && echo tty-yes; stty size; exec 2>&1; echo tty=$(tty); "
+                "echo fd0dev=$(stat -L -c %d /proc/self/fd/0) ptsdev=$(stat -c %d /dev/pts); "
+                "echo console=$(stat -L -c %d:%i /dev/console 2>/dev/null) "
+                "fd0=$(stat -L -c %d:%i /proc/self/fd/0); "
+                "d=; for f in /proc/self/fd/*; do d=\"$d $(stat -L -c %d $f 2>/dev/null)\"; done; "
+                "echo fddevs=$d")
+
+
+def console_fields(text):
+    out = {}
+    for word in text.replace("\r", " ").replace("\n", " ").split(" "):
+        if "=" in word:
+            k, _, v = word.partition("=")
+            out.setdefault(k, v)
+    devs = text.split("fddevs=", 1)[1].split("\n", 1)[0].split() if "fddevs=" in text else []
+    return out, devs
+
+
+def test_console(env):
+    """process.terminal: the library opens the pty inside the container's
+    own devpts (as runc does); its master arrives on --console-socket, the
+    process's terminal is /dev/pts/0 of the container, /dev/console is
+    that pty, and no fd of the process is on the host's devpts. exec -t
+    gets a pty of the container's devpts too."""
+    who = env.who
+    host_pts = os.stat("/dev/pts").st_dev
+    mounts = [{"destination": "/proc", "type": "proc", "source": "proc"},
+              {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+               "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+              {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+               "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}]
+    srv, sock_path = console_listen(env, "console")
+    proc = env.config(["sh", "-c", CONSOLE_LOOK + "; sleep 1000"])["process"]
+    proc["terminal"] = True
+    proc["consoleSize"] = {"height": 33, "width": 77}
+    b = env.bundle(env.config([], process=proc, mounts=mounts))
+    rc, _, err = env.oci("create", "--bundle", b, "--console-socket", sock_path, "tty")
+    if not check(rc == 0, f"{who} create with a terminal: {err}"):
+        srv.close()
+        return
+    master = console_master(srv)
+    check(master >= 0, f"{who} the console socket got an fd")
+    env.oci("start", "tty")
+    # exec -t: a second pty of the container's devpts, no /dev/console
+    esrv, esock = console_listen(env, "exec-console")
+    rc, _, err = env.oci("exec", "--tty", "--console-socket", esock, "--detach", "tty",
+                         "sh", "-c", CONSOLE_LOOK)
+    emaster = console_master(esrv) if rc == 0 else -1
+    check(rc == 0 and emaster >= 0, f"{who} exec --tty: {rc} {err}")
+    etext = read_master(emaster, 5) if emaster >= 0 else ""
+    env.oci("kill", "tty", "KILL")
+    text = read_master(master, 5) if master >= 0 else ""
     wait_stopped(env, "tty")
     env.oci("delete", "--force", "tty")
-    text = out.decode(errors="replace")
+    f, devs = console_fields(text)
     check("tty-yes" in text and "33 77" in text, f"{who} terminal: {text!r}")
+    check(f.get("tty") == "/dev/pts/0", f"{who} the terminal is the container's /dev/pts/0: {text!r}")
+    check(f.get("fd0dev") == f.get("ptsdev") and f.get("ptsdev") != str(host_pts),
+          f"{who} stdin is on the container's own devpts (host's {host_pts}): {text!r}")
+    check(f.get("console") and f.get("console") == f.get("fd0"),
+          f"{who} /dev/console is the terminal: {text!r}")
+    check(devs and str(host_pts) not in devs, f"{who} no fd on the host's devpts: {text!r}")
+    f, devs = console_fields(etext)
+    check(f.get("tty", "").startswith("/dev/pts/") and f.get("tty") != "/dev/pts/0" and
+          f.get("fd0dev") == f.get("ptsdev") and str(host_pts) not in devs,
+          f"{who} exec --tty: a pty of the container's devpts: {etext!r}")
     rc, _, err = env.oci("create", "--bundle", b, "tty2")
     check(rc == 1 and "console socket" in err and not os.path.exists(
         os.path.join(env.root, "tty2")), f"{who} terminal without --console-socket: {err}")
+    # no devpts of its own: refused, naming the console, nothing left
+    srv, sock_path = console_listen(env, "console-nopts")
+    b = env.bundle(env.config([], process=proc, mounts=mounts[:2]))
+    rc, _, err = env.oci("create", "--bundle", b, "--console-socket", sock_path, "tty3")
+    srv.close()
+    check(rc == 1 and "console: " in err and not os.path.exists(os.path.join(env.root, "tty3")),
+          f"{who} terminal without a devpts: {rc} {err}")
 
 
 def cgroup_dirs(cid):

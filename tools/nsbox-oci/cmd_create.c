@@ -48,28 +48,6 @@ static int open_gate(struct oci_state *st)
     return fd;
 }
 
-/* stdio: the pty's slave with process.terminal, else ours (the engine's
- * pipes or its terminal). */
-static int setup_console(struct oci_spec *spec, nsbox *box, const struct create_opts *o, int *slave)
-{
-    if (!spec->terminal)
-        return 0;
-    if (!o->console_socket)
-        return oci_err("cannot allocate tty if nsbox-oci will detach without setting console "
-                       "socket");
-    char *path = NULL;
-    if (console_setup(o->console_socket, spec->console_rows, spec->console_cols, slave, &path) < 0)
-        return -1;
-    int ret = nsbox_set_stdio(box, *slave, *slave, *slave);
-    if (ret == 0)
-        ret = nsbox_set_flags(box, spec->flags | NSBOX_CONTROLLING_TTY);
-    /* /dev/console is the terminal, as runtime-linux.md asks */
-    if (ret == 0)
-        ret = nsbox_add_mount(box, "bind", path, "/dev/console", 0, NULL);
-    free(path);
-    return ret < 0 ? oci_err("process.terminal: %s", nsbox_errmsg(box)) : 0;
-}
-
 static int preserve_fds(nsbox *box, const char *n)
 {
     if (!n)
@@ -144,7 +122,7 @@ static int create_in_state(const struct oci_global *g, struct oci_spec *spec, ns
                            const struct create_opts *o)
 {
     struct oci_state st;
-    int gate = -1, slave = -1, ret;
+    int gate = -1, ret;
     nsbox_proc *proc = NULL;
     if (state_create(&st, g->root, spec->id) < 0)
         return -1;
@@ -153,16 +131,19 @@ static int create_in_state(const struct oci_global *g, struct oci_spec *spec, ns
         ret = -1;
     if (ret == 0 && nsbox_set_exec_gate(box, gate) < 0)
         ret = oci_err("exec gate: %s", nsbox_errmsg(box));
-    if (ret == 0)
-        ret = setup_console(spec, box, o, &slave);
+    /* stdio: a pty of the container with process.terminal, else ours
+     * (the engine's pipes or its terminal); /dev/console is the terminal,
+     * as runtime-linux.md asks */
+    if (ret == 0 && spec->terminal)
+        ret = console_recipe(box, spec, o->console_socket, true);
     if (ret == 0)
         ret = preserve_fds(box, o->preserve_fds);
     if (ret == 0 && nsbox_spawn(box, spec->argv, &proc) < 0)
         ret = oci_err("%s", nsbox_errmsg(box));
     if (gate >= 0)
         close(gate);
-    if (slave >= 0)
-        close(slave);
+    if (ret == 0 && spec->terminal)
+        ret = console_send(proc, o->console_socket);
     if (ret == 0)
         ret = save_state(&st, spec, proc);
     if (ret == 0)

@@ -149,7 +149,7 @@ static json_t *load_process(const char *path)
 /* Terminal, cgroup, seccomp, the namespaces: what the exec'd process
  * shares with the container. */
 static int exec_recipe(struct oci_state *st, struct oci_spec *spec, nsbox *box,
-                       const struct exec_opts *o, int pidfd, int *slave)
+                       const struct exec_opts *o, int pidfd)
 {
     pid_t pid = (pid_t)json_integer_value(json_object_get(st->json, "pid"));
     const char *cg = json_string_value(json_object_get(st->json, "cgroup"));
@@ -167,16 +167,11 @@ static int exec_recipe(struct oci_state *st, struct oci_spec *spec, nsbox *box,
     if ((sc || spec->deny_mknod) && spec_seccomp(spec, box, sc) < 0)
         return -1;
     if (spec->terminal) {
-        char *path = NULL;
         if (!o->console_socket)
             return oci_err("exec: --tty needs --console-socket");
-        if (console_setup(o->console_socket, spec->console_rows, spec->console_cols, slave, &path) <
-            0)
+        /* runc binds no /dev/console for an exec'd process */
+        if (console_recipe(box, spec, o->console_socket, false) < 0)
             return -1;
-        free(path);
-        if (nsbox_set_stdio(box, *slave, *slave, *slave) < 0)
-            return oci_err("exec: terminal: %s", nsbox_errmsg(box));
-        spec->flags |= NSBOX_CONTROLLING_TTY;
     }
     /* not PID 1: the process joins the container's PID namespace */
     spec->flags &= ~(unsigned)NSBOX_AS_PID1;
@@ -233,7 +228,7 @@ static int run_exec(struct oci_state *st, json_t *process, const struct exec_opt
     struct oci_spec spec = {.config = config, .id = st->id, .for_exec = true};
     nsbox *box = nsbox_new();
     nsbox_proc *proc = NULL;
-    int pidfd = state_pidfd(st), slave = -1, gate = -1, ret = 0;
+    int pidfd = state_pidfd(st), gate = -1, ret = 0;
     if (!box)
         ret = oci_err("out of memory");
     else if (pidfd < 0)
@@ -243,15 +238,15 @@ static int run_exec(struct oci_state *st, json_t *process, const struct exec_opt
     if (ret == 0)
         ret = spec_caps(&spec, box);
     if (ret == 0)
-        ret = exec_recipe(st, &spec, box, o, pidfd, &slave);
+        ret = exec_recipe(st, &spec, box, o, pidfd);
     if (ret == 0)
         ret = open_gate(box, &gate);
     if (ret == 0 && nsbox_spawn(box, spec.argv, &proc) < 0)
         ret = oci_err("exec failed: %s", nsbox_errmsg(box));
-    if (slave >= 0)
-        close(slave);
     if (gate >= 0)
         close(gate);
+    if (ret == 0 && spec.terminal)
+        ret = console_send(proc, o->console_socket);
     if (ret == 0)
         ret = write_pid(o->pid_file, nsbox_proc_pid(proc));
     if (ret == 0 && !o->detach)

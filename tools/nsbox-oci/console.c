@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* process.terminal: a pty pair whose slave becomes the container's stdio
- * and controlling terminal, and whose master goes to --console-socket
- * with SCM_RIGHTS, as runc sends it (the data is the master's name). */
+/* process.terminal: the library opens a pty inside the container's own
+ * devpts after its mounts (nsbox_set_console), as runc and crun do, and
+ * makes its slave the process's stdio and controlling terminal (and, for
+ * the container's first process, /dev/console); its master goes to
+ * --console-socket with SCM_RIGHTS, as runc sends it (the data is the
+ * master's name). No host pty enters the container. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -54,37 +54,25 @@ static int send_fd(const char *socket_path, int fd)
     return 0;
 }
 
-int console_setup(const char *socket_path, int rows, int cols, int *slave, char **slave_path)
+int console_recipe(nsbox *box, const struct oci_spec *spec, const char *socket_path,
+                   bool dev_console)
 {
-    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (!socket_path)
+        return oci_err("cannot allocate tty if nsbox-oci will detach without setting console "
+                       "socket");
+    unsigned flags = NSBOX_CONSOLE_PTY | (dev_console ? NSBOX_CONSOLE_DEV_CONSOLE : 0);
+    if (nsbox_set_console(box, flags, (uint16_t)spec->console_rows, (uint16_t)spec->console_cols) <
+        0)
+        return oci_err("process.terminal: %s", nsbox_errmsg(box));
+    return 0;
+}
+
+int console_send(nsbox_proc *proc, const char *socket_path)
+{
+    int master = nsbox_proc_take_console(proc);
     if (master < 0)
-        return oci_err("open /dev/ptmx: %s", strerror(errno));
-    char *name = NULL;
-    if (grantpt(master) < 0 || unlockpt(master) < 0 || !(name = ptsname(master))) {
-        int e = errno;
-        close(master);
-        return oci_err("pty: %s", strerror(e));
-    }
-    *slave_path = strdup(name);
-    *slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (*slave < 0 || !*slave_path) {
-        int e = errno;
-        close(master);
-        free(*slave_path);
-        *slave_path = NULL;
-        return oci_err("open %s: %s", name, strerror(e));
-    }
-    if (rows > 0 && cols > 0) {
-        struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
-        ioctl(master, TIOCSWINSZ, &ws);
-    }
+        return oci_err("process.terminal: no pty master: %s", strerror(-master));
     int ret = send_fd(socket_path, master);
     close(master);
-    if (ret < 0) {
-        close(*slave);
-        *slave = -1;
-        free(*slave_path);
-        *slave_path = NULL;
-    }
     return ret;
 }

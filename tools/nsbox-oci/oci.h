@@ -157,9 +157,15 @@ int hooks_check(json_t *config);
 
 /* -------------------------------------------------------------- console.c */
 
-/* Opens a pty pair, sets the size, returns the slave in *slave and sends
- * the master to the AF_UNIX socket at path. */
-int console_setup(const char *socket_path, int rows, int cols, int *slave, char **slave_path);
+/* process.terminal: a pty of the container (nsbox_set_console) with
+ * spec's consoleSize, its slave bound on /dev/console if dev_console (the
+ * container's first process; exec'd ones get none). Refuses a missing
+ * --console-socket. */
+int console_recipe(nsbox *box, const struct oci_spec *spec, const char *socket_path,
+                   bool dev_console);
+/* After nsbox_spawn: sends the pty's master to the AF_UNIX socket at
+ * socket_path (SCM_RIGHTS, as runc does). */
+int console_send(nsbox_proc *proc, const char *socket_path);
 
 /* -------------------------------------------------------------- signals.c */
 
