@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@
 static const char look[] =
     "echo tty=$(tty); "
     "echo fd0dev=$(stat -L -c %d /proc/self/fd/0) ptsdev=$(stat -c %d /dev/pts); "
-    "echo rdev=$(stat -L -c %t:%T /proc/self/fd/0); "
+    "echo rdev=$(stat -L -c %t:%T /proc/self/fd/0) owner=$(stat -L -c %u /proc/self/fd/0) "
+    "uid=$(id -u); "
     "set -- $(sed 's/.*) //' /proc/self/stat); echo tty_nr=$5 sid=$4 tpgid=$6 pid=$$; "
     "echo console=$(stat -L -c %d:%i /dev/console 2>/dev/null) fd0=$(stat -L -c %d:%i "
     "/proc/self/fd/0); "
@@ -130,6 +132,8 @@ static void check_inside(const char *buf, dev_t host_pts)
      * command leads its session and its group is in the foreground */
     ck_assert_str_eq(text(buf, "rdev=", s, sizeof(s)), "88:0");
     ck_assert_int_eq(field(buf, "tty_nr="), 136 << 8);
+    /* the command owns its terminal */
+    ck_assert_int_eq(field(buf, "owner="), field(buf, " uid="));
     ck_assert_int_eq(field(buf, "sid="), field(buf, "pid="));
     ck_assert_int_eq(field(buf, "tpgid="), field(buf, "pid="));
     /* no fd of the command is on the caller's devpts */
@@ -285,6 +289,63 @@ START_TEST(test_console_hostile_ptmx)
 }
 END_TEST
 
+/* A sandbox process races the console step: it swaps the sandbox's
+ * /dev/ptmx between the devpts link, /dev/null and a regular file while
+ * the caller joins the sandbox (as nsbox-oci exec does) with a console,
+ * again and again. Each spawn either fails naming the console step, or
+ * hands over a real pty master (device 5:2, TIOCGPTN): never the file or
+ * device the racer put there. */
+START_TEST(test_console_race)
+{
+    nsbox *host = console_box(_i);
+    ck_assert_int_eq(nsbox_add_tmpfs(host, "/var/tmp", 0, 0755), 0);
+    char *racer[] = {"sh", "-c",
+                     "echo x > /var/tmp/file; while :; do "
+                     "ln -sfn pts/ptmx /dev/.a; mv -Tf /dev/.a /dev/ptmx; "
+                     "ln -sfn null /dev/.b; mv -Tf /dev/.b /dev/ptmx; "
+                     "ln -sfn /var/tmp/file /dev/.c; mv -Tf /dev/.c /dev/ptmx; done",
+                     NULL};
+    nsbox_proc *rp;
+    ck_assert_msg(nsbox_spawn(host, racer, &rp) == 0, "%s", nsbox_errmsg(host));
+    int ok = 0, refused = 0;
+    for (int k = 0; k < 40; k++) {
+        nsbox *box = nsbox_new();
+        unsigned ns = NSBOX_NS_MOUNT | NSBOX_NS_PID | (_i ? NSBOX_NS_USER : 0);
+        ck_assert_msg(nsbox_join_namespace(box, ns, nsbox_proc_pidfd(rp)) == 0, "%s",
+                      nsbox_errmsg(box));
+        ck_assert_int_eq(nsbox_set_console(box, NSBOX_CONSOLE_PTY, 0, 0), 0);
+        char *argv[] = {"true", NULL};
+        nsbox_proc *p = NULL;
+        int r = nsbox_spawn(box, argv, &p);
+        if (r == 0) {
+            int m = nsbox_proc_take_console(p);
+            struct stat st;
+            unsigned n;
+            ck_assert_int_ge(m, 0);
+            ck_assert_int_eq(fstat(m, &st), 0);
+            ck_assert_msg(S_ISCHR(st.st_mode) && st.st_rdev == makedev(5, 2), "not ptmx");
+            ck_assert_int_eq(ioctl(m, TIOCGPTN, &n), 0);
+            ck_assert_int_eq(nsbox_wait(p, -1), 0);
+            close(m); /* before the end, the hangup would be its SIGHUP */
+            nsbox_proc_free(p);
+            ok++;
+        } else {
+            ck_assert_msg(strstr(nsbox_errmsg(box), "console: "), "%d %s", r, nsbox_errmsg(box));
+            ck_assert_msg(r == -ENOTTY || r == -ENOENT, "%d %s", r, nsbox_errmsg(box));
+            refused++;
+        }
+        nsbox_free(box);
+    }
+    ck_assert_int_eq(nsbox_kill(rp, SIGKILL), 0);
+    nsbox_wait(rp, -1);
+    nsbox_proc_free(rp);
+    nsbox_free(host);
+    printf("console race as %s: %d masters, all pty masters; %d spawns refused\n",
+           _i ? "nobody" : "root", ok, refused);
+    ck_assert_int_gt(ok + refused, 0);
+}
+END_TEST
+
 START_TEST(test_console_builder)
 {
     nsbox *box = nsbox_new();
@@ -325,6 +386,7 @@ int main(void)
     tcase_add_loop_test(tc, test_console_host_pty_control, 0, 2);
     tcase_add_loop_test(tc, test_console_callers_devpts, 0, 2);
     tcase_add_loop_test(tc, test_console_hostile_ptmx, 0, 2);
+    tcase_add_loop_test(tc, test_console_race, 0, 2);
     tcase_add_test(tc, test_console_builder);
     suite_add_tcase(s, tc);
     return t_run_suite(s);

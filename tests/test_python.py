@@ -48,6 +48,7 @@ _C_TO_CTYPES = {
     "unsigned": "c_uint", "uint32_t": "c_uint", "uint64_t": "c_ulong", "size_t": "c_ulong",
     "pid_t": "c_int", "pid_t *": "LP_c_int", "void": "None", "unsigned long": "c_ulong",
     "char": "c_char", "uid_t": "c_uint", "gid_t": "c_uint", "const gid_t *": "c_void_p",
+    "uint16_t": "c_ushort",
 }
 
 
@@ -149,6 +150,34 @@ class Binding(unittest.TestCase):
             self.assertEqual(cm.exception.strerror,
                              "exec /no/such/program: No such file or directory")
         self.assertEqual(len(os.listdir("/proc/self/fd")), fds)
+
+    def test_console(self):
+        """set_console: the command's terminal is /dev/pts/0 of the
+        sandbox's own devpts; the master comes from take_console()."""
+        with nsbox.Sandbox().add_namespace(nsbox.NS_PID | nsbox.NS_MOUNT) \
+                            .add_proc("/proc").add_dev("/dev") \
+                            .set_console(nsbox.CONSOLE_PTY, 24, 80) as box:
+            proc = box.spawn(["sh", "-c", "tty; stty size; read x; echo got=$x"])
+        master = proc.take_console()
+        with self.assertRaises(FileNotFoundError):
+            proc.take_console()
+        os.write(master, b"hi\n")
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        self.assertEqual(proc.wait(), 0)
+        os.close(master)
+        text = out.decode().replace("\r", "")
+        self.assertIn("/dev/pts/0\n24 80\n", text)
+        self.assertIn("got=hi", text)
+        with nsbox.Sandbox() as box, self.assertRaises(OverflowError):
+            box.set_console(nsbox.CONSOLE_PTY, 70000, 1)
 
     def test_process_wait_kill_report(self):
         with nsbox.Sandbox().add_namespace(nsbox.NS_PID) as box:

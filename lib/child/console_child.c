@@ -94,9 +94,10 @@ CHILD static long child_console_slave(struct plan *p, long master, long slave,
     if ((c->rows || c->cols) && (r = sys3(SYS_ioctl, master, TIOCSWINSZ, &ws)) < 0)
         return r;
     /* the command owns its terminal, its group stays (runc's
-     * fixStdioPermissions) */
+     * fixStdioPermissions); set_ids is read now: for a joined user
+     * namespace the parent chooses the ids after clone */
     *part = CONSOLE_CHOWN;
-    if (c->chown && (r = sys3(SYS_fchown, slave, p->uid, -1)) < 0)
+    if (p->set_ids && (r = sys3(SYS_fchown, slave, p->uid, -1)) < 0)
         return r;
     if ((c->flags & NSBOX_CONSOLE_DEV_CONSOLE) && (r = child_console_bind(slave, part)) < 0)
         return r;

@@ -47,7 +47,6 @@ int console_plan_build(nsbox *box, struct plan *p)
     c->rows = r->rows;
     c->cols = r->cols;
     c->caller_pts_dev = caller_pts_dev();
-    c->chown = p->set_ids;
     c->slave = -1;
     p->console = c;
     return 0;

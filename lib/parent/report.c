@@ -63,6 +63,8 @@ static int report_fds(struct errbuf *e, const struct plan *p, const struct child
 {
     static const char *const names[3] = {"stdin", "stdout", "stderr"};
     int i = rep->index;
+    if (i >= 0 && i < 3 && p->console)
+        return err_fail(e, rep->err, "set up %s from the console's pty", names[i]);
     if (i >= 0 && i < 3)
         return err_fail(e, rep->err, "set up %s from fd %d", names[i], p->stdio[i]);
     if (i >= 3 && i - 3 < p->n_fds)

@@ -19,7 +19,6 @@ struct console_plan {
     unsigned flags;
     uint16_t rows, cols;
     uint64_t caller_pts_dev; /* st_dev of the caller's /dev/pts, 0: none */
-    bool chown;              /* give the slave to the command's uid (plan->uid) */
     int slave;               /* written by the command's stage: the slave's fd */
 };
 

@@ -33,7 +33,7 @@ import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _lib
-from ._lib import StrPath, c_int, c_uint, c_ulong, cstr, fd_of, fn as _fn, u32, u64
+from ._lib import StrPath, c_int, c_uint, c_ulong, cstr, fd_of, fn as _fn, u16, u32, u64
 from ._process import (DEVNULL, PIPE, SAME_AS_STDOUT, STDOUT, CalledProcessError,
                        CompletedProcess, TimeoutExpired, decode, encode, open_stdio, pump)
 from ._report import End, NsboxReport, Report
@@ -75,6 +75,10 @@ ASSERT_USERNS_DISABLED = 1 << 5  # spawn fails if one can (bwrap --assert-userns
 CONTROLLING_TTY = 1 << 6  # stdin (a terminal) becomes the controlling terminal
 ENTER_FORK = 1 << 7  # enter() forks: returns in the child (PID 1 of a new PID namespace)
 CGROUP_ADVISORY = 1 << 8  # cgroup limits with cap_sys_admin kept: set, advisory (nsbox_cgroup(3))
+
+# nsbox_set_console's flags
+CONSOLE_PTY = 1 << 0  # a pty of the sandbox's own devpts as the command's terminal
+CONSOLE_DEV_CONSOLE = 1 << 1  # its slave bound on /dev/console too
 
 Namespaces = Union[int, str, Iterable[str]]
 _H = TypeVar("_H", bound="_Handle")
@@ -359,6 +363,14 @@ class Sandbox(_Handle):
         (an fd or an object with fileno(), -1: no gate); spawn returns once
         it waits. EOF at the gate ends it with 127, unrun."""
         return self._call("nsbox_set_exec_gate", fd_of(fd, "fd"))
+
+    def set_console(self, flags: int = CONSOLE_PTY, rows: int = 0, cols: int = 0) -> "Sandbox":
+        """The command's terminal: a pty opened inside the sandbox (its own
+        devpts, e.g. add_dev("/dev")), its stdio and controlling terminal;
+        flags CONSOLE_PTY [| CONSOLE_DEV_CONSOLE], 0 removes it. The master
+        comes from Process.take_console()."""
+        return self._call("nsbox_set_console", c_uint(flags, "flags"), u16(rows, "rows"),
+                          u16(cols, "cols"))
 
     def set_rlimit(self, resource: int, soft: Optional[int],
                    hard: Optional[int] = None) -> "Sandbox":
@@ -715,6 +727,15 @@ class Process(_Handle):
                            doc="After wait: peak memory in bytes, 0 if unknown.")
     cpu_usec = property(lambda self: self._get("nsbox_proc_cpu_usec"),
                         doc="After wait: user+system CPU of the whole sandbox.")
+
+    def take_console(self) -> int:
+        """The master of the sandbox's console (set_console), an fd the
+        caller owns from then on; OSError(ENOENT) without one or once
+        taken."""
+        fd = int(self._get("nsbox_proc_take_console"))
+        if fd < 0:
+            raise OSError(-fd, "take console: " + os.strerror(-fd))
+        return fd
 
     def report(self) -> Report:
         """What ended the sandbox and its times (nsbox_proc_report): a

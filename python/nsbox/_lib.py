@@ -93,6 +93,8 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_set_wall_time_limit": (_c_int, [_ptr, _u64]),
     "nsbox_set_extra_time": (_c_int, [_ptr, _u64]),
     "nsbox_proc_report": (_c_int, [_ptr, ctypes.POINTER(NsboxReport)]),
+    "nsbox_set_console": (_c_int, [_ptr, _c_uint, ctypes.c_uint16, ctypes.c_uint16]),
+    "nsbox_proc_take_console": (_c_int, [_ptr]),
 }
 
 _lib: Optional[ctypes.CDLL] = None
@@ -170,6 +172,10 @@ def c_uint(value: Any, what: str) -> int:
 
 def u32(value: Any, what: str) -> int:
     return integer(value, what, 0, U32_MAX)
+
+
+def u16(value: Any, what: str) -> int:
+    return integer(value, what, 0, 0xFFFF)
 
 
 def u64(value: Any, what: str) -> int:
