@@ -12,6 +12,7 @@ nobody (rootless: a user namespace mapping nobody to 0) where it works.
 import array
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -614,10 +615,16 @@ def console_master(srv):
     return master
 
 
-def read_master(master, limit=10.0):
+def read_master(master, limit=20.0, until=b"fddevs=", close=True):
+    """What the master reads until a line with `until` is complete, EOF
+    (EIO: the slave's last holder left) or the time limit; then closes it
+    (the hangup would end the process) if close."""
     out = b""
     end = time.monotonic() + limit
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (until in out and out.endswith(b"\n")):
+        r, _, _ = select.select([master], [], [], max(0.0, end - time.monotonic()))
+        if not r:
+            break
         try:
             chunk = os.read(master, 4096)
         except OSError:
@@ -625,7 +632,8 @@ def read_master(master, limit=10.0):
         if not chunk:
             break
         out += chunk
-    os.close(master)
+    if close:
+        os.close(master)
     return out.decode(errors="replace")
 
 
@@ -675,15 +683,18 @@ def test_console(env):
     master = console_master(srv)
     check(master >= 0, f"{who} the console socket got an fd")
     env.oci("start", "tty")
+    # the first process's report, read while it sleeps on
+    text = read_master(master, close=False) if master >= 0 else ""
     # exec -t: a second pty of the container's devpts, no /dev/console
     esrv, esock = console_listen(env, "exec-console")
     rc, _, err = env.oci("exec", "--tty", "--console-socket", esock, "--detach", "tty",
                          "sh", "-c", CONSOLE_LOOK)
     emaster = console_master(esrv) if rc == 0 else -1
     check(rc == 0 and emaster >= 0, f"{who} exec --tty: {rc} {err}")
-    etext = read_master(emaster, 5) if emaster >= 0 else ""
+    etext = read_master(emaster) if emaster >= 0 else ""
     env.oci("kill", "tty", "KILL")
-    text = read_master(master, 5) if master >= 0 else ""
+    if master >= 0:
+        os.close(master)
     wait_stopped(env, "tty")
     env.oci("delete", "--force", "tty")
     f, devs = console_fields(text)

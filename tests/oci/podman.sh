@@ -66,9 +66,11 @@ check "wait d3: 42" 0 "42" p wait d3
 check "rm d3" 0 "*" p rm d3
 
 # run -t: a pty from the runtime (--console-socket), with and without a
-# terminal on podman's side (script(1) gives it one). Its name differs:
-# runc and crun open it in the container's devpts (/dev/pts/0), nsbox-oci in
-# the host's and binds it on /dev/console (tty(1) prints that name).
+# terminal on podman's side (script(1) gives it one). runc, crun and
+# nsbox-oci open it in the container's own devpts: tty(1) prints
+# /dev/pts/0.
+check "run --rm -t: the terminal is the container's /dev/pts/0" 0 "/dev/pts/0" \
+    no_cr p run --rm -t "$OCI_IMAGE" tty
 check "run --rm -t: stdin and stdout are a terminal" 0 "yes" \
     no_cr p run --rm -t "$OCI_IMAGE" sh -c 'test -t 0 && test -t 1 && echo yes'
 check "run --rm -t under script(1): a terminal both sides, output comes back" 0 "yes yes" \
