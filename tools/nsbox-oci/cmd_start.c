@@ -100,7 +100,9 @@ int cmd_start(const struct oci_global *g, int argc, char **argv)
     if (ret == 0)
         ret = release_gate(&st);
     if (ret == 0) {
-        wait_exec(pid);
+        /* only the hooks need the wait: start returns at once without */
+        if (json_array_size(json_object_get(json_object_get(config, "hooks"), "poststart")))
+            wait_exec(pid);
         json_decref(pub);
         pub = state_public(&st);
         /* poststart failures are warnings: the container runs already */
