@@ -374,8 +374,9 @@ int nsbox_set_root_propagation(nsbox *box, unsigned long flag);
  * holds everything the command starts, daemons and cgroups it makes
  * included; kill and cleanup walk all of it. It is removed when the
  * process is reaped (whatever is left in it is killed then) and after a
- * failed spawn; a later spawn under the same parent removes the empty
- * ones of callers that no longer exist (a caller killed).
+ * failed spawn (not one the spawn found: see nsbox_set_cgroup_path); a
+ * later spawn under the same parent removes the empty ones of callers
+ * that no longer exist (a caller killed).
  *
  * With a new mount namespace the command can neither lift its limits nor
  * leave its cgroup: every cgroup mount there is made read-only, and a
@@ -424,14 +425,22 @@ int nsbox_set_cgroup_parent(nsbox *box, const char *path);
  * hierarchy's root (on v1 the same path in each hierarchy used), or "a/b"
  * under the parent (nsbox_set_cgroup_parent, default the caller's own
  * cgroup). It is created when missing, with any missing parent (mode 0755);
- * an existing one is used as it is. The limits sit on it and the processes
+ * an existing one is used as it is, and left as it is: it may hold others'
+ * processes (a running container's, which an OCI runtime's exec names), so
+ * a failed spawn, the reap, nsbox_kill() and nsbox_proc_free() kill only
+ * the sandbox's own first process (whose stages die with it; what the
+ * command started and left there stays) and remove only what the spawn
+ * made (the leaf "sandbox" when it was missing; the limits it wrote stay
+ * written). The limits sit on it and the processes
  * in its child "sandbox", as for any sandbox cgroup, with the same guard
  * (nsbox_set_cgroup_limit). The limits are also copied onto "sandbox",
  * the command's own cgroup (what /proc/PID/cgroup names and OCI tools
  * read): the copies are in the command's reach (a cgroup namespace it
  * makes is rooted there), the named cgroup's are the bound. On v1 the freezer hierarchy is used too
- * where it is mounted, for nsbox_cgroup_freeze(). Removed at the reap like the others (not the
- * parents it created), but kept by nsbox_proc_detach(). On v1 a relative path lies under the
+ * where it is mounted, for nsbox_cgroup_freeze(). One the spawn made is
+ * removed at the reap like the others (not the parents it created), but
+ * kept by nsbox_proc_detach(). The usage report of an existing one is the
+ * whole cgroup's. On v1 a relative path lies under the
  * caller's own cgroup of each hierarchy, which may differ from one to the other: the by-path calls
  * below then reach only the hierarchies where nsbox_proc_cgroup()'s path
  * is the sandbox's (an OCI runtime names absolute paths).
@@ -878,12 +887,14 @@ int nsbox_spawn(nsbox *box, char *const argv[], nsbox_proc **out);
  * running after 50 ms: Connection timed out"; a status empties it. */
 int nsbox_wait(nsbox_proc *p, int timeout_ms);
 
-/* Sends sig to the sandbox: with a cgroup, to every process in it; with a
- * PID namespace, to its PID 1 (SIGKILL then ends every process of the
- * namespace; the init forwards the signals listed at NSBOX_AS_PID1 to the
- * command); else to the process. A sandbox that then dies of a signal is
- * reported as NSBOX_END_KILLED. sig 0 checks that it can be signalled.
- * Returns 0, or a negative errno with nsbox_proc_errmsg(p) naming the
+/* Sends sig to the sandbox: with a cgroup the spawn made, to every
+ * process in it (an existing one, nsbox_set_cgroup_path, is not the
+ * sandbox's alone: then as without a cgroup); with a PID namespace, to its
+ * PID 1 (SIGKILL then ends every process of the namespace; the init
+ * forwards the signals listed at NSBOX_AS_PID1 to the command); else to
+ * the process. A sandbox that then dies of a signal is reported as
+ * NSBOX_END_KILLED. sig 0 checks that it can be signalled. Returns 0, or a
+ * negative errno with nsbox_proc_errmsg(p) naming the
  * signal and the pid or cgroup: -EINVAL for a NULL p or a sig outside 0 to
  * 64, -ESRCH once it was reaped, else the errno of the signal's delivery
  * (kill(2), pidfd_send_signal(2), cgroup.kill). */
@@ -953,9 +964,10 @@ void nsbox_proc_free(nsbox_proc *p);
  * ends); when the caller exits, the kernel re-parents it to the caller's
  * child subreaper (PR_SET_CHILD_SUBREAPER) or to init. The lock files
  * (nsbox_add_lock_file) are released. The sandbox's cgroup stays, marked
- * (sticky bit) so that the cleanup of dead callers' cgroups never takes
- * it: manage it with nsbox_cgroup_kill(), _freeze(), _pids() and
- * _destroy() by the path nsbox_proc_cgroup() returned before this call.
+ * (sticky bit, when the spawn made it) so that the cleanup of dead
+ * callers' cgroups never takes it: manage it with nsbox_cgroup_kill(),
+ * _freeze(), _pids() and _destroy() by the path nsbox_proc_cgroup()
+ * returned before this call.
  * NULL is fine. */
 void nsbox_proc_detach(nsbox_proc *p);
 

@@ -45,10 +45,26 @@ int cg_helper_spin(clockid_t clock, int ms);
 int cg_helper_alloc(long mb);
 /* The start time of process pid (/proc/PID/stat field 22), 0 if unknown. */
 unsigned long long proc_start(pid_t pid);
+/* The hierarchies where a named cgroup (nsbox_set_cgroup_path) with a
+ * pids limit is made on v1: memory, pids, freezer, cpuacct. */
+#define ALL_HIERARCHIES (cg_v2() ? 1 : 4)
+/* The cgroup cg (as nsbox_proc_cgroup writes it) in the file system: in
+ * hierarchy k of those (k 0: memory, 1: pids), or the v2 one. */
+void cg_fs_path(const char *cg, int k, char *out, size_t size);
+/* How many of those hierarchies hold cg. */
+int cg_present(const char *cg);
+/* Where a case's named cgroups go, as an absolute path: on v1
+ * "/<prefix>dlg-<pid>" made in each of those hierarchies (our own cgroups
+ * may differ between them), for nobody (i 1) chowned to it; on v2 the
+ * runner's parent ("" for the root), for nobody the delegated one. Then
+ * runs as i (t_as). */
+void abs_parent(int i, const char *prefix, char *out, size_t size);
 /* This run's key, "nsbox-test-<pid>-<start>": the cgroups the suite
  * makes are named "<key>-...". */
 const char *cg_test_key(void);
 /* Removes this run's cgroups ("<key>-..."), no one else's. */
 void cg_test_dirs_remove(void);
+/* Removes the cgroups a suite named "<prefix>..." and all below them. */
+void cg_dirs_remove_named(const char *prefix);
 
 #endif

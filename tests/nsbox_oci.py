@@ -71,6 +71,14 @@ class Env:
         self.rootfs = os.path.join(top, "rootfs")
         self.n = 0
         self.who = "nobody" if nobody else "root"
+        self.leaf = None  # v2: a delegated cgroup the invocations enter
+
+    def preexec(self):
+        if self.leaf:
+            with open(os.path.join(self.leaf, "cgroup.procs"), "w") as f:
+                f.write("0")
+        if self.nobody:
+            as_nobody()
 
     def config(self, args, **over):
         caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
@@ -112,17 +120,17 @@ class Env:
         stdout (a file) the container's output goes there, not to a pipe
         the test would wait on."""
         cmd = [OCI, "--root", self.root, *args]
+        preexec = self.preexec if self.nobody or self.leaf else None
         if stdout is not None:
             # the container inherits stdout and stderr: files, not pipes
             with tempfile.TemporaryFile("w+") as err:
                 r = subprocess.run(cmd, stdout=stdout, stderr=err, text=True, timeout=timeout,
-                                   preexec_fn=as_nobody if self.nobody else None,
-                                   pass_fds=pass_fds, stdin=subprocess.DEVNULL)
+                                   preexec_fn=preexec, pass_fds=pass_fds,
+                                   stdin=subprocess.DEVNULL)
                 err.seek(0)
                 return r.returncode, "", err.read()
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                           preexec_fn=as_nobody if self.nobody else None, pass_fds=pass_fds,
-                           stdin=subprocess.DEVNULL)
+                           preexec_fn=preexec, pass_fds=pass_fds, stdin=subprocess.DEVNULL)
         return r.returncode, r.stdout, r.stderr
 
     def state(self, cid):
@@ -352,6 +360,101 @@ def test_exec_pause_ps(env):
     check(not alive(pid) and not alive(xpid), f"{who} delete --force ends everything")
     rc, _, err = env.oci("exec", "x", "true")
     check(rc == 1 and "container does not exist" in err, f"{who} exec after delete: {err}")
+
+
+def delegate_cgroup(tag):
+    """As root: a cgroup "tag" chowned to nobody, under which rootless
+    nsbox-oci makes a container's cgroupsPath. v1: in the hierarchies a
+    named cgroup uses; v2: under the runner's parent, with a leaf that the
+    invocations enter (Env.leaf), as the kernel moves a process only below
+    a common ancestor the mover may write. Returns (the path, the leaf or
+    None, the directories to remove, deepest first)."""
+    if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        path = os.environ.get("NSBOX_TEST_CGROUP_PARENT", "") + "/" + tag
+        top = "/sys/fs/cgroup" + path
+        os.mkdir(top)
+        with open(os.path.join(top, "cgroup.subtree_control"), "w") as f:
+            f.write("+memory +pids")
+        leaf = os.path.join(top, "leaf")
+        os.mkdir(leaf)
+        dirs = [leaf, top]
+    else:
+        path, leaf = "/" + tag, None
+        dirs = [f"/sys/fs/cgroup/{c}/{tag}" for c in ("memory", "cpuacct", "freezer", "pids")]
+        for d in dirs:
+            os.mkdir(d)
+    for d in dirs:
+        for f in ("", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads", "tasks"):
+            if os.path.exists(os.path.join(d, f)):
+                os.chown(os.path.join(d, f), 65534, 65534)
+    return path, leaf, dirs
+
+
+def cgroup_dir_of(pid):
+    """The directory of pid's cgroup: v1 its memory one, v2 the one."""
+    v2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _, ctl, path = line.rstrip("\n").split(":", 2)
+            if (v2 and ctl == "") or (not v2 and ctl == "memory"):
+                return ("/sys/fs/cgroup" if v2 else "/sys/fs/cgroup/memory") + path
+    return None
+
+
+def test_exec_keeps_container(env):
+    """A failing exec (a missing program, a missing cwd) fails with a clear
+    error and leaves the container running in its cgroup: libnsbox kills
+    and removes only cgroups it made, and the exec's is the container's. A
+    good exec works after it. Root with the default cgroup, nobody with a
+    cgroupsPath in a cgroup delegated to it."""
+    who = env.who
+    linux = env.config([])["linux"]
+    dirs = []
+    if env.nobody:
+        parent, env.leaf, dirs = delegate_cgroup(f"nsbox-oci-test-keep-{os.getpid()}")
+        linux["cgroupsPath"] = parent + "/keep"
+    mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}]
+    b = env.bundle(env.config(["sleep", "1000"], linux=linux, mounts=mounts))
+    try:
+        with env.out_file("keep") as f:
+            rc, _, err = env.oci("create", "--bundle", b, "keep", stdout=f)
+        if not check(rc == 0, f"{who} create: {err}"):
+            return
+        env.oci("start", "keep")
+        pid = env.state("keep").get("pid", 0)
+        leaf = cgroup_dir_of(pid)
+        check(leaf and leaf.endswith("/keep/sandbox"), f"{who} the container's cgroup: {leaf}")
+        for args, text in ((["keep", "/no/such/program"],
+                            "exec failed: exec /no/such/program: No such file or directory"),
+                           (["--cwd", "/no/such/dir", "keep", "true"],
+                            "exec failed: chdir /no/such/dir: No such file or directory")):
+            rc, _, err = env.oci("exec", *args)
+            check(rc == 1 and text in err, f"{who} exec {args}: {rc} {err}")
+            st = env.state("keep")
+            check(st.get("status") == "running" and st.get("pid") == pid and alive(pid),
+                  f"{who} the container runs after a failed exec {args}: {st}")
+            check(leaf and os.path.isdir(leaf), f"{who} its cgroup stays: {leaf}")
+            rc, out, err = env.oci("ps", "--format", "json", "keep")
+            check(rc == 0 and json.loads(out) == [pid], f"{who} ps: only the container: {out} {err}")
+        rc, out, err = env.oci("exec", "keep", "sh", "-c", "cat /proc/self/cgroup; exit 5")
+        check(rc == 5 and "/keep/sandbox" in out, f"{who} a good exec, in the container's cgroup:"
+              f" {rc} {out} {err}")
+        check(env.state("keep").get("status") == "running" and alive(pid),
+              f"{who} the container runs after a good exec")
+        rc, _, err = env.oci("delete", "--force", "keep")
+        time.sleep(0.1)
+        check(rc == 0 and not alive(pid) and not os.path.exists(os.path.dirname(leaf or "/x")),
+              f"{who} delete ends it and removes its cgroup: {err}")
+    finally:
+        env.oci("delete", "--force", "keep")
+        env.leaf = None
+        for d in dirs:
+            for x in (os.path.join(d, "keep", "sandbox"), os.path.join(d, "keep"), d):
+                try:
+                    if os.path.isdir(x):
+                        os.rmdir(x)
+                except OSError as e:
+                    check(False, f"{who} remove {x}: {e}")
 
 
 def test_device_rules(env):
@@ -892,7 +995,7 @@ def main():
             env = Env(top, nobody)
             print(f"== as {env.who}", flush=True)
             for t in (test_cli, test_lifecycle, test_kill_names, test_process_fields, test_exec_pause_ps,
-                      test_device_rules,
+                      test_exec_keeps_container, test_device_rules,
                       test_mounts, test_bind_sources, test_joined_uts, test_privileged_limits,
                       test_hooks, test_console, test_bad_fields):
                 # NSBOX_OCI_ONLY=test_a,test_b runs only those (for a quick check)

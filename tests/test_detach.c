@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,62 +24,12 @@
  * (cg_test_dirs_remove removes those at the end of the run). */
 #define LT_PREFIX "nsbox-lt-"
 
-/* The hierarchies where a named cgroup must be (v1), or the one (v2). */
-static const char *const v1_dirs[] = {"memory", "pids", "freezer", "cpuacct", NULL};
-
-/* The sandbox's cgroup in the file system: hierarchy k of v1_dirs, or
- * the v2 one. */
-static void cg_fs_path(const char *cg, int k, char *out, size_t size)
-{
-    if (cg_v2())
-        snprintf(out, size, CG "%s", cg);
-    else
-        snprintf(out, size, CG "/%s%s", v1_dirs[k], cg);
-}
-
-/* How many of the hierarchies hold the cgroup. */
-static int cg_present(const char *cg)
-{
-    int n = 0;
-    for (int k = 0; v1_dirs[k] && (k == 0 || !cg_v2()); k++) {
-        char path[1024];
-        cg_fs_path(cg, k, path, sizeof(path));
-        n += access(path, F_OK) == 0;
-    }
-    return n;
-}
-#define ALL_HIERARCHIES (cg_v2() ? 1 : 4)
-
-/* Where the test's sandbox cgroups go, as an absolute path: on v1 the same
- * path in every hierarchy (our own cgroups may differ between them), for
- * nobody (i 1) chowned to it; on v2 the runner's parent ("" for the root),
- * for nobody the delegated one. Then runs as i. */
-static void abs_parent(int i, char *out, size_t size)
-{
-    if (cg_v2()) {
-        const char *base = i == 1 ? delegated_parent() : getenv("NSBOX_TEST_CGROUP_PARENT");
-        snprintf(out, size, "%s", base ? base : "");
-    } else {
-        /* Private even for root: other test runs on the host sweep the
-         * hierarchies' roots with libraries of their own. */
-        snprintf(out, size, "/" LT_PREFIX "dlg-%d", (int)getpid());
-        for (int k = 0; v1_dirs[k]; k++) {
-            char dir[1024];
-            cg_fs_path(out, k, dir, sizeof(dir));
-            ck_assert_int_eq(mkdir(dir, 0755), 0);
-            if (i == 1)
-                chown_cgroup(dir);
-        }
-    }
-    t_as(i);
-}
-
 /* A recipe for loop index i with its own named cgroup "<parent>/name"
  * whose command is PID 1 of a PID namespace. */
 static nsbox *named_box(int i, const char *name)
 {
     char parent[512], path[700];
-    abs_parent(i, parent, sizeof(parent));
+    abs_parent(i, LT_PREFIX, parent, sizeof(parent));
     snprintf(path, sizeof(path), "%s/%s", parent, name);
     nsbox *box = nsbox_new();
     ck_assert_int_eq(nsbox_add_namespace(box, NSBOX_NS_PID | NSBOX_NS_MOUNT), 0);
@@ -466,7 +415,7 @@ START_TEST(test_path_leaf_copies)
         close(in[0]);
         close(out[1]);
         snprintf(cg, sizeof(cg), "%s", nsbox_proc_cgroup(p));
-        /* pids: index 1 of v1_dirs on v1 (memory is 0), the one on v2 */
+        /* pids: hierarchy 1 of cg_fs_path on v1 (memory is 0), the one on v2 */
         cg_fs_path(cg, cg_v2() ? 0 : 1, dir, sizeof(dir));
         snprintf(file, sizeof(file), "%s/sandbox/pids.max", dir);
         read_text(file, buf, sizeof(buf));
@@ -502,9 +451,10 @@ START_TEST(test_path_leaf_copies)
 }
 END_TEST
 
-/* An existing cgroup at the path is used; the exec gate works with a
- * memory limit (the exec helper's placement mode and the gate at once):
- * what waits is already in the leaf. */
+/* An existing cgroup at the path is used, and kept at the reap (not the
+ * spawn's to remove: only the leaf it made goes); the exec gate works
+ * with a memory limit (the exec helper's placement mode and the gate at
+ * once): what waits is already in the leaf. */
 START_TEST(test_path_existing_gate_memory)
 {
     char name[64], cg[512], dir[1024];
@@ -539,6 +489,12 @@ START_TEST(test_path_existing_gate_memory)
     char buf[64] = "";
     ck_assert_int_eq(read(out[0], buf, sizeof(buf) - 1), 8);
     ck_assert_str_eq(buf, "ran\nran\n");
+    /* v1: the hierarchies where C was missing lost it again */
+    ck_assert_int_eq(cg_present(cg), 1);
+    char leaf[1100];
+    snprintf(leaf, sizeof(leaf), "%s/sandbox", dir);
+    ck_assert_int_eq(access(leaf, F_OK), -1);
+    ck_assert_int_eq(rmdir(dir), 0);
     ck_assert_int_eq(cg_present(cg), 0);
     close(gate[0]);
     close(gate[1]);
@@ -553,7 +509,7 @@ END_TEST
 START_TEST(test_sweep_keeps_detached)
 {
     char parent[512], kept[512], swept[512];
-    abs_parent(_i, parent, sizeof(parent));
+    abs_parent(_i, LT_PREFIX, parent, sizeof(parent));
     nsbox *box = nsbox_new();
     ck_assert_int_eq(nsbox_set_cgroup_parent(box, *parent ? parent : "/"), 0);
     ck_assert_int_eq(nsbox_set_cgroup_limit(box, "pids.max", "64"), 0);
@@ -647,18 +603,9 @@ START_TEST(test_path_refused)
 }
 END_TEST
 
-static int rm_lt_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP && strstr(path, "/" LT_PREFIX))
-        rmdir(path);
-    return 0;
-}
-
 static void cleanup(void)
 {
-    nftw(CG, rm_lt_dir, 32, FTW_PHYS | FTW_DEPTH);
+    cg_dirs_remove_named(LT_PREFIX);
     cg_test_dirs_remove();
 }
 

@@ -24,8 +24,6 @@
 
 #include "cgroup_impl.h"
 
-#define CG_INIT_LEAF "init"
-
 static int shared(struct cgroup_sandbox *cg)
 {
     cg->init_shared = true;
@@ -74,8 +72,12 @@ int cg_enforcer_prepare(struct errbuf *e, struct cgroup_sandbox *cg)
         return err_fail(e, errno, "create cgroup %s/" CG_INIT_LEAF, d->path);
     cg->init_leaf_fd =
         (int)CG_RETRY(openat(d->fd, CG_INIT_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (cg->init_leaf_fd < 0)
-        return err_fail(e, errno, "open cgroup %s/" CG_INIT_LEAF, d->path);
+    if (cg->init_leaf_fd < 0) {
+        int err = errno;
+        /* made here: removed here (a shared sandbox's finish keeps C) */
+        CG_RETRY(unlinkat(d->fd, CG_INIT_LEAF, AT_REMOVEDIR));
+        return err_fail(e, err, "open cgroup %s/" CG_INIT_LEAF, d->path);
+    }
     cg->init_dir = k;
     return 0;
 }

@@ -209,16 +209,28 @@ static void sandbox_empty(struct cgroup_sandbox *cg)
     }
 }
 
-static void dir_remove(const char *name, struct cg_dir *d)
+/* Removes the cgroup name under dfd and what is below it; a process may
+ * still be on its way out (its exit empties it): EBUSY is retried for a
+ * second. */
+static void tree_remove_wait(int dfd, const char *name)
+{
+    for (int i = 0; i < 1000 && cg_tree_remove(dfd, name) == EBUSY; i++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+}
+
+/* Removes what the spawn made of one hierarchy's directories: all of
+ * them, or in a shared sandbox the leaf when the spawn made it (the
+ * directory too, where it made that: another hierarchy had C). */
+static void dir_remove(const char *name, struct cg_dir *d, bool shared)
 {
     closep(&d->tasks_fd);
     closep(&d->leaf_fd);
-    if (d->fd >= 0) {
-        close(d->fd);
-        /* A process may still be on its way out: its exit removes it. */
-        for (int i = 0; i < 1000 && cg_tree_remove(d->parent_fd, name) == EBUSY; i++)
-            nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
+    bool opened = d->fd >= 0;
+    if (opened && shared && !d->made && d->leaf_made)
+        tree_remove_wait(d->fd, CG_LEAF);
+    closep(&d->fd);
+    if (opened && (!shared || d->made))
+        tree_remove_wait(d->parent_fd, name);
     closep(&d->parent_fd);
     free(d->path);
     free(d->cgpath);
@@ -246,11 +258,25 @@ const char *cgroup_path(const struct cgroup_sandbox *cg)
     return cg && cg->n_dirs ? cg->dirs[0].path : NULL;
 }
 
+bool cgroup_shared(const struct cgroup_sandbox *cg)
+{
+    for (int i = 0; cg && i < cg->n_dirs; i++)
+        if (cg->dirs[i].fd >= 0 && !cg->dirs[i].made)
+            return true;
+    return false;
+}
+
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)
 {
     if (!cg)
         return;
-    sandbox_empty(cg);
+    /* A cgroup that was there before the spawn (a running container's)
+     * holds others' processes: nothing in it is killed. The processes the
+     * spawn started were ended by the caller (the failed spawn killed and
+     * reaped its first stage, whose stages below die with it) or reaped. */
+    bool shared = cgroup_shared(cg);
+    if (!shared)
+        sandbox_empty(cg);
     if (p && cg->n_dirs && cg->dirs[0].fd >= 0) {
         if (cg->v2)
             cg_v2_report(cg, p);
@@ -259,9 +285,12 @@ void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p)
         free(p->cgroup_path);
         p->cgroup_path = take_ptr(&cg->dirs[0].cgpath);
     }
+    /* The init's leaf is always the spawn's own (cg_enforcer.c). */
+    if (cg->init_leaf_fd >= 0 && shared)
+        tree_remove_wait(cg->dirs[cg->init_dir].fd, CG_INIT_LEAF);
     closep(&cg->init_leaf_fd);
     for (int i = 0; i < CG_MAX_DIRS; i++)
-        dir_remove(cg->name, &cg->dirs[i]);
+        dir_remove(cg->name, &cg->dirs[i], shared);
     free(cg);
 }
 
@@ -272,7 +301,8 @@ void cgroup_detach(struct cgroup_sandbox *cg)
     for (int i = 0; i < CG_MAX_DIRS; i++) {
         struct cg_dir *d = &cg->dirs[i];
         struct stat st;
-        if (d->fd >= 0 && fstat(d->fd, &st) == 0)
+        /* An existing named cgroup is its owner's to mark. */
+        if (d->fd >= 0 && d->made && fstat(d->fd, &st) == 0)
             fchmod(d->fd, (st.st_mode & 07777) | S_ISVTX);
     }
     cgroup_keep(cg);

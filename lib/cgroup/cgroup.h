@@ -58,16 +58,26 @@ void cgroup_keep(struct cgroup_sandbox *cg);
 /* The sandbox's directory of the first hierarchy, for messages. */
 const char *cgroup_path(const struct cgroup_sandbox *cg);
 
-/* Sends sig to every process of the cgroup. */
+/* True when the sandbox's cgroup existed before the spawn (a named one,
+ * nsbox_set_cgroup_path: e.g. the running container's that nsbox-oci exec
+ * names), in any hierarchy: other processes may live in it, so it is not
+ * the sandbox's to signal (cgroup_kill), empty or remove. */
+bool cgroup_shared(const struct cgroup_sandbox *cg);
+
+/* Sends sig to every process of the cgroup: only for one that is not
+ * shared (cgroup_shared). */
 int cgroup_kill(struct cgroup_sandbox *cg, int sig);
 
 /* After the reap: reads the usage report into p, kills what is left,
- * removes the cgroup and frees cg. Also the cleanup of a failed spawn. */
+ * removes the cgroup and frees cg. Also the cleanup of a failed spawn.
+ * A shared cgroup (cgroup_shared) is left as it was: nothing in it is
+ * killed, and only the directories the spawn made are removed (the leaf,
+ * the init's leaf, C in a hierarchy where it was missing). */
 void cgroup_finish(struct cgroup_sandbox *cg, nsbox_proc *p);
 
-/* nsbox_proc_detach: marks the sandbox's directories as detached (the
- * sticky bit, which the removal of dead callers' cgroups skips), closes
- * them and frees cg, removing nothing. */
+/* nsbox_proc_detach: marks the directories the spawn made as detached
+ * (the sticky bit, which the removal of dead callers' cgroups skips),
+ * closes them and frees cg, removing nothing. */
 void cgroup_detach(struct cgroup_sandbox *cg);
 
 #endif

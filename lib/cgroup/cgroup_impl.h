@@ -13,6 +13,8 @@
  * one level up, out of reach of any cgroupfs mounted from inside (a cgroup
  * namespace made there is rooted at the leaf or below). */
 #define CG_LEAF "sandbox"
+/* With time limits, the init's leaf beside CG_LEAF (cg_enforcer.c). */
+#define CG_INIT_LEAF "init"
 
 /* Retries a libc call that failed with EINTR (parent code only). */
 #define CG_RETRY(expr)                                                                             \
@@ -27,13 +29,15 @@
 /* One directory of the sandbox's cgroup: the only one on v2, one per
  * controller hierarchy on v1. */
 struct cg_dir {
-    char ctl[64];  /* v1: the hierarchy's controllers ("memory", "cpu,cpuacct"); v2: "" */
-    int parent_fd; /* the parent cgroup's directory */
-    int fd;        /* the sandbox's directory (the limits), -1 until made */
-    int leaf_fd;   /* its CG_LEAF child (the processes), -1 until made */
-    int tasks_fd;  /* v1: the leaf's "tasks" file, open until the child moved */
-    char *path;    /* the sandbox's directory in the file system, for messages */
-    char *cgpath;  /* its path as /proc/self/cgroup writes it */
+    char ctl[64];   /* v1: the hierarchy's controllers ("memory", "cpu,cpuacct"); v2: "" */
+    int parent_fd;  /* the parent cgroup's directory */
+    int fd;         /* the sandbox's directory (the limits), -1 until made */
+    int leaf_fd;    /* its CG_LEAF child (the processes), -1 until made */
+    int tasks_fd;   /* v1: the leaf's "tasks" file, open until the child moved */
+    bool made;      /* fd's directory was made by this spawn, not found (a named one) */
+    bool leaf_made; /* so was leaf_fd's */
+    char *path;     /* the sandbox's directory in the file system, for messages */
+    char *cgpath;   /* its path as /proc/self/cgroup writes it */
 };
 
 struct cgroup_sandbox {

@@ -75,8 +75,10 @@ int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d)
     d->cgpath = cgpath;
     if (!path || !cgpath)
         return err_fail(e, ENOMEM, "cgroup path");
-    /* A named cgroup (nsbox_set_cgroup_path) may exist: it is used. */
-    if (CG_RETRY(mkdirat(d->parent_fd, cg->name, 0755)) < 0 && !(errno == EEXIST && cg->named)) {
+    /* A named cgroup (nsbox_set_cgroup_path) may exist: it is used, and
+     * is not ours to remove (cgroup_shared). */
+    d->made = CG_RETRY(mkdirat(d->parent_fd, cg->name, 0755)) == 0;
+    if (!d->made && !(errno == EEXIST && cg->named)) {
         if (errno == EACCES || errno == EPERM || errno == EROFS)
             return cg_fail_access(e, errno, "create cgroup", d->path);
         return err_fail(e, errno, "create cgroup %s", d->path);
@@ -84,7 +86,8 @@ int cg_dir_make(struct errbuf *e, struct cgroup_sandbox *cg, struct cg_dir *d)
     d->fd = dir_open(d->parent_fd, cg->name);
     if (d->fd < 0) {
         int err = errno;
-        cg_tree_remove(d->parent_fd, cg->name);
+        if (d->made)
+            cg_tree_remove(d->parent_fd, cg->name);
         return err_fail(e, err, "open cgroup %s", d->path);
     }
     return 0;
@@ -98,8 +101,10 @@ int cg_leaf_make(struct errbuf *e, const struct cgroup_sandbox *cg, struct cg_di
         d->leaf_fd = (int)fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
         return d->leaf_fd < 0 ? err_fail(e, errno, "dup") : 0;
     }
-    if ((CG_RETRY(mkdirat(d->fd, CG_LEAF, 0755)) < 0 && errno != EEXIST) ||
-        (d->leaf_fd = dir_open(d->fd, CG_LEAF)) < 0)
+    /* An existing named cgroup may have its leaf (a running container's,
+     * which nsbox-oci exec joins). */
+    d->leaf_made = CG_RETRY(mkdirat(d->fd, CG_LEAF, 0755)) == 0;
+    if ((!d->leaf_made && errno != EEXIST) || (d->leaf_fd = dir_open(d->fd, CG_LEAF)) < 0)
         return err_fail(e, errno, "create cgroup %s/" CG_LEAF, d->path);
     return 0;
 }

@@ -36,7 +36,7 @@ static void time_kill(nsbox_proc *p, int fired)
         p->fired = fired;
         p->kill_ns = time_now_ns();
     }
-    if (p->cg)
+    if (p->cg && !cgroup_shared(p->cg))
         cgroup_kill(p->cg, SIGKILL);
     syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
 }

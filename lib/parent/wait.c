@@ -176,7 +176,9 @@ NSBOX_EXPORT int nsbox_kill(nsbox_proc *p, int sig)
         return err_fail(&p->err, ESRCH, "kill pid %d: the sandbox ended (status %d) and was reaped",
                         (int)p->pid, p->status);
     p->caller_killed = true;
-    if (p->cg) {
+    /* A shared cgroup (a container's, joined) holds others' processes:
+     * the signal goes to the sandbox's own first process then. */
+    if (p->cg && !cgroup_shared(p->cg)) {
         int r = cgroup_kill(p->cg, sig);
         if (r < 0)
             return err_fail(&p->err, -r, "send signal %d to the processes of cgroup %s", sig,

@@ -286,7 +286,9 @@ class Sandbox(_Handle):
 
     def set_cgroup_path(self, path: Optional[str]) -> "Sandbox":
         """Exactly this cgroup for the sandbox ("/a/b" from the root, "a/b"
-        under the parent), made when missing; None: a new one per spawn."""
+        under the parent), made when missing; an existing one is used and
+        left as it is (nothing else in it killed or removed); None: a new
+        one per spawn."""
         return self._call("nsbox_set_cgroup_path", cstr(path, "path"))
 
     def cgroup_kill(self, cgroup: str, sig: int = _signal.SIGKILL) -> "Sandbox":
@@ -679,8 +681,8 @@ class Process(_Handle):
             self._ptr = None
 
     def kill(self, sig: int = _signal.SIGKILL) -> None:
-        """Sends sig to the sandbox: every process of its cgroup, else its
-        PID 1, else the process. ESRCH once it was reaped."""
+        """Sends sig to the sandbox: every process of the cgroup its spawn
+        made, else its PID 1, else the process. ESRCH once it was reaped."""
         r = _fn("nsbox_kill")(self._handle(), c_int(sig, "sig"))
         if r < 0:
             raise OSError(-r, self.errmsg or "kill: " + os.strerror(-r))

@@ -208,16 +208,14 @@ static int write_pid(const char *path, pid_t pid)
     return path ? write_file_atomic(path, buf) : 0;
 }
 
-/* The exec'd process's status in shell form. Reaped here, not by
- * nsbox_wait(): the library's reap removes the cgroup the process ran in,
- * which is the container's. */
-static int wait_child(pid_t pid)
+/* The exec'd process's status in shell form. The library's reap leaves
+ * the container's cgroup as it was: it did not make it (nsbox_cgroup(3)). */
+static int wait_child(nsbox_proc *proc)
 {
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return oci_err("exec: waitpid: %s", strerror(errno));
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    int status = nsbox_wait(proc, -1);
+    if (status < 0)
+        return oci_err("exec: %s", nsbox_proc_errmsg(proc));
+    return status;
 }
 
 static int run_exec(struct oci_state *st, json_t *process, const struct exec_opts *o)
@@ -250,9 +248,11 @@ static int run_exec(struct oci_state *st, json_t *process, const struct exec_opt
     if (ret == 0)
         ret = write_pid(o->pid_file, nsbox_proc_pid(proc));
     if (ret == 0 && !o->detach)
-        ret = wait_child(nsbox_proc_pid(proc));
-    /* detached or ended: the handle goes, the container's cgroup stays */
-    if (proc && (ret >= 0))
+        ret = wait_child(proc);
+    /* Detached: the handle goes, the process lives on. Else it was reaped,
+     * or it is killed here (alone: the container's cgroup is not the
+     * exec's, nsbox_kill(3)). */
+    if (proc && ret >= 0 && o->detach)
         nsbox_proc_detach(proc);
     else
         nsbox_proc_free(proc);
