@@ -980,30 +980,33 @@ def test_nested_root(env):
     os.unlink(blocker)
 
 
-def main():
+def run_suite(tests, prefix, only_var, check, failures, skipped, chown_top=False):
+    """The main of the oci suites: each test as root, then as nobody, on a
+    busybox rootfs under a new directory (prefix); nothing may be left in
+    the state root. The environment variable only_var lists tests to run
+    alone (commas or spaces) for a quick check. check, failures and skipped
+    are the calling suite's own. Exits."""
     if not os.path.exists(BUSYBOX):
         print("SKIP: needs busybox (Debian package busybox-static)")
         sys.exit(77)
     if os.geteuid() != 0:
         print("SKIP: runs as root (and drops to nobody itself)")
         sys.exit(77)
-    top = tempfile.mkdtemp(prefix="nsbox-oci-test.")
+    only = os.environ.get(only_var, "").replace(",", " ").split()
+    top = tempfile.mkdtemp(prefix=prefix)
     os.chmod(top, 0o755)
     try:
         busybox_rootfs(top)
         for nobody in (False, True):
             env = Env(top, nobody)
+            if nobody and chown_top:
+                os.chown(top, 65534, 65534)
             print(f"== as {env.who}", flush=True)
-            for t in (test_cli, test_lifecycle, test_kill_names, test_process_fields, test_exec_pause_ps,
-                      test_exec_keeps_container, test_device_rules,
-                      test_mounts, test_bind_sources, test_joined_uts, test_privileged_limits,
-                      test_hooks, test_console, test_bad_fields):
-                # NSBOX_OCI_ONLY=test_a,test_b runs only those (for a quick check)
-                if os.environ.get("NSBOX_OCI_ONLY", t.__name__).split(",").count(t.__name__) == 0:
+            for t in tests:
+                if only and t.__name__ not in only:
                     continue
                 print(f"-- {t.__name__}", flush=True)
                 t(env)
-            # nothing left in the state root
             check(os.listdir(env.root) == [], f"{env.who}: state left: {os.listdir(env.root)}")
     finally:
         for root in ("state-root", "state-nobody"):
@@ -1015,6 +1018,13 @@ def main():
         print("SKIPPED:", s)
     print(f"{len(failures)} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def main():
+    run_suite((test_cli, test_lifecycle, test_kill_names, test_process_fields, test_exec_pause_ps,
+               test_exec_keeps_container, test_device_rules, test_mounts, test_bind_sources,
+               test_joined_uts, test_privileged_limits, test_hooks, test_console, test_bad_fields),
+              "nsbox-oci-test.", "NSBOX_OCI_ONLY", check, failures, skipped)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 
 import nsbox_oci as T
@@ -672,38 +670,8 @@ TESTS = [test_cwd_leaked_fd, test_interpreter_leaked_fd, test_exec_proc_self_exe
 
 
 def main():
-    if not os.path.exists(T.BUSYBOX):
-        print("SKIP: needs busybox (Debian package busybox-static)")
-        sys.exit(77)
-    if os.geteuid() != 0:
-        print("SKIP: runs as root (and drops to nobody itself)")
-        sys.exit(77)
-    only = os.environ.get("OCI_ATTACK_ONLY", "").split()
-    top = tempfile.mkdtemp(prefix="nsbox-oci-attack.")
-    os.chmod(top, 0o755)
-    try:
-        T.busybox_rootfs(top)
-        for nobody in (False, True):
-            env = T.Env(top, nobody)
-            if nobody:
-                os.chown(top, 65534, 65534)
-            print(f"== as {env.who}", flush=True)
-            for t in TESTS:
-                if only and t.__name__ not in only:
-                    continue
-                print(f"-- {t.__name__}", flush=True)
-                t(env)
-            check(os.listdir(env.root) == [], f"{env.who}: state left: {os.listdir(env.root)}")
-    finally:
-        for root in ("state-root", "state-nobody"):
-            d = os.path.join(top, root)
-            for cid in os.listdir(d) if os.path.isdir(d) else []:
-                subprocess.run([OCI, "--root", d, "delete", "--force", cid], capture_output=True)
-        shutil.rmtree(top, ignore_errors=True)
-    for s in skipped:
-        print("SKIPPED:", s)
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
+    T.run_suite(TESTS, "nsbox-oci-attack.", "OCI_ATTACK_ONLY", check, failures, skipped,
+                chown_top=True)
 
 
 if __name__ == "__main__":
