@@ -323,7 +323,9 @@ int nsbox_add_mount(nsbox *box, const char *type, const char *src, const char *d
  * and must be that device (-ENODEV naming both otherwise); its mode and
  * owner then stay the caller's. The mount holding it must not be nodev:
  * under a new root that is up to the steps before. With the default root,
- * only on a tmpfs an earlier step mounted. Errors: -EINVAL for a relative
+ * only on a tmpfs an earlier step mounted. The node is made inside the
+ * sandbox's cgroup: device rules (nsbox_add_device_rule) must allow its
+ * 'm'. Errors: -EINVAL for a relative
  * path or "/", another type, mode beyond 07777, a FIFO with a major or
  * minor, (uid_t)-1 or (gid_t)-1; at spawn -EEXIST when path exists. */
 int nsbox_add_device(nsbox *box, const char *path, char type, uint32_t major, uint32_t minor,
@@ -419,6 +421,33 @@ int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char *value);
  * the kernel requires to move a process. Errors: -EINVAL for an empty
  * path or one with an empty, "." or ".." component. */
 int nsbox_set_cgroup_parent(nsbox *box, const char *path);
+
+/* A rule of the devices controller (OCI's linux.resources.devices): the
+ * command may open (access 'r', 'w') or create with mknod ('m') the device
+ * nodes the rules allow, whatever nodes its mounts hold. type is 'a' (any),
+ * 'b' (block) or 'c' (character); major and minor a number, or -1 for any;
+ * access a non-empty subset of "rwm". Once a rule is added the sandbox
+ * starts from "every device denied" and the rules apply in the order
+ * added, the last one that matches a device deciding: an allow rule
+ * matches an access it covers entirely, a deny rule any access it names
+ * part of. A rule allowing "a" -1 -1 "rwm" starts over from "every device
+ * allowed". The rules bind the sandbox's cgroup (so they give it one, as a
+ * limit does), before the command runs: on cgroup v1 its directory in the
+ * devices hierarchy gets "a" in devices.deny then each rule in
+ * devices.allow or devices.deny (a v1 rule of the default's sign only
+ * removes an earlier one of the same type, major and minor: a deny that
+ * would narrow a wider allow is refused at spawn with -EOPNOTSUPP naming
+ * both; see nsbox_cgroup(3)); on v2 a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * is attached to it
+ * (BPF_F_ALLOW_MULTI, Linux 4.15), removed with the cgroup. Both need
+ * CAP_SYS_ADMIN in the initial user namespace: without it the spawn fails
+ * with -EPERM naming the devices controller (a rootless caller cannot use
+ * device rules; its user namespace already forbids new device nodes).
+ * Errors: -EINVAL naming the value for another type, an access with other
+ * letters or none, a major beyond 4095 or a minor beyond 1048575 (what a
+ * Linux dev_t holds), or below -1; -E2BIG past 1024 rules. */
+int nsbox_add_device_rule(nsbox *box, int allow, char type, int64_t major, int64_t minor,
+                          const char *access);
 
 /* Uses exactly this cgroup for the sandbox instead of a new
  * "nsbox-<pid>-<random>" one (OCI's cgroupsPath): "/a/b" from the

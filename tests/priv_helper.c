@@ -17,6 +17,8 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -164,6 +166,11 @@ int main(int argc, char **argv)
         return result(umount2(argv[2], MNT_DETACH));
     if (strcmp(cmd, "read") == 0) /* read PATH */
         return result(open(argv[2], O_RDONLY | O_CLOEXEC));
+    if (strcmp(cmd, "rw") == 0) /* rw PATH: open for reading and writing */
+        return result(open(argv[2], O_RDWR | O_CLOEXEC));
+    if (strcmp(cmd, "mknod") == 0) /* mknod PATH MAJOR MINOR: a character device node */
+        return result(mknod(argv[2], S_IFCHR | 0600,
+                            makedev(strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10))));
     if (strcmp(cmd, "append") == 0) /* append PATH: open an existing file to append */
         return result(open(argv[2], O_WRONLY | O_APPEND | O_CLOEXEC));
     if (strcmp(cmd, "nested") == 0) /* nested proc|PATH */

@@ -81,7 +81,7 @@ int cgroup_prepare(const nsbox *box, struct errbuf *e, struct plan *p, struct cg
     /* A CPU-time limit counts the usage of a cgroup of the sandbox's own. */
     static const struct cgroup_recipe no_limits;
     const struct cgroup_recipe *r = box->cg;
-    if (!box->cpu_limit_usec && (!r || (!r->n_limits && !r->parent && !r->path)))
+    if (!box->cpu_limit_usec && (!r || (!r->n_limits && !r->n_dev_rules && !r->parent && !r->path)))
         return 0;
     if (!r)
         r = &no_limits;
@@ -98,7 +98,9 @@ int cgroup_prepare(const nsbox *box, struct errbuf *e, struct plan *p, struct cg
     for (int i = 0; i < CG_MAX_DIRS; i++)
         cg->dirs[i].fd = cg->dirs[i].leaf_fd = cg->dirs[i].parent_fd = cg->dirs[i].tasks_fd = -1;
     char root[256];
-    int rc = cg_sandbox_name(e, r, cg);
+    int rc = cg_dev_check_caps(e, r);
+    if (rc == 0)
+        rc = cg_sandbox_name(e, r, cg);
     if (rc == 0 && !box->cg_unguarded)
         rc = cg_caps_check(e, p);
     if (rc < 0) {

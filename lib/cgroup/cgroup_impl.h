@@ -151,6 +151,18 @@ void cg_v2_report(struct cgroup_sandbox *cg, nsbox_proc *p);
 
 int cg_v1_prepare(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg);
 
+/* ------------------------------------ cgroup_devices.c / cgroup_dev_bpf.c */
+
+/* With device rules: -EPERM naming the devices controller unless the
+ * caller has CAP_SYS_ADMIN, which programming it needs (v1 and v2). */
+int cg_dev_check_caps(struct errbuf *e, const struct cgroup_recipe *r);
+/* The message of a refused write or attach to cgroup path. */
+int cg_dev_fail_perm(struct errbuf *e, int err, const char *path);
+/* v1: the rules into d's devices.deny/allow; before its leaf is made. */
+int cg_dev_v1_apply(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d);
+/* v2: a BPF device program of the rules attached to d. */
+int cg_dev_v2_apply(struct errbuf *e, const struct cgroup_recipe *r, const struct cg_dir *d);
+
 /* ------------------------------------------------------ cg_enforcer.c */
 
 /* With cg->enforcer: the init's leaf beside the command's, with the cpu

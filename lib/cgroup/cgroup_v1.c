@@ -89,9 +89,10 @@ static int v1_level_made(struct errbuf *e, const struct cgroup_recipe *r, struct
 }
 
 /* Adds the hierarchy mt of controller ctl to the sandbox (once per
- * hierarchy); returns its index. */
+ * hierarchy); returns its index. With existing, only where the sandbox's
+ * directory is there already (else -ENOENT). */
 static int v1_dir_add(struct errbuf *e, const struct cgroup_recipe *r, struct cgroup_sandbox *cg,
-                      const struct v1_mount *mt, const char *ctl, bool required)
+                      const struct v1_mount *mt, const char *ctl, bool required, bool existing)
 {
     for (int i = 0; i < cg->n_dirs; i++)
         if (cg_list_has(cg->dirs[i].ctl, ctl))
@@ -112,6 +113,9 @@ static int v1_dir_add(struct errbuf *e, const struct cgroup_recipe *r, struct cg
      * (nsbox_set_cgroup_path's is made where it may be). */
     if (!required && !r->path && access(path, F_OK) < 0 && errno == ENOENT)
         return -ENOENT;
+    _cleanup_free_ char *own_dir = existing ? cg_join(path, cg->name) : NULL;
+    if (existing && (!own_dir || access(own_dir, F_OK) < 0))
+        return -ENOENT;
     struct cg_dir *d = &cg->dirs[cg->n_dirs++];
     snprintf(d->ctl, sizeof(d->ctl), "%s", mt->ctl);
     d->cgpath = take_ptr(&cgpath);
@@ -121,6 +125,9 @@ static int v1_dir_add(struct errbuf *e, const struct cgroup_recipe *r, struct cg
         rc = cg_parent_open(e, d);
     if (rc == 0)
         rc = cg_dir_make(e, cg, d);
+    /* The device rules before the leaf, which copies them (cgroup_devices.c). */
+    if (rc == 0 && r->n_dev_rules && cg_list_has(d->ctl, "devices"))
+        rc = cg_dev_v1_apply(e, r, d);
     /* The leaf before the limits: a tiny memory limit refuses its creation. */
     if (rc == 0)
         rc = cg_leaf_make(e, cg, d);
@@ -201,7 +208,15 @@ static int v1_dirs(struct errbuf *e, const struct cgroup_recipe *r, struct cgrou
         if (!mt)
             return err_fail(e, ENOENT, "cgroup limit %s: no cgroup v1 %s controller is mounted",
                             r->limits[i].key, ctl);
-        int k = v1_dir_add(e, r, cg, mt, ctl, true);
+        int k = v1_dir_add(e, r, cg, mt, ctl, true, false);
+        if (k < 0)
+            return k;
+    }
+    if (r->n_dev_rules) {
+        const struct v1_mount *mt = v1_mount_find(m, n, "devices");
+        if (!mt)
+            return err_fail(e, ENOENT, "device rules: no cgroup v1 devices controller is mounted");
+        int k = v1_dir_add(e, r, cg, mt, "devices", true, false);
         if (k < 0)
             return k;
     }
@@ -209,10 +224,14 @@ static int v1_dirs(struct errbuf *e, const struct cgroup_recipe *r, struct cgrou
      * init's own leaf (cg_enforcer.c); a named cgroup (nsbox_set_cgroup_path,
      * an OCI runtime's) is also in the freezer and pids hierarchies, for
      * nsbox_cgroup_freeze(). */
-    static const char *const report[] = {"memory", "cpuacct", "cpu", "freezer", "pids"};
+    /* A named cgroup that has a devices directory already (a container's,
+     * whose rules it holds) is joined there too: a process nsbox-oci exec
+     * adds must not escape the rules. */
+    static const char *const report[] = {"memory", "cpuacct", "cpu", "freezer", "pids", "devices"};
     int other = -1;
-    int *slot[] = {&cg->mem, &cg->cpuacct, &cg->cpu, &other, &other};
-    const bool wanted[] = {true, true, cg->enforcer, r->path != NULL, r->path != NULL};
+    int *slot[] = {&cg->mem, &cg->cpuacct, &cg->cpu, &other, &other, &other};
+    const bool wanted[] = {true,           true, cg->enforcer, r->path != NULL, r->path != NULL,
+                           r->path != NULL};
     for (size_t i = 0; i < ARRAY_SIZE(report); i++) {
         if (!wanted[i])
             continue;
@@ -222,7 +241,7 @@ static int v1_dirs(struct errbuf *e, const struct cgroup_recipe *r, struct cgrou
         if (!mt && required)
             return err_fail(e, ENOENT,
                             "CPU-time limit: no cgroup v1 cpuacct controller is mounted");
-        int k = mt ? v1_dir_add(e, r, cg, mt, report[i], required) : -ENOENT;
+        int k = mt ? v1_dir_add(e, r, cg, mt, report[i], required, i == 5) : -ENOENT;
         if (k < 0 && k != -ENOENT)
             return k;
         *slot[i] = k < 0 ? -1 : k;

@@ -192,6 +192,8 @@ int cg_v2_prepare(struct errbuf *e, const struct cgroup_recipe *r, const char *r
         rc = v2_enable_in(e, r, d, d->fd);
     if (rc == 0 && cg_leaf_copies(cg))
         rc = v2_limits(e, r, d, d->leaf_fd);
+    if (rc == 0 && r->n_dev_rules)
+        rc = cg_dev_v2_apply(e, r, d);
     return rc;
 }
 

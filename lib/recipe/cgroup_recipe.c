@@ -17,12 +17,13 @@ void cgroup_recipe_free(struct cgroup_recipe *c)
         free(c->limits[i].value);
     }
     free(c->limits);
+    free(c->dev_rules);
     free(c->parent);
     free(c->path);
     free(c);
 }
 
-static struct cgroup_recipe *recipe_get(nsbox *box)
+struct cgroup_recipe *cgroup_recipe_get(nsbox *box)
 {
     if (!box->cg)
         box->cg = calloc(1, sizeof(*box->cg));
@@ -52,7 +53,7 @@ NSBOX_EXPORT int nsbox_set_cgroup_limit(nsbox *box, const char *key, const char 
         if (r < 0)
             return r;
     }
-    struct cgroup_recipe *c = recipe_get(box);
+    struct cgroup_recipe *c = cgroup_recipe_get(box);
     if (!c)
         return box_fail(box, ENOMEM, "cgroup limit %s", key);
     limit_remove(c, key);
@@ -86,7 +87,7 @@ bool cg_path_valid(const char *path)
  * the sandbox's own path. */
 static int path_set(nsbox *box, const char *path, bool own)
 {
-    struct cgroup_recipe *c = recipe_get(box);
+    struct cgroup_recipe *c = cgroup_recipe_get(box);
     char *copy = path ? strdup(path) : NULL;
     if (!c || (path && !copy)) {
         free(copy);

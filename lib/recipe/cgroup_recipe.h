@@ -11,14 +11,32 @@ struct cg_limit {
     char *value; /* as written to the kernel: sizes in bytes */
 };
 
+/* Access bits of a device rule, as the BPF device context numbers them
+ * (BPF_DEVCG_ACC_*). */
+#define CG_DEV_MKNOD 1u
+#define CG_DEV_READ 2u
+#define CG_DEV_WRITE 4u
+#define CG_DEV_ALL 7u
+/* One rule of the devices controller (nsbox_add_device_rule). */
+struct cg_dev_rule {
+    bool allow;
+    char type;            /* 'a', 'b' or 'c' */
+    int64_t major, minor; /* -1: any */
+    unsigned access;      /* CG_DEV_* bits, at least one */
+};
+
 struct cgroup_recipe {
     struct cg_limit *limits;
     size_t n_limits;
+    struct cg_dev_rule *dev_rules; /* in the caller's order: the last match decides */
+    size_t n_dev_rules;
     char *parent; /* NULL: the caller's own cgroup; relative: under it */
     char *path;   /* nsbox_set_cgroup_path: the sandbox's own; relative: under parent */
 };
 
 void cgroup_recipe_free(struct cgroup_recipe *c);
+/* The recipe's cgroup part, made on first use (NULL when out of memory). */
+struct cgroup_recipe *cgroup_recipe_get(nsbox *box);
 /* A cgroup path: no empty, "." or ".." component, no trailing slash. */
 bool cg_path_valid(const char *path);
 

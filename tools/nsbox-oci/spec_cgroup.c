@@ -5,6 +5,7 @@
  * v1). */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,17 +142,63 @@ static int apply_unified(nsbox *box, json_t *res)
     return cfg_string_map(res, "linux.resources", "unified", set_unified, box);
 }
 
-/* Device rules: nsbox-oci does not program the devices controller (v2 has
- * none but BPF). It checks their shape and, when they do not allow every
- * device, denies making character and block nodes with seccomp instead
- * (seccomp.c), so that only the nodes the runtime made (linux.devices and
- * the defaults) exist in the container. */
-static int check_device_rules(struct oci_spec *spec, json_t *res)
+/* runc's default rules (libcontainer/specconv's AllowedDevices), after
+ * the config's, as runtime-linux.md asks the default devices to be
+ * allowed: making any node (the runtime makes linux.devices inside the
+ * container's cgroup; the process lacks CAP_MKNOD unless the config gives
+ * it), and using the default devices, /dev/ptmx and the ptys. */
+static const struct {
+    char type;
+    int64_t major, minor;
+    const char *access;
+} default_rules[] = {
+    {'c', -1, -1, "m"}, {'b', -1, -1, "m"},    {'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"},
+    {'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"},    {'c', 1, 9, "rwm"}, {'c', 5, 0, "rwm"},
+    {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"},
+};
+
+/* True when this process may program the devices controller: root with
+ * the host's ids (the initial user namespace's, whose CAP_SYS_ADMIN the
+ * kernel asks for). */
+static bool devices_programmable(void)
+{
+    if (geteuid() != 0)
+        return false;
+    char buf[128] = "";
+    FILE *f = fopen("/proc/self/uid_map", "re");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    unsigned long inside, outside, count;
+    /* one line, "0 0 4294967295" */
+    const char *nl = strchr(buf, '\n');
+    return sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+           outside == 0 && count == 4294967295UL && nl && !nl[1];
+}
+
+static int add_rule(nsbox *box, const char *field, bool allow, char type, int64_t major,
+                    int64_t minor, const char *access)
+{
+    int ret = nsbox_add_device_rule(box, allow, type, major, minor, access);
+    return ret < 0 ? spec_lib_err(box, field, ret) : 0;
+}
+
+/* linux.resources.devices: as root, the library's device rules (the
+ * devices controller: v1 files or a v2 BPF program), the config's in
+ * order then the defaults. Where the controller cannot be programmed
+ * (rootless: no CAP_SYS_ADMIN in the initial user namespace, as runc and
+ * crun skip them there), rules that do not allow every device become a
+ * seccomp stand-in instead: mknod of character and block nodes fails
+ * (seccomp.c), so that only the nodes the runtime made exist; a node
+ * bind-mounted in stays openable by its permissions (nsbox-oci(1)). */
+static int apply_device_rules(struct oci_spec *spec, nsbox *box, json_t *res)
 {
     json_t *rules = NULL;
     if (cfg_arr(res, "linux.resources", "devices", &rules) < 0)
         return -1;
-    bool allow_all = false;
+    bool allow_all = false, program = devices_programmable() && !spec->for_exec;
     for (size_t i = 0; i < json_array_size(rules); i++) {
         char field[64];
         json_t *r;
@@ -169,11 +216,27 @@ static int check_device_rules(struct oci_spec *spec, json_t *res)
             return oci_err("config.json: %s.allow: missing", field);
         if (type && strcmp(type, "a") != 0 && strcmp(type, "b") != 0 && strcmp(type, "c") != 0)
             return oci_err("config.json: %s.type: %s is not a, b or c", field, type);
-        bool everything = (!type || strcmp(type, "a") == 0) && major < 0 && minor < 0;
+        /* the spec's defaults: any type, any number, all access */
+        if (!type || !*type)
+            type = "a";
+        if (!access || !*access)
+            access = "rwm";
+        if (program && add_rule(box, field, allow, type[0], major, minor, access) < 0)
+            return -1;
+        bool everything = type[0] == 'a' && major < 0 && minor < 0;
         if (everything)
             allow_all = allow;
     }
-    spec->deny_mknod = json_array_size(rules) > 0 && !allow_all;
+    for (size_t i = 0;
+         program && json_array_size(rules) && i < sizeof(default_rules) / sizeof(default_rules[0]);
+         i++)
+        if (add_rule(box, "linux.resources.devices (the default devices)", true,
+                     default_rules[i].type, default_rules[i].major, default_rules[i].minor,
+                     default_rules[i].access) < 0)
+            return -1;
+    /* As root the controller decides (and an exec joins the container's
+     * devices cgroup); rootless, the stand-in. */
+    spec->deny_mknod = !devices_programmable() && json_array_size(rules) > 0 && !allow_all;
     return 0;
 }
 
@@ -207,7 +270,7 @@ int spec_cgroup(struct oci_spec *spec, nsbox *box, json_t *linux_)
     json_t *res = NULL;
     if (linux_ && cfg_obj(linux_, "linux", "resources", &res) < 0)
         return -1;
-    if (res && check_device_rules(spec, res) < 0)
+    if (res && apply_device_rules(spec, box, res) < 0)
         return -1;
     if (spec->caps_given && ((spec->caps[0] | spec->caps[2]) & (1ull << 21 /* CAP_SYS_ADMIN */))) {
         /* A privileged container keeps CAP_SYS_ADMIN, with which it could
