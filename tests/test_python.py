@@ -48,7 +48,7 @@ _C_TO_CTYPES = {
     "unsigned": "c_uint", "uint32_t": "c_uint", "uint64_t": "c_ulong", "size_t": "c_ulong",
     "pid_t": "c_int", "pid_t *": "LP_c_int", "void": "None", "unsigned long": "c_ulong",
     "char": "c_char", "uid_t": "c_uint", "gid_t": "c_uint", "const gid_t *": "c_void_p",
-    "uint16_t": "c_ushort",
+    "uint16_t": "c_ushort", "int64_t": "c_long",
 }
 
 
@@ -414,6 +414,20 @@ class Binding(unittest.TestCase):
                 box.add_mount("ext4", "/dev/sda", "/m")
             with self.assertRaises(ValueError):
                 box.add_device("/dev/x", "cc", 1, 3)
+            with self.assertRaises(OSError) as cm:
+                box.add_device_rule(True, "c", 1, 3, "rwx")
+            self.assertIn("rwx", cm.exception.strerror)
+            with self.assertRaises(OverflowError):
+                box.add_device_rule(True, "c", 2**63, 3)
+        if os.geteuid() == 0:
+            # the rules reach the devices controller: 1:5 (zero) denied
+            with nsbox.Sandbox().add_device_rule(True).add_device_rule(False, "c", 1, 5, "r") \
+                    .add_namespace("mount") as box:
+                for caps in (nsbox.CAPS_BOUNDING, nsbox.CAPS_EFFECTIVE, nsbox.CAPS_PERMITTED):
+                    box.set_caps(caps, 0)
+                status, out = sh(box, "head -c1 /dev/zero >/dev/null 2>&1 && echo zero; "
+                                 "echo > /dev/null && echo null")
+                self.assertEqual((status, out.split()), (0, ["null"]))
 
     def test_identity(self):
         with nsbox.Sandbox().add_namespace("user").set_user(0, 0) as box:

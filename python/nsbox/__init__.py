@@ -33,7 +33,7 @@ import time
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _lib
-from ._lib import StrPath, c_int, c_uint, c_ulong, cstr, fd_of, fn as _fn, u16, u32, u64
+from ._lib import StrPath, c_int, c_uint, c_ulong, cstr, fd_of, fn as _fn, i64, u16, u32, u64
 from ._process import (DEVNULL, PIPE, SAME_AS_STDOUT, STDOUT, CalledProcessError,
                        CompletedProcess, TimeoutExpired, decode, encode, open_stdio, pump)
 from ._report import End, NsboxReport, Report
@@ -290,6 +290,18 @@ class Sandbox(_Handle):
         left as it is (nothing else in it killed or removed); None: a new
         one per spawn."""
         return self._call("nsbox_set_cgroup_path", cstr(path, "path"))
+
+    def add_device_rule(self, allow: bool, type: str = "a", major: int = -1, minor: int = -1,
+                        access: str = "rwm") -> "Sandbox":
+        """A rule of the devices controller (OCI's linux.resources.devices):
+        type "a", "b" or "c", major and minor a number or -1 for any,
+        access a subset of "rwm". With any rule every device starts denied;
+        the last matching rule decides. Needs CAP_SYS_ADMIN at spawn."""
+        t = cstr(type, "type")
+        if t is None or len(t) != 1:
+            raise ValueError("type: one character, a, b or c")
+        return self._call("nsbox_add_device_rule", 1 if allow else 0, t,
+                          i64(major, "major"), i64(minor, "minor"), cstr(access, "access"))
 
     def cgroup_kill(self, cgroup: str, sig: int = _signal.SIGKILL) -> "Sandbox":
         """Sends sig to every process of a sandbox's cgroup (the path

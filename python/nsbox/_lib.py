@@ -44,6 +44,8 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "nsbox_set_cgroup_limit": (_c_int, [_ptr, _str, _str]),
     "nsbox_set_cgroup_parent": (_c_int, [_ptr, _str]),
     "nsbox_set_cgroup_path": (_c_int, [_ptr, _str]),
+    "nsbox_add_device_rule": (_c_int, [_ptr, _c_int, ctypes.c_char, ctypes.c_int64,
+                                       ctypes.c_int64, _str]),
     "nsbox_cgroup_kill": (_c_int, [_ptr, _str, _c_int]),
     "nsbox_cgroup_freeze": (_c_int, [_ptr, _str, _c_int]),
     "nsbox_cgroup_pids": (_c_int, [_ptr, _str, ctypes.POINTER(_c_int), _size]),
@@ -176,6 +178,10 @@ def u32(value: Any, what: str) -> int:
 
 def u16(value: Any, what: str) -> int:
     return integer(value, what, 0, 0xFFFF)
+
+
+def i64(value: Any, what: str) -> int:
+    return integer(value, what, -(1 << 63), (1 << 63) - 1)
 
 
 def u64(value: Any, what: str) -> int:
