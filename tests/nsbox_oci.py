@@ -461,23 +461,24 @@ def test_device_rules(env):
     """linux.resources.devices: a list that denies every device, as engines
     send it, gets runc's default rules after it (the default devices, mknod
     of any node). As root the devices controller decides: /dev/null opens,
-    the host's /dev/fuse (10:229, not a default device) bind-mounted in (a
-    mount that allows devices) does not, and mknod works with CAP_MKNOD
-    (opening is what the rules guard); the control allows every device and
-    /fuse opens. As nobody the controller cannot be programmed: mknod is
-    refused (a user namespace and the seccomp stand-in), and the bound node
-    is left to its permissions (root's 0600: refused; nsbox-oci(1),
-    deliberate differences). linux.devices makes a FIFO."""
+    the host's /dev/kmsg (1:11, not a default device) bind-mounted in (a
+    mount that allows devices) does not open for writing, and mknod works
+    with CAP_MKNOD (opening is what the rules guard); the control allows
+    every device and /kmsg opens. As nobody the controller cannot be
+    programmed: mknod is refused (a user namespace and the seccomp
+    stand-in), and the bound node is left to its permissions (root's 0644:
+    refused; nsbox-oci(1), deliberate differences). linux.devices makes a
+    FIFO."""
     who = env.who
     proc = env.config(["sh", "-c", "echo > /dev/null && echo null-ok;"
-                       " (: <> /fuse) 2>/dev/null && echo fuse-open || echo fuse-refused;"
+                       " (: > /kmsg) 2>/dev/null && echo kmsg-open || echo kmsg-refused;"
                        " mknod /tmp/n c 1 3 && echo made || echo refused;"
                        " test -p /dev/fifo && echo fifo"])["process"]
     proc["capabilities"] = {k: ["CAP_MKNOD", "CAP_DAC_OVERRIDE"] for k in
                             ("bounding", "effective", "permitted")}
     mounts = [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
               {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
-              {"destination": "/fuse", "type": "bind", "source": "/dev/fuse", "options": ["bind"]}]
+              {"destination": "/kmsg", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]
     for allow_all in (False, True):
         linux = env.config([])["linux"]
         linux["devices"] = [{"path": "/dev/fifo", "type": "p", "fileMode": 0o600}]
@@ -486,9 +487,9 @@ def test_device_rules(env):
                                linux=linux)
         if not check(rc == 0, f"{who} device rules: {err}"):
             return
-        fuse = "fuse-open" if allow_all and not env.nobody else "fuse-refused"
+        kmsg = "kmsg-open" if allow_all and not env.nobody else "kmsg-refused"
         made = "refused" if env.nobody else "made"
-        check(out.split() == ["null-ok", fuse, made, "fifo"],
+        check(out.split() == ["null-ok", kmsg, made, "fifo"],
               f"{who} device rules allow all={allow_all}: {out.split()}")
 
 
