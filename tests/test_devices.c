@@ -107,6 +107,20 @@ START_TEST(test_rule_order)
 }
 END_TEST
 
+/* A rule of type 'a' with numbers (v1: written as a 'b' and a 'c' rule):
+ * allow any type 1:3 read and write; 1:5 stays denied. */
+START_TEST(test_any_type_rule)
+{
+    char out[128];
+    nsbox *box = dev_box();
+    ck_assert_int_eq(nsbox_add_device_rule(box, 1, 'a', 1, 3, "rw"), 0);
+    ck_assert_int_eq(nsbox_add_device_rule(box, 1, 'c', 1, 5, "m"), 0);
+    ck_assert_str_eq(attempt(box, out, sizeof(out), "rw", "/dev/null", NULL, NULL), "ok");
+    ck_assert_str_eq(attempt(box, out, sizeof(out), "read", "/dev/zero", NULL, NULL), "EPERM");
+    nsbox_free(box);
+}
+END_TEST
+
 /* A sandbox that joins a named cgroup holding rules (nsbox-oci exec into
  * a running container) is bound by them: it makes no devices directory
  * of its own, it joins the owner's. */
@@ -203,6 +217,7 @@ int main(void)
     tcase_add_test(tc, test_deny_open_and_mknod);
     tcase_add_test(tc, test_mknod_access);
     tcase_add_test(tc, test_rule_order);
+    tcase_add_test(tc, test_any_type_rule);
     tcase_add_test(tc, test_named_cgroup_joined);
     tcase_add_loop_test(tc, test_nobody_refused, 0, 2);
     tcase_add_test(tc, test_bad_rules);

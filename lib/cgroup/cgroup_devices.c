@@ -103,10 +103,10 @@ int cg_dev_v1_apply(struct errbuf *e, const struct cgroup_recipe *r, const struc
     for (size_t i = from; rc == 0 && i < r->n_dev_rules; i++) {
         const struct cg_dev_rule *y = &r->dev_rules[i];
         /* v1 takes "a" only as "everything": a narrower one is both types. */
-        for (int k = 0; rc == 0 && k < 2; k++) {
-            char t = y->type == 'a' ? "bc"[k] : y->type;
-            if (k == 1 && y->type != 'a')
-                break;
+        const char *types = y->type == 'a' ? "bc" : &y->type;
+        size_t n_types = y->type == 'a' ? 2 : 1;
+        for (size_t k = 0; rc == 0 && k < n_types; k++) {
+            char t = types[k];
             char line[80];
             v1_line(line, sizeof(line), t, y->major, y->minor, y->access);
             if (!y->allow && !allow_all) {
