@@ -22,6 +22,9 @@
 #include "privtest.h"
 #include "testlib.h"
 
+/* The named cgroups of test_named_cgroup_joined. */
+#define DEVTEST_PREFIX "nsbox-devtest-"
+
 /* Host root, in a mount namespace with a tmpfs on /mnt that allows device
  * nodes, keeping CAP_MKNOD and CAP_DAC_OVERRIDE alone (cap_sys_admin would
  * need advisory limits), and a node 1:5 the spawn makes there. */
@@ -127,7 +130,7 @@ END_TEST
 START_TEST(test_named_cgroup_joined)
 {
     char out[128], path[64];
-    snprintf(path, sizeof(path), "nsbox-devtest-%d", (int)getpid());
+    snprintf(path, sizeof(path), DEVTEST_PREFIX "%d", (int)getpid());
     nsbox *owner = dev_box();
     ck_assert_int_eq(nsbox_set_cgroup_path(owner, path), 0);
     ck_assert_int_eq(nsbox_add_device_rule(owner, 1, 'c', 1, 3, "rw"), 0);
@@ -201,6 +204,8 @@ END_TEST
 
 static void cleanup(void)
 {
+    /* a failed test_named_cgroup_joined leaves its named cgroup */
+    cg_dirs_remove_named(DEVTEST_PREFIX);
     cg_test_dirs_remove();
 }
 
