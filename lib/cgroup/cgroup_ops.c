@@ -149,9 +149,12 @@ static bool v1_frozen(const struct cg_target *t)
 
 /* SIGKILL in hierarchy i: v2's cgroup.kill (Linux 5.14), else passes
  * until nothing is listed (a process with SIGKILL pending cannot fork),
- * for at most a second; one pass when frozen. */
-static int dir_kill_all(struct errbuf *e, struct cg_target *t, int i)
+ * for at most a second; one pass when frozen. *empty: the last pass listed
+ * no process (what a second listing would say, one walk of the tree less
+ * per hierarchy; not known after cgroup.kill or a frozen pass). */
+static int dir_kill_all(struct errbuf *e, struct cg_target *t, int i, bool *empty)
 {
+    *empty = false;
     if (t->d[i].v2) {
         int r = cg_write(t->d[i].fd, "cgroup.kill", "1");
         if (r == 0)
@@ -159,11 +162,16 @@ static int dir_kill_all(struct errbuf *e, struct cg_target *t, int i)
         if (r != -ENOENT)
             return err_fail(e, -r, "kill cgroup %s (cgroup.kill)", t->d[i].path);
     }
-    int passes = v1_frozen(t) ? 1 : 1000;
-    for (int pass = 0; pass < passes; pass++) {
+    for (int pass = 0; pass < 1000; pass++) {
         int n = dir_signal(e, t, i, SIGKILL);
-        if (n <= 0)
+        if (n <= 0) {
+            *empty = n == 0;
             return n;
+        }
+        /* asked only once there is a process to kill: reading
+         * freezer.state costs more than an empty listing */
+        if (pass == 0 && v1_frozen(t))
+            return 0;
         sleep_ms(1);
     }
     return 0;
@@ -184,8 +192,9 @@ NSBOX_EXPORT int nsbox_cgroup_kill(nsbox *box, const char *cgroup, int sig)
      * and signals other than SIGKILL must come once. */
     if (sig != SIGKILL)
         return (r = dir_signal(e, &t, 0, sig)) < 0 ? r : 0;
+    bool empty;
     for (int i = 0; i < t.n && r == 0; i++)
-        r = dir_kill_all(e, &t, i);
+        r = dir_kill_all(e, &t, i, &empty);
     return r < 0 ? r : 0;
 }
 
@@ -285,8 +294,9 @@ NSBOX_EXPORT int nsbox_cgroup_pids(nsbox *box, const char *cgroup, pid_t *pids, 
 static int dir_empty(struct errbuf *e, struct cg_target *t, int i)
 {
     for (int ms = 0; ms < OPS_WAIT_MS; ms++) {
-        int r = dir_kill_all(e, t, i);
-        if (r < 0)
+        bool empty;
+        int r = dir_kill_all(e, t, i, &empty);
+        if (r < 0 || empty)
             return r;
         struct kill_arg k = {0, 0};
         if (cg_walk_procs(t->d[i].fd, pid_kill, &k) == 0)
