@@ -190,37 +190,20 @@ def test_interpreter_leaked_fd(env):
 
 
 def runtime_copy(env):
-    """A copy of nsbox-oci (and libnsbox beside it, where its RUNPATH
-    looks, unless the build linked it in: meson.build makes nsbox-oci a
-    static PIE where it can) that the attacks may damage: the caller's own
-    binary, so owned by nobody in the nobody half."""
+    """A copy of nsbox-oci (libnsbox is linked in, tools/nsbox-oci/meson.build)
+    that the attacks may damage: the caller's own binary, so owned by nobody
+    in the nobody half."""
     top = os.path.join(env.top, f"ocicopy-{env.who}")
     exe = os.path.join(top, "tools", "nsbox-oci", "nsbox-oci")
     if not os.path.exists(exe):
         os.makedirs(os.path.dirname(exe))
-        os.makedirs(os.path.join(top, "lib"))
         shutil.copy2(OCI, exe)
-        found = libnsbox()
-        if found:
-            shutil.copy2(found[1], os.path.join(top, "lib", found[0]))
         if env.nobody:
             for d, _, files in os.walk(top):
                 os.chown(d, 65534, 65534)
                 for f in files:
                     os.chown(os.path.join(d, f), 65534, 65534)
     return exe
-
-
-def libnsbox():
-    """(soname, file) of libnsbox as the built nsbox-oci loads it; None
-    when nsbox-oci is linked statically."""
-    r = subprocess.run(["ldd", OCI], capture_output=True, text=True)
-    if "statically linked" in r.stdout + r.stderr:
-        return None
-    for line in r.stdout.splitlines():
-        if "libnsbox.so" in line and "=>" in line:
-            return line.split()[0], os.path.realpath(line.split("=>")[1].split()[0])
-    raise RuntimeError("libnsbox not found by ldd: " + r.stdout)
 
 
 def rootfs_with_libs(env):
