@@ -2,6 +2,7 @@
 /* Core: each namespace kind alone and together, maps, joining; looked at
  * from inside the sandbox, as root (loop index 0) and as nobody (1). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "testlib.h"
 
 static const struct {
@@ -268,47 +270,132 @@ START_TEST(test_join_pid)
 }
 END_TEST
 
-/* A sandbox whose first process is a monitor outside its PID namespace (a
- * namespace joined and a new PID namespace, like a pod's container): a
- * second sandbox joining its PID namespace through that process's pidfd
- * (as nsbox-exec --target does) lands in the sandbox's namespace. Before,
- * it landed in the monitor's own, the caller's, where it could signal the
- * caller (kill -0 below). Control: the monitor is in the caller's PID
- * namespace, and the sandbox's is its pid_for_children. */
+static unsigned long pid_ns_of(pid_t pid)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+    ck_assert_int_eq(stat(path, &st), 0);
+    return (unsigned long)st.st_ino;
+}
+
+static pid_t ppid_of(pid_t pid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    pid_t ppid = -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "PPid:", 5) == 0)
+            ppid = atoi(line + 5);
+    fclose(f);
+    return ppid;
+}
+
+/* How many of the caller's children other than skip are in PID namespace
+ * ns, and how many in any other. */
+static void children_by_ns(pid_t skip, unsigned long ns, int *in, int *out)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+    FILE *f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    *in = *out = 0;
+    int pid;
+    while (fscanf(f, "%d", &pid) == 1)
+        if (pid != skip)
+            (pid_ns_of(pid) == ns ? in : out)[0]++;
+    fclose(f);
+}
+
+/* A pod's container (a namespace joined and a new PID namespace): the
+ * sandbox's first process, the one nsbox_proc_pid() names and the one an
+ * engine's subreaper waits on, is its PID 1, inside its PID namespace and
+ * a direct child of the caller; no process of the spawn stays in the
+ * caller's PID namespace; /proc/PID/ns/pid (what nsenter -t PID -p and a
+ * path join take) leads inside, where the caller is out of reach (kill -0
+ * below), and so does a pidfd join. Control (_i 2, 3: test_monitor_outside,
+ * the spawn before the hand-over): the first process is a monitor in the
+ * caller's PID namespace, and a join of its ns/pid lands there (root) or
+ * is refused (nobody: the caller's PID namespace is not its to enter). */
 START_TEST(test_join_pid_monitor)
 {
-    t_as(_i);
-    bool root = geteuid() == 0;
+    t_as(_i % 2);
+    bool root = geteuid() == 0, control = _i >= 2;
     char *sleep_argv[] = {"sleep", "30", NULL};
     nsbox *holder = nsbox_new();
     ck_assert_int_eq(nsbox_add_namespace(holder, NSBOX_NS_UTS), 0);
     nsbox_proc *h;
     ck_assert_int_eq(nsbox_spawn(holder, sleep_argv, &h), 0);
     nsbox *pod = nsbox_new();
+    pod->test_monitor_outside = control;
     unsigned user = root ? 0 : NSBOX_NS_USER;
     ck_assert_int_eq(nsbox_join_namespace(pod, NSBOX_NS_UTS | user, nsbox_proc_pidfd(h)), 0);
     ck_assert_int_eq(nsbox_add_namespace(pod, NSBOX_NS_PID), 0);
     nsbox_proc *p;
     ck_assert_int_eq(nsbox_spawn(pod, sleep_argv, &p), 0);
+    pid_t first = nsbox_proc_pid(p);
+    unsigned long caller_ns = t_ns_inode("pid"), first_ns = pid_ns_of(first);
+    ck_assert_int_eq(ppid_of(first), getpid());
     char path[64];
     struct stat st;
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(p));
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", (int)first);
     ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_uint_eq(st.st_ino, t_ns_inode("pid"));
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", (int)nsbox_proc_pid(p));
-    ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_uint_ne(st.st_ino, t_ns_inode("pid"));
+    unsigned long sandbox_ns = (unsigned long)st.st_ino;
+    ck_assert_uint_ne(sandbox_ns, caller_ns);
+    int in, out;
+    children_by_ns(nsbox_proc_pid(h), sandbox_ns, &in, &out);
+    if (control) {
+        ck_assert_uint_eq(first_ns, caller_ns);
+        ck_assert_int_eq(in, 0);
+        ck_assert_int_eq(out, 1);
+    } else {
+        ck_assert_uint_eq(first_ns, sandbox_ns);
+        ck_assert_int_eq(in, 1);
+        ck_assert_int_eq(out, 0);
+    }
 
-    nsbox *second = nsbox_new();
-    ck_assert_int_eq(nsbox_join_namespace(second, NSBOX_NS_PID | user, nsbox_proc_pidfd(p)), 0);
-    char script[128], out[128], want[64];
+    char script[128], out_buf[128], want[64];
     snprintf(script, sizeof(script),
              "stat -L -c %%i /proc/self/ns/pid; kill -0 %d 2>/dev/null && echo REACHED; true",
              (int)getpid());
-    ck_assert_int_eq(t_sh(second, script, out, sizeof(out)), 0);
-    snprintf(want, sizeof(want), "%lu\n", (unsigned long)st.st_ino);
-    ck_assert_str_eq(out, want);
-    nsbox_free(second);
+    snprintf(want, sizeof(want), "%lu\n", sandbox_ns);
+    nsbox *by_pidfd = nsbox_new();
+    ck_assert_int_eq(nsbox_join_namespace(by_pidfd, NSBOX_NS_PID | user, nsbox_proc_pidfd(p)), 0);
+    ck_assert_int_eq(t_sh(by_pidfd, script, out_buf, sizeof(out_buf)), 0);
+    ck_assert_str_eq(out_buf, want);
+
+    nsbox *by_path = nsbox_new();
+    if (!root) {
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)nsbox_proc_pid(h));
+        int ufd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(ufd, 0);
+        ck_assert_int_eq(nsbox_join_namespace(by_path, NSBOX_NS_USER, ufd), 0);
+        close(ufd);
+    }
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)first);
+    int pfd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(pfd, 0);
+    ck_assert_int_eq(nsbox_join_namespace(by_path, NSBOX_NS_PID, pfd), 0);
+    close(pfd);
+    int r = t_sh(by_path, script, out_buf, sizeof(out_buf));
+    if (!control) {
+        ck_assert_int_eq(r, 0);
+        ck_assert_str_eq(out_buf, want);
+    } else if (root) {
+        ck_assert_int_eq(r, 0);
+        snprintf(want, sizeof(want), "%lu\nREACHED\n", caller_ns);
+        ck_assert_str_eq(out_buf, want);
+    } else {
+        ck_assert_int_eq(r, -EPERM);
+    }
+
+    ck_assert_int_eq(nsbox_kill(p, SIGTERM), 0);
+    ck_assert_int_eq(nsbox_wait(p, -1), 128 + SIGTERM);
+    ck_assert_int_eq(t_count_children(), 1); /* the holder's */
+    nsbox_free(by_path);
+    nsbox_free(by_pidfd);
     nsbox_proc_free(p);
     nsbox_free(pod);
     nsbox_proc_free(h);
@@ -332,7 +419,7 @@ int main(void)
     tcase_add_loop_test(tc, test_cgroup_ns_root, 0, 2);
     tcase_add_loop_test(tc, test_join, 0, 2);
     tcase_add_loop_test(tc, test_join_pid, 0, 2);
-    tcase_add_loop_test(tc, test_join_pid_monitor, 0, 2);
+    tcase_add_loop_test(tc, test_join_pid_monitor, 0, 4);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

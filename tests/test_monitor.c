@@ -6,8 +6,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -114,6 +117,72 @@ START_TEST(test_monitor_status_lost)
 }
 END_TEST
 
+/* A joined PID namespace (shared-PID pods): the sandbox's first process
+ * is inside it, a direct child of the caller; on kernels before 6.15
+ * (forced: _i 2, 3) it is a monitor in there forking the command, whose
+ * status survives the caller reaping the monitor. Control (_i 4, 5:
+ * test_monitor_outside, as before the hand-over): the monitor is in the
+ * caller's PID namespace. */
+START_TEST(test_monitor_joined_pid)
+{
+    t_as(_i % 2);
+    bool forced = _i / 2 == 1, control = _i / 2 == 2;
+    char *sleep_argv[] = {"sleep", "30", NULL};
+    nsbox *holder = nsbox_new();
+    ck_assert_int_eq(nsbox_add_namespace(holder, NSBOX_NS_PID), 0);
+    nsbox_proc *h;
+    ck_assert_int_eq(nsbox_spawn(holder, sleep_argv, &h), 0);
+    nsbox *box = nsbox_new();
+    box->force_monitor = forced;
+    box->test_monitor_outside = control;
+    unsigned user = geteuid() == 0 ? 0 : NSBOX_NS_USER;
+    ck_assert_int_eq(nsbox_join_namespace(box, NSBOX_NS_PID | user, nsbox_proc_pidfd(h)), 0);
+    char *argv[] = {"sh", "-c", "read x; echo $PPID; exit 7", NULL};
+    int in[2], out[2];
+    ck_assert_int_eq(pipe(in), 0);
+    ck_assert_int_eq(pipe(out), 0);
+    ck_assert_int_eq(nsbox_set_stdio(box, in[0], out[1], -1), 0);
+    nsbox_proc *p;
+    ck_assert_int_eq(nsbox_spawn(box, argv, &p), 0);
+    close(in[0]);
+    close(out[1]);
+    char path[64];
+    struct stat st, hst;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(h));
+    ck_assert_int_eq(stat(path, &hst), 0);
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(p));
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_ino, control ? t_ns_inode("pid") : hst.st_ino);
+    char status[64], line[128];
+    snprintf(status, sizeof(status), "/proc/%d/status", (int)nsbox_proc_pid(p));
+    FILE *f = fopen(status, "re");
+    ck_assert_ptr_nonnull(f);
+    int ppid = -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "PPid:", 5) == 0)
+            ppid = atoi(line + 5);
+    fclose(f);
+    ck_assert_int_eq(ppid, getpid());
+    ck_assert_int_eq(write(in[1], "\n", 1), 1);
+    close(in[1]);
+    char buf[64] = {0};
+    ck_assert_int_gt(read(out[0], buf, sizeof(buf) - 1), 0);
+    close(out[0]);
+    /* the monitor's pid in there, or 0: the parent (caller, or monitor) is outside */
+    if (forced)
+        ck_assert_int_gt(atoi(buf), 1);
+    else
+        ck_assert_str_eq(buf, "0\n");
+    siginfo_t si;
+    ck_assert_int_eq(waitid(P_PID, (id_t)nsbox_proc_pid(p), &si, WEXITED), 0); /* stolen */
+    ck_assert_int_eq(nsbox_wait(p, -1), 7);
+    nsbox_proc_free(p);
+    nsbox_free(box);
+    nsbox_proc_free(h);
+    nsbox_free(holder);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("monitor");
@@ -122,6 +191,7 @@ int main(void)
     tcase_add_loop_test(tc, test_monitor_caller_reaps, 0, 2);
     tcase_add_loop_test(tc, test_monitor_as_pid1, 0, 2);
     tcase_add_loop_test(tc, test_monitor_status_lost, 0, 2);
+    tcase_add_loop_test(tc, test_monitor_joined_pid, 0, 6);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -158,6 +158,8 @@ struct nsbox {
     struct console_recipe *console; /* recipe/console.c, NULL: none */
     char *stacks;                   /* the child stages' stacks, mapped at the first spawn */
     bool force_monitor;             /* tests: the pre-6.15 status path on any kernel */
+    bool test_monitor_outside;      /* tests: no hand-over (plan.pid_handoff): the first process
+                                       stays outside the sandbox's PID namespace (attack controls) */
     bool test_no_exit_info;         /* tests: nsbox_wait without PIDFD_INFO_EXIT (pre-6.15) */
     bool test_cgroup_early;         /* tests: memory-limited recipes placed at clone (unsafe) */
     bool cg_unguarded;              /* tests: no read-only cgroupfs, no cap_sys_admin refusal */
@@ -264,14 +266,17 @@ struct plan {
     unsigned long unshare_ns; /* CLONE_NEW* unshared after the joins */
     struct plan_join joins[8];
     int n_joins;
-    int pid_join_fd; /* a pidfd join's PID namespace (pid_for_children), or -1 */
-    bool pid_stage;  /* the first process is outside the target PID namespace */
-    bool monitor;    /* the first process forks the rest and watches it (init helper):
-                        pid_stage, or a kernel without PIDFD_INFO_EXIT, where only the
-                        init's status record survives a reap by the caller */
-    bool use_init;   /* PID 1 runs the init helper */
-    bool send_ready; /* the child tells when its user namespace exists */
-    bool wait_go;    /* the child waits for the parent's maps/placement */
+    int pid_join_fd;  /* a pidfd join's PID namespace (pid_for_children), or -1 */
+    bool pid_stage;   /* stage 0 is outside the target PID namespace (joins or unshares it) */
+    bool pid_handoff; /* pid_stage: stage 0 forks stage 1 into it as a sibling (CLONE_PARENT),
+                         hands its pidfd over and exits; stage 1 is the sandbox's first process */
+    bool monitor;     /* a stage forks the command and watches it (init helper): stage 0, or
+                         stage 1 after a hand-over; pid_stage without pid_handoff, or a kernel
+                         without PIDFD_INFO_EXIT, where only the init's status record survives
+                         a reap by the caller */
+    bool use_init;    /* PID 1 runs the init helper */
+    bool send_ready;  /* the child tells when its user namespace exists */
+    bool wait_go;     /* the child waits for the parent's maps/placement */
     unsigned flags;
     uint64_t ignored_signals; /* bit sig-1: SIG_IGN in the caller, reset in the child */
 
@@ -286,6 +291,12 @@ struct plan {
      * above it before its own exec. */
     int exec_words[3];
     int cmd_level; /* the command's stage: 0, 1 or 2 */
+    /* The hand-over: stage 1's pid in the caller's PID namespace, written by
+     * the kernel at clone (CLONE_PARENT_SETTID), so that the parent can reap
+     * a stage 1 whose pidfd never came; and whether stage 0 sent the pidfd
+     * (stage 1 exits without it). */
+    int handoff_pid;
+    int handoff_sent;
     int status_fd; /* write end of the init's status pipe, -1 if none */
     /* The time limits for the init (its LIMITS argument), NULL if none,
      * written by the parent just before clone; cpu_fd the sandbox

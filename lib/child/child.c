@@ -6,13 +6,16 @@
  * allocation, no locks. A failing step reports {step, errno, index} on the
  * report pipe and exits.
  *
- * Stage 0 is the clone3 child. It joins namespaces and, when the target PID
- * namespace applies to children only (joined, or unshared after a join) or
- * the kernel cannot keep the status for us (before Linux 6.15, see plan.c),
- * forks stage 1 and becomes a monitor running the init helper. The
- * process that is PID 1 of a new PID namespace forks the command and runs
- * the init helper, unless NSBOX_AS_PID1. The command's stage sets up the
- * filesystem, identity and fds, and execs. */
+ * Stage 0 is the clone3 child. It joins namespaces. When the target PID
+ * namespace applies to children only (joined, or unshared after a join), it
+ * forks stage 1 into it as the caller's child (CLONE_PARENT), hands stage
+ * 1's pidfd to the parent and exits: the sandbox's first process is inside
+ * its PID namespace, and nothing of the spawn stays outside. A stage that
+ * is not PID 1 but whose status the kernel cannot keep for us (before Linux
+ * 6.15, see plan.c) forks the command and becomes a monitor running the
+ * init helper. The process that is PID 1 of a new PID namespace forks the
+ * command and runs the init helper, unless NSBOX_AS_PID1. The command's
+ * stage sets up the filesystem, identity and fds, and execs. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -221,11 +224,27 @@ CHILD static int child_stage_command(void *arg)
     return child_command(s);
 }
 
+/* Stage 1 after a hand-over waits for stage 0 to exit, so that stage 0's
+ * message with its pidfd is on the sync socket before any of this stage's
+ * (the parent takes them in that order), and nothing of the spawn is left
+ * outside the PID namespace once this stage runs on. Without the message
+ * (stage 0 died before sending it) nobody knows this stage: it exits, and
+ * the parent reaps it by its pid. */
+CHILD static bool child_handoff_wait(struct plan *p)
+{
+    int v;
+    while ((v = __atomic_load_n(&p->exec_words[0], __ATOMIC_ACQUIRE)) != 0)
+        sys4(SYS_futex, &p->exec_words[0], FUTEX_WAIT, v, 0);
+    return __atomic_load_n(&p->handoff_sent, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* Stage 1 after a join or unshare of a PID namespace: inside it now. */
 CHILD static int child_stage_pid1(void *arg)
 {
     struct plan_stage *s = arg;
     struct plan *p = s->p;
+    if (p->pid_handoff && !child_handoff_wait(p))
+        return 127;
     if (child_pdeath_rearm(s))
         return 127;
     long r = child_cwd_restore(p);
@@ -233,7 +252,46 @@ CHILD static int child_stage_pid1(void *arg)
         return child_fail(p, STEP_INIT_CWD, r, 1);
     if (p->use_init && sys0(SYS_getpid) == 1)
         return child_fork_stage(p, 2, child_stage_command);
+    /* A joined PID namespace on a kernel without PIDFD_INFO_EXIT: the
+     * monitor, inside it. */
+    if (p->pid_handoff && p->monitor)
+        return child_fork_stage(p, 2, child_stage_command);
     return child_command(s);
+}
+
+/* Stage 0 in a pid_handoff plan: forks stage 1 into the target PID
+ * namespace as the caller's child, sends its pidfd to the parent (stage 0
+ * has its own fd table) and exits. CLONE_PARENT gives stage 1 stage 0's
+ * exit signal (0, see spawn_clone) and stage 0's parent: its parent-death
+ * signal follows the caller's thread, as stage 0's does. Stage 0 is never
+ * a PID namespace's init here (the namespaces were unshared, not cloned),
+ * which CLONE_PARENT would refuse. */
+CHILD static int child_handoff(struct plan *p)
+{
+    __atomic_store_n(&p->exec_words[1], 1, __ATOMIC_RELEASE);
+    p->cmd_level = 1;
+    p->stage_cwd_fd = -1;
+    p->stages[1].parent_pidfd = p->stages[0].parent_pidfd;
+    int pidfd = -1;
+    struct clone_args args = {
+        .flags = CLONE_VM | CLONE_PARENT | CLONE_PIDFD | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+        .pidfd = (unsigned long)&pidfd,
+        .parent_tid = (unsigned long)&p->handoff_pid,
+        .child_tid = (unsigned long)&p->exec_words[1],
+        .exit_signal = 0,
+        .stack = (unsigned long)(p->stack + p->stack_stride),
+        .stack_size = p->stack_size,
+    };
+    long pid = nsbox_clone3(&args, sizeof(args), child_stage_pid1, &p->stages[1]);
+    if (pid < 0)
+        return child_fail(p, STEP_FORK, pid, 1);
+    long r = child_send_fd(p->sync_fd, STEP_FORK, 1, pidfd);
+    if (r < 0) {
+        sys4(SYS_pidfd_send_signal, pidfd, SIGKILL, 0, 0);
+        return child_fail(p, STEP_FORK, r, 2);
+    }
+    __atomic_store_n(&p->handoff_sent, 1, __ATOMIC_RELEASE);
+    return 0;
 }
 
 /* Joins the recipe's namespaces, then unshares the new ones inside them;
@@ -335,6 +393,8 @@ CHILD int child_main(void *arg)
         if (r < 0)
             return child_fail(p, STEP_CGROUPNS, r, 0);
     }
+    if (p->pid_handoff)
+        return child_handoff(p);
     if (p->monitor)
         return child_fork_stage(p, 1, child_stage_pid1);
     if (p->use_init && sys0(SYS_getpid) == 1)

@@ -68,12 +68,15 @@ CHILD static long child_pdeathsig(void)
  * and then checks that the parent still lives, since it may have died in
  * between with no signal sent. The parent is polled through a pidfd, which
  * works where getppid() cannot tell (0 for a parent outside the PID
- * namespace): the caller's spawning thread for stage 0, the forking stage
- * for the others (whose signal is always armed: their parent is ours). */
+ * namespace): the caller's spawning thread for stage 0 and for stage 1
+ * after a hand-over (CLONE_PARENT: it is the caller's child, and must
+ * outlive the caller unless NSBOX_DIE_WITH_PARENT), the forking stage for
+ * the others (whose signal is always armed: their parent is ours). */
 CHILD int child_pdeath_rearm(struct plan_stage *s)
 {
     struct plan *p = s->p;
-    if (s->level == 0 && !(p->flags & NSBOX_DIE_WITH_PARENT))
+    bool callers_child = s->level == 0 || (s->level == 1 && p->pid_handoff);
+    if (callers_child && !(p->flags & NSBOX_DIE_WITH_PARENT))
         return 0;
     long r = child_pdeathsig();
     if (r < 0)

@@ -42,7 +42,7 @@ static int enter_plan(nsbox *box, struct enter_ctx *c)
     c->ns_first = p->clone_ns | p->unshare_ns;
     p->clone_ns = c->ns_first;
     p->unshare_ns = 0;
-    p->monitor = p->use_init = false;
+    p->monitor = p->use_init = p->pid_handoff = false;
     r = join_pid_open(box, p);
     if (r < 0)
         return r;

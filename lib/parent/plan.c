@@ -241,11 +241,18 @@ int plan_build(nsbox *box, char *const argv[], struct plan **out)
         p->unshare_ns = ns_clone_flags(ns);
     else
         p->clone_ns = ns_clone_flags(ns);
+    /* Stage 0 joins or unshares a PID namespace that only its children
+     * enter. It forks stage 1 as the caller's child (CLONE_PARENT) and
+     * exits, so that the first process, the one nsbox_proc_pid() names, is
+     * inside the sandbox's PID namespace, as runc's is: a monitor left
+     * outside would be what nsenter -t PID -p and /proc/PID/ns/pid lead to. */
     p->pid_stage = (joined & NSBOX_NS_PID) || (p->unshare_ns & CLONE_NEWPID);
+    p->pid_handoff = p->pid_stage && !box->test_monitor_outside;
+    unsigned long first_ns = p->clone_ns | (p->pid_handoff ? p->unshare_ns : 0);
     /* As PID 1 the command itself must be the first process: no monitor. */
-    bool pid1_command = (p->clone_ns & CLONE_NEWPID) && (box->flags & NSBOX_AS_PID1);
-    p->monitor =
-        p->pid_stage || (!pid1_command && (box->force_monitor || plan_status_needs_monitor()));
+    bool pid1_command = (first_ns & CLONE_NEWPID) && (box->flags & NSBOX_AS_PID1);
+    p->monitor = (p->pid_stage && !p->pid_handoff) ||
+                 (!pid1_command && (box->force_monitor || plan_status_needs_monitor()));
     p->use_init = (ns & NSBOX_NS_PID) && !(box->flags & NSBOX_AS_PID1);
     p->flags = box->flags;
     p->init_unhardened = box->init_unhardened;

@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "console_plan.h"
 #include "dump_guard.h"
+#include "handoff.h"
 #include "internal.h"
 #include "lock.h"
 #include "join_pid.h"
@@ -321,11 +322,21 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         if (n != 1)
             r = box_fail(box, errno, "release the child");
     }
+    /* From here on stage 0 runs to its end without waiting for us. */
+    bool released = r == 0 || !p->wait_go;
     if (r == 0)
         r = spawn_report(box, p, report, false);
     /* Every stage has exec'd: the lock fds sent before wait on the socket,
      * and the init above the command may join it. */
     bool execd = r == 0;
+    /* The first process is stage 1 from here on, a failed spawn's too. */
+    bool handed = false;
+    if (p->pid_handoff && released) {
+        int h = handoff_take(box, p, c->sync, &c->pidfd, &c->pid);
+        handed = h == 0;
+        if (r == 0)
+            r = h;
+    }
     /* the console's master went first: the console step precedes the
      * identity step, which sends the lock files */
     if (r == 0 && p->console)
@@ -338,7 +349,7 @@ static int spawn_sync(nsbox *box, struct plan *p, struct spawn_ctx *c)
         r = cgroup_enforcer_place(&box->err, c->cg, c->pid);
     if (r == 0)
         r = oci_after_exec(box, p, c->pid);
-    if (r < 0 && execd)
+    if (r < 0 && (execd || handed))
         pidfd_kill_reap(c->pidfd);
     else if (r < 0) {
         /* The child exits on its own: after its report, or when the sync
@@ -471,6 +482,9 @@ static int spawn_plan(nsbox *box, struct plan *p, nsbox_proc **out)
     /* A failed sync has reaped the child already (it exits on its own);
      * a failed handle must kill the running sandbox first. */
     r = spawn_sync(box, p, &c);
+    /* After a hand-over c.pidfd is stage 1's (stage 0's closed). */
+    take_fd(&pidfd);
+    pidfd = c.pidfd;
     if (c.kind == DUMP_N)
         dump_guard_leave(DUMP_N);
     if (r == 0 &&
