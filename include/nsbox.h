@@ -96,8 +96,9 @@ int nsbox_add_namespace(nsbox *box, unsigned ns_mask);
  * chosen as nsbox_set_user() says. Through a pidfd, NSBOX_NS_PID is the
  * namespace the process makes its children in (/proc/PID/ns/
  * pid_for_children, opened at spawn; nsbox_spawn() fails with -ESRCH if
- * the process ended): for a sandbox whose first process is a monitor
- * outside its PID namespace (see nsbox_proc_pid()) that is the sandbox's.
+ * the process ended): for a sandbox's first process, which is inside the
+ * sandbox's PID namespace (see nsbox_proc_pid()), that is its own, unless
+ * it unshared another later (that one is below it).
  * Errors: -EINVAL for an empty or unknown mask, several kinds with a
  * non-pidfd, a kind also added as new, or an fd that is not a namespace of
  * kind ns; -EBADF for a closed fd. setns() itself runs at spawn; its
@@ -675,8 +676,9 @@ int nsbox_set_umask(nsbox *box, uint32_t mask);
  * it waits at an exec gate. Lowering it below the caller's own needs
  * CAP_SYS_RESOURCE of the host: without it nsbox_spawn() fails with
  * -EACCES (the sandbox is killed). The command must be the sandbox's first
- * process: no PID namespace, or NSBOX_AS_PID1 with one, and a kernel that
- * needs no monitor (Linux 6.15); else nsbox_spawn() fails with -EINVAL.
+ * process: no PID namespace of its own (a joined one is fine), or
+ * NSBOX_AS_PID1 with one, and a kernel that needs no monitor (Linux 6.15);
+ * else nsbox_spawn() fails with -EINVAL.
  * Errors: -EINVAL outside -1000..1000. */
 int nsbox_set_oom_score_adj(nsbox *box, int adj);
 
@@ -1009,13 +1011,19 @@ void nsbox_proc_detach(nsbox_proc *p);
 int nsbox_proc_take_console(nsbox_proc *p);
 
 /* The pid of the sandbox's first process, in the caller's PID namespace
- * (with a PID namespace, its init). With a namespace joined and a new PID
- * namespace, or a joined one, it is a monitor outside the sandbox's PID
- * namespace, which /proc/PID/ns/pid_for_children names. */
+ * (with a PID namespace, its init). It is always inside the sandbox's PID
+ * namespace and a child of the caller, also with a namespace joined and a
+ * new PID namespace, or a joined PID namespace: the stage that joined
+ * forks it there as the caller's child (CLONE_PARENT) and exits, as runc's
+ * does, so /proc/PID/ns/pid and nsenter -t PID -p lead into the sandbox.
+ * In a joined PID namespace it is the command, or on kernels before Linux
+ * 6.15 the init helper watching it (nsbox_spawn(3)). */
 pid_t nsbox_proc_pid(const nsbox_proc *p);
 
-/* A pidfd of that process, owned by the handle: pollable, readable once it
- * exits. -1 if the kernel has none. Do not close it; do not waitid() on it. */
+/* A pidfd of that process (the one nsbox_proc_pid() names, nsbox_wait()
+ * reaps and nsbox_kill() signals), owned by the handle: pollable, readable
+ * once it exits. -1 if the kernel has none. Do not close it; do not
+ * waitid() on it. */
 int nsbox_proc_pidfd(const nsbox_proc *p);
 
 /* After nsbox_wait() returned a status: the command's exit code, or -1

@@ -184,6 +184,87 @@ def not_implemented(err):
     return "not implemented" in err or "Function not implemented" in err
 
 
+def pod_linux(env, holder, pid_ns):
+    """The linux section of a pod's container: the holder's UTS namespace
+    (nobody's through the holder's user namespace too, no maps of its own)
+    joined by path, and a new PID namespace when pid_ns."""
+    linux = env.config([])["linux"]
+    keep = ("uts", "user") if env.nobody else ("uts",)
+    linux["namespaces"] = [n for n in linux["namespaces"]
+                           if n["type"] not in keep and (pid_ns or n["type"] != "pid")]
+    for t in keep:
+        linux["namespaces"].append({"type": t, "path": f"/proc/{holder}/ns/{t}"})
+    linux.pop("uidMappings", None)
+    linux.pop("gidMappings", None)
+    return linux
+
+
+def test_pod_state_pid(env):
+    """A pod's container (a holder's UTS namespace joined by path, nobody's
+    through the holder's user namespace too, and a new PID namespace): the
+    state's pid, and the --pid-file's, is the container's init, inside its
+    PID namespace, as runc reports it (the engines' subreaper waits on it
+    once create has exited, and nsenter -t PID -p enters through it): its
+    ns/pid is not the host's, it is PID 1 there (NSpid) and its parent is
+    outside. kill through the runtime ends it. Control: a container without
+    a PID namespace shares the host's. Before the library's hand-over the
+    state's process was a monitor in the host's PID namespace."""
+    who = env.who
+    cmd = ["unshare", "--user", "--map-root-user", "--uts", "sleep", "1000"] if env.nobody \
+        else ["unshare", "--uts", "sleep", "1000"]
+    holder = subprocess.Popen(cmd, preexec_fn=as_nobody if env.nobody else None)
+    host = os.readlink("/proc/self/ns/pid")
+    if env.nobody:
+        os.chown(env.top, 65534, 65534)
+    try:
+        for _ in range(100):
+            if os.readlink(f"/proc/{holder.pid}/ns/uts") != os.readlink("/proc/self/ns/uts"):
+                break
+            time.sleep(0.02)
+        for pid_ns in (True, False):
+            cid = f"pod{int(pid_ns)}"
+            linux = pod_linux(env, holder.pid, pid_ns)
+            b = env.bundle(env.config(["sh", "-c", "echo ppid=$PPID; exec sleep 1000"],
+                                      linux=linux, hostname="pod"))
+            pidfile = os.path.join(env.top, f"{who}-{cid}.pid")
+            with env.out_file(cid) as f:
+                rc, _, err = env.oci("create", "--bundle", b, "--pid-file", pidfile, cid,
+                                     stdout=f)
+                if not check(rc == 0, f"{who} create {cid}: {err}"):
+                    continue
+                pid = env.state(cid).get("pid", 0)
+                with open(pidfile) as pf:
+                    check(int(pf.read()) == pid, f"{who} {cid}: --pid-file holds the state's pid")
+                ns = os.readlink(f"/proc/{pid}/ns/pid")
+                check((ns != host) == pid_ns,
+                      f"{who} {cid}: state pid {pid} in {ns}, the host's is {host}")
+                rc, _, err = env.oci("start", cid)
+                check(rc == 0, f"{who} start {cid}: {err}")
+                for _ in range(200):
+                    f.seek(0)
+                    if "ppid=" in f.read():
+                        break
+                    time.sleep(0.02)
+                f.seek(0)
+                out = f.read()
+            with open(f"/proc/{pid}/status") as st:
+                nspid = [ln.split()[1:] for ln in st if ln.startswith("NSpid:")][0]
+            if pid_ns:
+                check(nspid[-1] == "1" and len(nspid) == 2 and "ppid=0\n" in out,
+                      f"{who} {cid}: the state's process is PID 1 of its namespace (NSpid "
+                      f"{nspid}), its parent outside: {out!r}")
+            else:
+                check(nspid == [str(pid)], f"{who} {cid}: control NSpid {nspid}")
+            rc, _, err = env.oci("kill", cid, "KILL")
+            check(rc == 0 and wait_stopped(env, cid) and not alive(pid),
+                  f"{who} {cid}: kill KILL ends the state's process: {err}")
+            rc, _, err = env.oci("delete", cid)
+            check(rc == 0, f"{who} delete {cid}: {err}")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_lifecycle(env):
     who = env.who
     b = env.bundle(env.config(["sleep", "1000"]))
@@ -1034,7 +1115,7 @@ def run_suite(tests, prefix, only_var, check, failures, skipped, chown_top=False
 def main():
     run_suite((test_cli, test_lifecycle, test_kill_names, test_process_fields, test_exec_pause_ps,
                test_exec_keeps_container, test_device_rules, test_mounts, test_bind_sources,
-               test_joined_uts, test_privileged_limits, test_hooks, test_console, test_bad_fields),
+               test_joined_uts, test_pod_state_pid, test_privileged_limits, test_hooks, test_console, test_bad_fields),
               "nsbox-oci-test.", "NSBOX_OCI_ONLY", check, failures, skipped)
 
 

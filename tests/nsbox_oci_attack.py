@@ -11,6 +11,7 @@ succeeds where the defence is not in its way.
 
     nsbox_oci_attack.py NSBOX-OCI
 """
+import json
 import os
 import shutil
 import signal
@@ -475,14 +476,50 @@ def test_namespace_path(env):
         host.wait()
 
 
+def state_pid_inside(env, cid, holder, pid_ns):
+    """The state's pid of a pod's container is its init, inside its PID
+    namespace (as runc's): /proc/PID/ns/pid is not the host's, and nsenter
+    -t PID -p (what engines and runtime-tools do with it) runs a shell in
+    there, where the holder is out of reach. Before the library's hand-over
+    (CLONE_PARENT) it was a monitor in the runtime's PID namespace, and
+    nsenter landed on the host's. Control: without a PID namespace the
+    state's process is in the host's, and so is nsenter (nobody may not
+    enter the host's: refused)."""
+    who = env.who
+    rc, out, err = env.oci("state", cid)
+    if not check(rc == 0, f"{who} state {cid}: {err}"):
+        return
+    pid = json.loads(out)["pid"]
+    host = os.readlink("/proc/self/ns/pid")
+    ns = os.readlink(f"/proc/{pid}/ns/pid")
+    with open(f"/proc/{pid}/status") as f:
+        ppid = [line.split()[1] for line in f if line.startswith("PPid:")][0]
+    # nobody: its user namespace first (the holder's, nobody's own)
+    cmd = ["nsenter", "-t", str(pid)] + (["-U", "--preserve-credentials"] if env.nobody else []) + \
+        ["-p", "--", "sh", "-c", f"kill -0 {holder.pid} 2>/dev/null && echo REACHED; echo $$"]
+    r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                       preexec_fn=T.as_nobody if env.nobody else None, timeout=60)
+    inner = r.stdout.split()[-1] if r.stdout.split() else ""
+    if pid_ns:
+        check(ns != host and r.returncode == 0 and "REACHED" not in r.stdout
+              and inner.isdigit() and int(inner) < 100,
+              f"{who} state pid {pid} is the container's init ({ns} vs host {host}, PPid "
+              f"{ppid}), nsenter -p lands inside: {r.stdout!r} {r.stderr}")
+    else:
+        check(ns == host and ("REACHED" in r.stdout or (env.nobody and r.returncode != 0)),
+              f"{who} control: without a PID namespace the state pid {pid} is in the "
+              f"host's ({ns} vs {host}) and nsenter -p reaches the holder: {r.stdout!r} "
+              f"{r.stderr}")
+
+
 def test_exec_pid_namespace(env):
     """A pod's container: a namespace joined by path (a holder's UTS) and a
-    new PID namespace. The state's process is then the library's monitor,
-    which stays outside the new PID namespace; exec must still land inside
-    it. Before the fix it landed in the runtime's own PID namespace, where
-    the exec'd command (running the container's binaries) could signal every
-    host process (kill -9 -1). Control: the same exec in a container without
-    a PID namespace reaches the holder."""
+    new PID namespace. The state's process is its init, inside that PID
+    namespace (state_pid_inside), and exec must land inside it too. Before
+    the fix exec landed in the runtime's own PID namespace, where the exec'd
+    command (running the container's binaries) could signal every host
+    process (kill -9 -1). Control: the same exec in a container without a
+    PID namespace reaches the holder."""
     who = env.who
     # nobody: the holder's namespaces are nobody's own user namespace's,
     # joined by path too (a rootless pod)
@@ -497,19 +534,12 @@ def test_exec_pid_namespace(env):
         attack = f"kill -0 {holder.pid} && echo REACHED; echo self=$$"
         for pid_ns in (True, False):
             cid = f"xpid{int(pid_ns)}"
-            cfg = env.config(["sleep", "100"], mounts=MOUNTS)
-            linux = cfg["linux"]
-            keep = ("uts", "user") if env.nobody else ("uts",)
-            linux["namespaces"] = [n for n in linux["namespaces"]
-                                   if n["type"] not in keep and (pid_ns or n["type"] != "pid")]
-            for t in keep:
-                linux["namespaces"].append({"type": t, "path": f"/proc/{holder.pid}/ns/{t}"})
-            linux.pop("uidMappings", None)
-            linux.pop("gidMappings", None)
+            linux = T.pod_linux(env, holder.pid, pid_ns)
             if not start(env, cid, ["sleep", "100"], mounts=MOUNTS, linux=linux,
                          hostname="pod"):
                 env.oci("delete", "--force", cid)
                 continue
+            state_pid_inside(env, cid, holder, pid_ns)
             if exec_works(env, cid):
                 rc, out, err = env.oci("exec", cid, "sh", "-c", attack)
                 if pid_ns:

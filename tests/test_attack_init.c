@@ -201,12 +201,14 @@ START_TEST(test_cwd_default_root)
 }
 END_TEST
 
-/* The monitor outside a joined PID namespace (nsbox-exec's case), seen
- * from the caller (the command cannot see it: it is outside its PID
- * namespace). Joining the mount namespace too gives it that namespace's
- * root and cwd (setns does, hardened or not); without it the monitor stays
- * in the caller's mount namespace, with its cwd at the caller's "/", and
- * the control shows that unhardened it kept the caller's cwd. */
+/* The monitor of a joined PID namespace (nsbox-exec's case) on a kernel
+ * without PIDFD_INFO_EXIT (forced here), seen from the caller. It is the
+ * sandbox's first process, inside the joined PID namespace (the stage that
+ * joined forked it there and exited), as the PID-1 init of a new one is.
+ * Joining the mount namespace too gives it that namespace's root and cwd
+ * (setns does, hardened or not); without it the monitor stays in the
+ * caller's mount namespace, with its cwd at the caller's "/", and the
+ * control shows that unhardened it kept the caller's cwd. */
 static void stat_link(pid_t pid, const char *what, struct stat *st)
 {
     char path[64];
@@ -251,12 +253,17 @@ START_TEST(test_cwd_joined_monitor)
         unsigned how = k & 2 ? UNHARDENED : 0;
         nsbox *box = nsbox_new();
         box->init_unhardened = how & UNHARDENED;
+        box->force_monitor = true;
         unsigned ns = NSBOX_NS_USER | NSBOX_NS_PID | (mnt ? NSBOX_NS_MOUNT : 0);
         ck_assert_int_eq(nsbox_join_namespace(box, ns, nsbox_proc_pidfd(t)), 0);
         ck_assert_int_eq(nsbox_set_stdio(box, fds[0], -1, -1), 0);
         nsbox_proc *p;
         ck_assert_int_eq(nsbox_spawn(box, wait_argv, &p), 0);
         wait_init_ready(nsbox_proc_pid(p));
+        struct stat pidns, target_pidns;
+        stat_link(nsbox_proc_pid(p), "ns/pid", &pidns);
+        stat_link(nsbox_proc_pid(t), "ns/pid", &target_pidns);
+        ck_assert(same_file(&pidns, &target_pidns));
         stat_link(nsbox_proc_pid(p), "cwd", &st_cwd);
         stat_link(nsbox_proc_pid(p), "root", &st_root);
         const struct stat *root = mnt ? &sandbox_root : &caller_root;

@@ -270,29 +270,6 @@ START_TEST(test_join_pid)
 }
 END_TEST
 
-static unsigned long pid_ns_of(pid_t pid)
-{
-    char path[64];
-    struct stat st;
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-    ck_assert_int_eq(stat(path, &st), 0);
-    return (unsigned long)st.st_ino;
-}
-
-static pid_t ppid_of(pid_t pid)
-{
-    char path[64], line[128];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "re");
-    ck_assert_ptr_nonnull(f);
-    pid_t ppid = -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "PPid:", 5) == 0)
-            ppid = atoi(line + 5);
-    fclose(f);
-    return ppid;
-}
-
 /* How many of the caller's children other than skip are in PID namespace
  * ns, and how many in any other. */
 static void children_by_ns(pid_t skip, unsigned long ns, int *in, int *out)
@@ -305,7 +282,7 @@ static void children_by_ns(pid_t skip, unsigned long ns, int *in, int *out)
     int pid;
     while (fscanf(f, "%d", &pid) == 1)
         if (pid != skip)
-            (pid_ns_of(pid) == ns ? in : out)[0]++;
+            (t_pid_ns_of(pid) == ns ? in : out)[0]++;
     fclose(f);
 }
 
@@ -336,8 +313,8 @@ START_TEST(test_join_pid_monitor)
     nsbox_proc *p;
     ck_assert_int_eq(nsbox_spawn(pod, sleep_argv, &p), 0);
     pid_t first = nsbox_proc_pid(p);
-    unsigned long caller_ns = t_ns_inode("pid"), first_ns = pid_ns_of(first);
-    ck_assert_int_eq(ppid_of(first), getpid());
+    unsigned long caller_ns = t_ns_inode("pid"), first_ns = t_pid_ns_of(first);
+    ck_assert_int_eq(t_ppid_of(first), getpid());
     char path[64];
     struct stat st;
     snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", (int)first);

@@ -146,23 +146,9 @@ START_TEST(test_monitor_joined_pid)
     ck_assert_int_eq(nsbox_spawn(box, argv, &p), 0);
     close(in[0]);
     close(out[1]);
-    char path[64];
-    struct stat st, hst;
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(h));
-    ck_assert_int_eq(stat(path, &hst), 0);
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(p));
-    ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_uint_eq(st.st_ino, control ? t_ns_inode("pid") : hst.st_ino);
-    char status[64], line[128];
-    snprintf(status, sizeof(status), "/proc/%d/status", (int)nsbox_proc_pid(p));
-    FILE *f = fopen(status, "re");
-    ck_assert_ptr_nonnull(f);
-    int ppid = -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "PPid:", 5) == 0)
-            ppid = atoi(line + 5);
-    fclose(f);
-    ck_assert_int_eq(ppid, getpid());
+    ck_assert_uint_eq(t_pid_ns_of(nsbox_proc_pid(p)),
+                      control ? t_ns_inode("pid") : t_pid_ns_of(nsbox_proc_pid(h)));
+    ck_assert_int_eq(t_ppid_of(nsbox_proc_pid(p)), getpid());
     ck_assert_int_eq(write(in[1], "\n", 1), 1);
     close(in[1]);
     char buf[64] = {0};

@@ -371,19 +371,37 @@ START_TEST(test_init_forwards_signals)
 }
 END_TEST
 
-/* The sandbox dies with the thread that spawned it. */
+/* The sandbox dies with the thread that spawned it (_i 0, 1), also a pod's
+ * container (_i 2, 3: a holder's UTS namespace joined, a new PID
+ * namespace), whose first process is forked by the joining stage as the
+ * caller's child (CLONE_PARENT) and must carry the flag as that stage
+ * does. Without the flag (_i 4, 5) that first process outlives the caller,
+ * as nsbox-oci's container outlives "create". */
 START_TEST(test_die_with_parent)
 {
-    t_as(_i);
+    t_as(_i % 2);
+    bool pod = _i >= 2, flag = _i < 4;
     int pids[2];
     ck_assert_int_eq(pipe(pids), 0);
     pid_t mid = fork();
     ck_assert_int_ge(mid, 0);
     if (mid == 0) {
+        char *argv[] = {"sleep", "30", NULL};
         nsbox *box = nsbox_new();
         nsbox_add_namespace(box, NSBOX_NS_PID);
-        nsbox_set_flags(box, NSBOX_DIE_WITH_PARENT);
-        char *argv[] = {"sleep", "30", NULL};
+        if (flag)
+            nsbox_set_flags(box, NSBOX_DIE_WITH_PARENT);
+        if (pod) {
+            nsbox *holder = nsbox_new();
+            nsbox_add_namespace(holder, NSBOX_NS_UTS);
+            nsbox_set_flags(holder, NSBOX_DIE_WITH_PARENT);
+            nsbox_proc *h;
+            if (nsbox_spawn(holder, argv, &h) < 0)
+                _exit(1);
+            unsigned user = geteuid() == 0 ? 0 : NSBOX_NS_USER;
+            if (nsbox_join_namespace(box, NSBOX_NS_UTS | user, nsbox_proc_pidfd(h)) < 0)
+                _exit(1);
+        }
         nsbox_proc *p;
         if (nsbox_spawn(box, argv, &p) < 0)
             _exit(1);
@@ -397,7 +415,15 @@ START_TEST(test_die_with_parent)
     int pidfd = (int)syscall(SYS_pidfd_open, sandbox, 0);
     int st;
     ck_assert_int_eq(waitpid(mid, &st, 0), mid);
-    if (pidfd >= 0) {
+    ck_assert_int_eq(st, 0);
+    if (!flag) {
+        ck_assert_int_ge(pidfd, 0);
+        struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+        ck_assert_int_eq(poll(&pfd, 1, 300), 0); /* it lives on */
+        ck_assert_int_eq(syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0), 0);
+        ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+        close(pidfd);
+    } else if (pidfd >= 0) {
         struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
         ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
         close(pidfd);
@@ -519,7 +545,7 @@ int main(void)
     tcase_add_loop_test(tc, test_exit_status_forms, 0, 2);
     tcase_add_loop_test(tc, test_kill_whole_pidns_and_reap_orphans, 0, 2);
     tcase_add_loop_test(tc, test_init_forwards_signals, 0, 2);
-    tcase_add_loop_test(tc, test_die_with_parent, 0, 2);
+    tcase_add_loop_test(tc, test_die_with_parent, 0, 6);
     tcase_add_loop_test(tc, test_caller_sigchld, 0, 2);
     tcase_add_loop_test(tc, test_signal_dispositions_reset, 0, 2);
     tcase_add_loop_test(tc, test_free_running, 0, 2);

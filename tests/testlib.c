@@ -94,6 +94,29 @@ unsigned long t_ns_inode(const char *kind)
     return (unsigned long)st.st_ino;
 }
 
+unsigned long t_pid_ns_of(pid_t pid)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+    ck_assert_int_eq(stat(path, &st), 0);
+    return (unsigned long)st.st_ino;
+}
+
+pid_t t_ppid_of(pid_t pid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    pid_t ppid = -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "PPid:", 5) == 0)
+            ppid = atoi(line + 5);
+    fclose(f);
+    return ppid;
+}
+
 char *t_chomp(char *s)
 {
     size_t n = strlen(s);

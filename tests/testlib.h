@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <nsbox.h>
 
 #define NOBODY 65534
@@ -34,6 +35,10 @@ int t_count_children(void);
 
 /* The inode of /proc/self/ns/<kind> of this process. */
 unsigned long t_ns_inode(const char *kind);
+
+/* The inode of /proc/PID/ns/pid, and the PPid line of /proc/PID/status. */
+unsigned long t_pid_ns_of(pid_t pid);
+pid_t t_ppid_of(pid_t pid);
 
 /* Strips one trailing newline. */
 char *t_chomp(char *s);

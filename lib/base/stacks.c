@@ -10,7 +10,7 @@
 #include "internal.h"
 
 /* Each stage runs on 256 KiB (untouched pages cost nothing) above a guard
- * page. Three stages at most: monitor, PID 1, command. */
+ * page. Three stages at most: the joining stage or a monitor, PID 1, command. */
 /* sizes in size_t: they are multiplied into mmap lengths */
 #define STAGE_STACK ((size_t)256 * 1024)
 #define STAGE_GUARD ((size_t)4096)

@@ -31,13 +31,15 @@ long pidfd_pid(int pidfd)
     return pid > 0 ? pid : -ESRCH;
 }
 
-/* setns(pidfd, CLONE_NEWPID) enters the process's own PID namespace. A
- * sandbox whose first process stays outside its PID namespace (a monitor:
- * a namespace joined and a new PID namespace) would then be entered in the
- * caller's PID namespace, where the command could signal every process of
- * its uid on the host. pid_for_children names the sandbox's namespace for
- * a monitor and the process's own for any other (one it unshared later is
- * below it). */
+/* setns(pidfd, CLONE_NEWPID) enters the process's own PID namespace; the
+ * namespace it makes its children in is the one a join means (nsenter's
+ * "children of the joined namespace"). For a sandbox's first process,
+ * inside its PID namespace since the hand-over (plan.pid_handoff), both
+ * are the same unless it unshared one later (which is below it); for a
+ * process of the caller's that stays outside the namespace it forks into
+ * (a monitor, as the library's first process was before), only
+ * pid_for_children keeps the command out of the caller's PID namespace,
+ * where it could signal every process of its uid on the host. */
 static int join_pid_split(nsbox *box, struct plan *p, struct plan_join *j)
 {
     long pid = pidfd_pid(j->fd);

@@ -120,6 +120,10 @@ int report_error(struct errbuf *e, const struct plan *p, const struct child_repo
         clone_ns_names(p->unshare_ns, names, sizeof(names));
         return err_fail(e, err, "create namespaces %s", names);
     case STEP_FORK:
+        if (rep->index == 2)
+            return err_fail(e, err,
+                            "send the pidfd of the process forked into the PID "
+                            "namespace to the caller");
         return err_fail(e, err, "fork into the PID namespace");
     case STEP_INIT_EXEC:
         return err_fail(e, err, "exec the init helper (memfd)%s",

@@ -2,8 +2,9 @@
 /* The parent's side of a spawn: clone3 into the namespaces, user maps,
  * the go signal, and the child's report of exec or of the failed step.
  * The sync socket carries "go" to the child and the read end of stage 0's
- * report pipe to us; the pipe carries reports and, by its end-of-file, the
- * news that every stage has exec'd or exited. */
+ * report pipe to us (and, after a hand-over, stage 1's pidfd: handoff.c);
+ * the pipe carries reports and, by its end-of-file, the news that every
+ * stage has exec'd or exited. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -148,7 +149,8 @@ static int placed_plan(nsbox *box, struct plan *p)
  * on the child's stack before the child resets them; the caller's mask is
  * restored at once. exit_signal 0 keeps the child from the caller's
  * waitpid(-1) and SIGCHLD handling until exec, which resets it to SIGCHLD
- * (see plan_status_needs_monitor for how the status survives after). The
+ * (see plan_status_needs_monitor for how the status survives after); a
+ * stage 1 forked with CLONE_PARENT (handoff.c) gets the same 0. The
  * kernel clears exec_words[0] when stage 0 execs or exits (the command's
  * stage waits for it: child_wait_stages). */
 static pid_t spawn_clone(struct plan *p, int *pidfd)

@@ -30,13 +30,11 @@ static const struct {
     const char *file;
     unsigned ns;
 } ns_files[] = {
-    /* pid_for_children, not pid: with a namespace joined by path and a new
-     * PID namespace, the state's process is the library's monitor, which
-     * stays in the runtime's PID namespace and forks the container's init
-     * into the new one (Linux 4.12 has the file). Joining its "pid" would
-     * put the exec'd process in the host's PID namespace. For a container
-     * init both files name its own PID namespace; one it unshared later
-     * is below it. */
+    /* pid_for_children: the PID namespace the state's process makes its
+     * children in (Linux 4.12 has the file). For the container's init,
+     * which the library forks inside its PID namespace also with a
+     * namespace joined by path (nsbox_proc_pid(3)), both files name its own
+     * PID namespace; one it unshared later is below it. */
     {"user", NSBOX_NS_USER},     {"mnt", NSBOX_NS_MOUNT}, {"pid_for_children", NSBOX_NS_PID},
     {"net", NSBOX_NS_NET},       {"uts", NSBOX_NS_UTS},   {"ipc", NSBOX_NS_IPC},
     {"cgroup", NSBOX_NS_CGROUP}, {"time", NSBOX_NS_TIME},

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nsbox-init: PID 1 of a sandbox's PID namespace (or the monitor of a
+/* nsbox-init: PID 1 of a sandbox's PID namespace (or the monitor inside a
  * joined one). Built freestanding (no libc: it starts in a few dozen
  * microseconds) and embedded in libnsbox, which execs it from a memfd.
  *
@@ -236,7 +236,8 @@ static unsigned long long now_ns(void)
 }
 
 /* Only PID 1 enforces: its kill(-1) reaches exactly the sandbox's PID
- * namespace (a monitor outside it would hit every process of its uid). */
+ * namespace (a monitor in a joined one would hit that namespace's other
+ * processes). */
 static void time_limits_parse(const char *arg, struct time_limits *t)
 {
     memset(t, 0, sizeof(*t));
