@@ -17,6 +17,7 @@
  * command and runs the init helper, unless NSBOX_AS_PID1. The command's
  * stage sets up the filesystem, identity and fds, and execs. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
@@ -228,8 +229,9 @@ CHILD static int child_stage_command(void *arg)
  * message with its pidfd is on the sync socket before any of this stage's
  * (the parent takes them in that order), and nothing of the spawn is left
  * outside the PID namespace once this stage runs on. Without the message
- * (stage 0 died before sending it) nobody knows this stage: it exits, and
- * the parent reaps it by its pid. */
+ * (stage 0 was killed before it was sure to have sent it) this stage may be
+ * unknown to the parent: it reports and exits, and the parent reaps it by
+ * its pidfd or its pid. */
 CHILD static bool child_handoff_wait(struct plan *p)
 {
     int v;
@@ -244,7 +246,7 @@ CHILD static int child_stage_pid1(void *arg)
     struct plan_stage *s = arg;
     struct plan *p = s->p;
     if (p->pid_handoff && !child_handoff_wait(p))
-        return 127;
+        return child_fail(p, STEP_FORK, -ESRCH, 3);
     if (child_pdeath_rearm(s))
         return 127;
     long r = child_cwd_restore(p);

@@ -124,6 +124,10 @@ int report_error(struct errbuf *e, const struct plan *p, const struct child_repo
             return err_fail(e, err,
                             "send the pidfd of the process forked into the PID "
                             "namespace to the caller");
+        if (rep->index == 3)
+            return err_fail(e, err,
+                            "hand the process forked into the PID namespace over to the "
+                            "caller (the forking stage died)");
         return err_fail(e, err, "fork into the PID namespace");
     case STEP_INIT_EXEC:
         return err_fail(e, err, "exec the init helper (memfd)%s",
