@@ -365,7 +365,6 @@ static int exec_fail(long report_fd, int step, long err, int index)
 /* The gate: 0 once a byte came, else the exit code. */
 static int gate_wait(long gate_fd, long report_fd)
 {
-    sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
     sys2(SYS_prctl, PR_SET_NAME, "nsbox-gate");
     sys1(SYS_close, report_fd);
     char byte;
@@ -376,6 +375,12 @@ static int gate_wait(long gate_fd, long report_fd)
 
 static int exec_main(int argc, char **argv, char **envp, long gate_fd)
 {
+    /* Non-dumpable first of all, as the init (init_harden): this process
+     * already runs in the sandbox, and until the command's exec it holds
+     * the report pipe and the cgroup files; from its own exec to here only
+     * a few instructions run, while the cgroup writes below can take
+     * milliseconds. The command's exec sets dumpable again by its own rules. */
+    sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
     /* enum child_step of lib/base/internal.h, checked there by a static assert */
     enum { STEP_EXEC_ = 21, STEP_CGROUP_ = 23 };
     if (argc < 8)
