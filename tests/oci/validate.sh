@@ -110,7 +110,11 @@ find_tarball() {
 [ -n "$tarball" ] || tarball=$(find_tarball) || exit 2
 [ -f "$tarball" ] || { echo "validate.sh: no tarball at $tarball" >&2; exit 2; }
 
-[ -n "$out" ] || out=$(mktemp -d /tmp/nsbox-oci-validate.XXXXXX)
+# mktemp makes the directory 0700: a test whose container maps another uid
+# (linux_uid_mappings, linux_ns_nopath) could not reach its bundle in it.
+if [ -z "$out" ]; then
+    out=$(mktemp -d /tmp/nsbox-oci-validate.XXXXXX) && chmod 755 "$out" || exit 2
+fi
 mkdir -p "$out" "$cache" || exit 2
 out=$(cd "$out" && pwd)
 cache=$(cd "$cache" && pwd)
