@@ -241,7 +241,9 @@ static int v1_dirs(struct errbuf *e, const struct cgroup_recipe *r, struct cgrou
         if (!mt && required)
             return err_fail(e, ENOENT,
                             "CPU-time limit: no cgroup v1 cpuacct controller is mounted");
-        int k = mt ? v1_dir_add(e, r, cg, mt, report[i], required, i == 5) : -ENOENT;
+        /* devices: joined where it exists, never made for a report */
+        bool existing = strcmp(report[i], "devices") == 0;
+        int k = mt ? v1_dir_add(e, r, cg, mt, report[i], required, existing) : -ENOENT;
         if (k < 0 && k != -ENOENT)
             return k;
         *slot[i] = k < 0 ? -1 : k;

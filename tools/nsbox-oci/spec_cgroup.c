@@ -198,7 +198,8 @@ static int apply_device_rules(struct oci_spec *spec, nsbox *box, json_t *res)
     json_t *rules = NULL;
     if (cfg_arr(res, "linux.resources", "devices", &rules) < 0)
         return -1;
-    bool allow_all = false, program = devices_programmable() && !spec->for_exec;
+    bool programmable = devices_programmable();
+    bool allow_all = false, program = programmable && !spec->for_exec;
     for (size_t i = 0; i < json_array_size(rules); i++) {
         char field[64];
         json_t *r;
@@ -236,7 +237,7 @@ static int apply_device_rules(struct oci_spec *spec, nsbox *box, json_t *res)
             return -1;
     /* As root the controller decides (and an exec joins the container's
      * devices cgroup); rootless, the stand-in. */
-    spec->deny_mknod = !devices_programmable() && json_array_size(rules) > 0 && !allow_all;
+    spec->deny_mknod = !programmable && json_array_size(rules) > 0 && !allow_all;
     return 0;
 }
 
